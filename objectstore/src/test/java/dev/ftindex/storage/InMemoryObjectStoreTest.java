@@ -1,0 +1,8 @@
+package dev.ftindex.storage;
+
+class InMemoryObjectStoreTest extends ObjectStoreContractTest {
+    @Override
+    protected ObjectStore createStore() {
+        return ObjectStores.inMemory();
+    }
+}
