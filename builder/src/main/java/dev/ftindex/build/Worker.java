@@ -1,0 +1,429 @@
+package dev.ftindex.build;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.ftindex.build.Assignment.Split;
+import dev.ftindex.format.Analyzers;
+import dev.ftindex.format.ConflictException;
+import dev.ftindex.format.DocumentMapper;
+import dev.ftindex.format.FieldStats;
+import dev.ftindex.format.FileEntry;
+import dev.ftindex.format.IndexLayout;
+import dev.ftindex.format.IndexMetadata;
+import dev.ftindex.format.IndexSpec;
+import dev.ftindex.format.Json;
+import dev.ftindex.format.LuceneFiles;
+import dev.ftindex.format.PartitionManifest;
+import dev.ftindex.format.StoredJson;
+import dev.ftindex.progress.Progress;
+import dev.ftindex.progress.Stage;
+import dev.ftindex.storage.ObjectAlreadyExistsException;
+import dev.ftindex.storage.ObjectInfo;
+import dev.ftindex.storage.ObjectNotFoundException;
+import dev.ftindex.storage.ObjectStore;
+import dev.ftindex.storage.Payload;
+import dev.ftindex.storage.RequestMetrics;
+import dev.ftindex.storage.StoreLocation;
+import dev.ftindex.storage.TransientStorageException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Function;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.FieldInfo;
+import org.apache.lucene.index.FieldInfos;
+import org.apache.lucene.index.IndexOptions;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.MultiTerms;
+import org.apache.lucene.index.Terms;
+import org.apache.lucene.index.TieredMergePolicy;
+import org.apache.lucene.search.similarities.BM25Similarity;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.util.Version;
+
+/**
+ * One worker attempt: builds partition {@code pid} from its share of the input and stages it.
+ *
+ * <ol>
+ *   <li>If {@code metadata.lance} exists, stop with a conflict: the index is committed.
+ *   <li>If {@code staging/part_<pid>.json} exists, stop with success: the partition is staged.
+ *   <li>Read the share, index it with several threads into a local directory, commit,
+ *       force-merge, and verify every file's checksum.
+ *   <li>Upload every file to {@code staging/part_<pid>/attempt_<aid>/} under a fresh attempt id.
+ *   <li>Create the manifest {@code staging/part_<pid>.json}, create-only. If it exists, another
+ *       attempt won: remove this attempt's files (best-effort) and succeed.
+ * </ol>
+ *
+ * <p>Atomic: the manifest's creation. What a failure can leave behind: files under this
+ * attempt's own prefix, which no manifest references and which the finalizer's cleanup of
+ * {@code staging/} removes after commit. Nothing under {@code staging/} is ever overwritten.
+ * Bad input fails the run before anything is uploaded.
+ */
+public final class Worker {
+    private static final System.Logger LOG = System.getLogger(Worker.class.getName());
+    private static final int BAD_RECORD_EXAMPLES = 10;
+    private static final int MANIFEST_ATTEMPTS = 5;
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final DateTimeFormatter ATTEMPT_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+
+    private final ObjectStore index;
+    private final WorkerConfig config;
+    private final Function<StoreLocation.S3, ObjectStore> inputStores;
+    private final Progress progress;
+    private final String attempt;
+    private final Map<String, Double> stageSeconds = new LinkedHashMap<>();
+    private final List<String> cleanupFailures = new ArrayList<>();
+
+    /**
+     * @param index the index root
+     * @param inputStores opens stores for S3 inputs (owned by the caller)
+     */
+    public Worker(ObjectStore index, WorkerConfig config, Function<StoreLocation.S3, ObjectStore> inputStores, Progress progress) {
+        this.index = requireNonNull(index, "index is null");
+        this.config = requireNonNull(config, "config is null");
+        this.inputStores = requireNonNull(inputStores, "inputStores is null");
+        this.progress = requireNonNull(progress, "progress is null");
+        this.attempt = newAttemptId();
+    }
+
+    /** A fresh attempt id: UTC time (so ids sort by age) and 40 random bits. */
+    static String newAttemptId() {
+        byte[] random = new byte[5];
+        RANDOM.nextBytes(random);
+        return ATTEMPT_TIME.format(Instant.now()) + "-" + HexFormat.of().formatHex(random);
+    }
+
+    public String attempt() {
+        return attempt;
+    }
+
+    public WorkerResult run() {
+        long start = System.nanoTime();
+        RequestMetrics.Snapshot requestsBefore = index.metrics().snapshot();
+        long partition = config.partition();
+        String manifestKey = IndexLayout.manifestKey(partition);
+
+        checkNotCommitted();
+        Optional<PartitionManifest> staged = StoredJson.readIfExists(index, manifestKey, PartitionManifest.class);
+        if (staged.isPresent()) {
+            LOG.log(Level.INFO, "partition " + partition + " is already staged by attempt " + staged.get().attempt() + "; nothing to do");
+            return result(WorkerResult.ALREADY_STAGED, staged.get(), null, null, start, requestsBefore);
+        }
+
+        List<InputFile> files = Inputs.resolve(config.inputs(), inputStores);
+        int partitions = config.partitions().orElse(1);
+        List<Split> share = config.partitions().isPresent()
+                ? Assignment.share(files, (int) partition, partitions, config.splitRules())
+                : Assignment.assign(files, 1, config.splitRules()).getFirst();
+        String inputFingerprint = Assignment.fingerprint(files, partitions, config.splitRules());
+        WorkerResult.Input input = new WorkerResult.Input(files.size(), share.size(),
+                share.stream().mapToLong(Split::length).sum(), inputFingerprint);
+
+        Path workDirectory = createWorkDirectory();
+        try {
+            BadRecords badRecords = new BadRecords(BAD_RECORD_EXAMPLES);
+            Built built = build(share, input, workDirectory, config.skipBadRecords() ? badRecords : null);
+            PartitionManifest manifest = new PartitionManifest(PartitionManifest.FORMAT, PartitionManifest.VERSION,
+                    partition, attempt, config.partitions().orElse(null), built.docs(), Version.LATEST.toString(),
+                    config.spec(), config.spec().fingerprint(),
+                    new PartitionManifest.InputDescription(String.join(" ", config.inputs()), inputFingerprint,
+                            files.size(), input.bytes(), share.size()),
+                    built.files(), built.fieldStats(), badRecords.count(), Instant.now().toString());
+            upload(built, workDirectory);
+            PartitionManifest winner = stage(manifest);
+            String status = winner.attempt().equals(attempt) ? WorkerResult.STAGED : WorkerResult.LOST_RACE;
+            if (status.equals(WorkerResult.LOST_RACE)) {
+                LOG.log(Level.INFO, "attempt " + winner.attempt() + " staged partition " + partition + " first; removing this attempt's files");
+                removeOwnFiles(null);
+            } else {
+                checkCommittedWithoutUs(manifestKey);
+            }
+            return result(status, winner, badRecords, input, start, requestsBefore);
+        } finally {
+            deleteRecursively(workDirectory);
+        }
+    }
+
+    private void checkNotCommitted() {
+        try {
+            index.head(IndexLayout.METADATA);
+        } catch (ObjectNotFoundException e) {
+            return;
+        }
+        throw new ConflictException(index.location() + " is already committed (" + IndexLayout.METADATA
+                + " exists): a committed index is never changed; build into a new index root");
+    }
+
+    private record Built(long docs, List<FileEntry> files, Map<String, FieldStats> fieldStats) {}
+
+    private Built build(List<Split> share, WorkerResult.Input input, Path workDirectory, BadRecords badRecords) {
+        IndexSpec spec = config.spec();
+        TieredMergePolicy mergePolicy = new TieredMergePolicy();
+        mergePolicy.setNoCFSRatio(1.0);
+        IndexWriterConfig writerConfig = new IndexWriterConfig(Analyzers.forSpec(spec))
+                .setOpenMode(IndexWriterConfig.OpenMode.CREATE)
+                .setRAMBufferSizeMB(config.ramBufferMb())
+                .setUseCompoundFile(true)
+                .setMergePolicy(mergePolicy)
+                .setSimilarity(new BM25Similarity((float) spec.similarity().k1(), (float) spec.similarity().b()))
+                .setCommitOnClose(false);
+        long docs;
+        try (Directory directory = FSDirectory.open(workDirectory)) {
+            try (IndexWriter writer = new IndexWriter(directory, writerConfig)) {
+                try (Stage reading = progress.stage("indexing", "docs", -1, input.bytes())) {
+                    docs = new IndexingPipeline(share, new DocumentMapper(spec), writer, config.threads(), badRecords, reading).run();
+                    stageSeconds.put("indexing", reading.elapsedSeconds());
+                }
+                writer.commit();
+                try (Stage merging = progress.stage("merging", "segments", config.segments(), -1)) {
+                    writer.forceMerge(config.segments());
+                    writer.commit();
+                    merging.add(config.segments(), 0);
+                    stageSeconds.put("merging", merging.elapsedSeconds());
+                }
+            }
+            List<String> names = new ArrayList<>(Arrays.asList(directory.listAll()));
+            names.remove(IndexWriter.WRITE_LOCK_NAME);
+            names.sort(null);
+            List<FileEntry> files = new ArrayList<>();
+            try (Stage verifying = progress.stage("verifying", "files", names.size(), -1)) {
+                for (String name : names) {
+                    LuceneFiles.Verified verified = LuceneFiles.verify(directory, name);
+                    files.add(new FileEntry(name, verified.size(), verified.checksum()));
+                    verifying.add(1, verified.size());
+                }
+                stageSeconds.put("verifying", verifying.elapsedSeconds());
+            }
+            return new Built(docs, files, fieldStats(directory));
+        } catch (IOException e) {
+            throw new UncheckedIOException("building the partition in " + workDirectory + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static Map<String, FieldStats> fieldStats(Directory directory) throws IOException {
+        Map<String, FieldStats> stats = new TreeMap<>();
+        try (DirectoryReader reader = DirectoryReader.open(directory)) {
+            for (FieldInfo field : FieldInfos.getMergedFieldInfos(reader)) {
+                if (field.getIndexOptions() == IndexOptions.NONE) {
+                    continue;
+                }
+                Terms terms = MultiTerms.getTerms(reader, field.name);
+                if (terms != null) {
+                    stats.put(field.name, new FieldStats(terms.getDocCount(), terms.getSumDocFreq(), terms.getSumTotalTermFreq()));
+                }
+            }
+        }
+        return stats;
+    }
+
+    private void upload(Built built, Path workDirectory) {
+        long bytes = built.files().stream().mapToLong(FileEntry::size).sum();
+        ExecutorService pool = Executors.newFixedThreadPool(config.uploadConcurrency(), runnable -> {
+            Thread thread = new Thread(runnable, "upload");
+            thread.setDaemon(true);
+            return thread;
+        });
+        try (Stage uploading = progress.stage("uploading", "files", built.files().size(), bytes)) {
+            List<Future<?>> uploads = new ArrayList<>();
+            for (FileEntry file : built.files()) {
+                uploads.add(pool.submit(() -> {
+                    index.put(IndexLayout.stagedFileKey(config.partition(), attempt, file.name()),
+                            Payload.of(workDirectory.resolve(file.name())));
+                    uploading.add(1, file.size());
+                    return null;
+                }));
+            }
+            RuntimeException failure = null;
+            for (Future<?> upload : uploads) {
+                try {
+                    upload.get();
+                } catch (ExecutionException e) {
+                    RuntimeException cause = asRuntime(e.getCause());
+                    if (failure == null) {
+                        failure = cause;
+                        uploads.forEach(other -> other.cancel(true));
+                    } else if (cause != failure) {
+                        failure.addSuppressed(cause);
+                    }
+                } catch (java.util.concurrent.CancellationException cancelled) {
+                    // Cancelled after the first failure.
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new TransientStorageException(index.location(), null, "interrupted while uploading", e);
+                }
+            }
+            if (failure != null) {
+                removeOwnFiles(failure);
+                throw failure;
+            }
+            stageSeconds.put("uploading", uploading.elapsedSeconds());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static RuntimeException asRuntime(Throwable cause) {
+        if (cause instanceof RuntimeException runtime) {
+            return runtime;
+        }
+        if (cause instanceof Error error) {
+            throw error;
+        }
+        return new IllegalStateException(cause);
+    }
+
+    /**
+     * Creates the manifest. An ambiguous failure is resolved by reading the manifest back: the
+     * attempt id in it says whether our write landed.
+     *
+     * @return the manifest that won: ours, or another attempt's
+     */
+    private PartitionManifest stage(PartitionManifest manifest) {
+        String key = IndexLayout.manifestKey(manifest.partition());
+        byte[] bytes = Json.writeChecksummed(manifest);
+        try (Stage staging = progress.stage("staging", "manifests", 1, bytes.length)) {
+            TransientStorageException lastFailure = null;
+            for (int attemptNumber = 1; attemptNumber <= MANIFEST_ATTEMPTS; attemptNumber++) {
+                try {
+                    index.putIfAbsent(key, Payload.of(bytes));
+                    staging.add(1, bytes.length);
+                    stageSeconds.put("staging", staging.elapsedSeconds());
+                    return manifest;
+                } catch (ObjectAlreadyExistsException e) {
+                    return StoredJson.read(index, key, PartitionManifest.class);
+                } catch (TransientStorageException e) {
+                    lastFailure = e;
+                    try {
+                        Optional<PartitionManifest> existing = StoredJson.readIfExists(index, key, PartitionManifest.class);
+                        if (existing.isPresent()) {
+                            return existing.get();
+                        }
+                    } catch (TransientStorageException readFailure) {
+                        e.addSuppressed(readFailure);
+                    }
+                    sleep(100L << attemptNumber);
+                }
+            }
+            throw lastFailure;
+        }
+    }
+
+    /**
+     * A worker that staged its partition while the index was being committed without it (a slow
+     * or zombie attempt) must not report success: its documents are not in the index.
+     */
+    private void checkCommittedWithoutUs(String manifestKey) {
+        Optional<IndexMetadata> committed = StoredJson.readIfExists(index, IndexLayout.METADATA, IndexMetadata.class);
+        if (committed.isEmpty()) {
+            return;
+        }
+        boolean included = committed.get().partitions().stream()
+                .anyMatch(p -> p.partition() == config.partition() && p.attempt().equals(attempt));
+        if (included) {
+            return;
+        }
+        ConflictException conflict = new ConflictException(index.location() + " was committed as index "
+                + committed.get().indexId() + " while this worker ran, without partition " + config.partition()
+                + " attempt " + attempt + ": its documents are not in the index; build into a new index root");
+        removeOwnFiles(conflict);
+        try {
+            index.delete(manifestKey);
+        } catch (RuntimeException e) {
+            conflict.addSuppressed(e);
+        }
+        throw conflict;
+    }
+
+    /** Deletes this attempt's staged files, best-effort: a failure is attached or reported, never thrown. */
+    private void removeOwnFiles(Throwable primary) {
+        String prefix = IndexLayout.attemptPrefix(config.partition(), attempt);
+        try {
+            List<String> keys = index.list(prefix).stream().map(ObjectInfo::key).toList();
+            if (!keys.isEmpty()) {
+                index.deleteAll(keys);
+            }
+        } catch (RuntimeException e) {
+            if (primary != null) {
+                primary.addSuppressed(e);
+            } else {
+                cleanupFailures.add("removing " + index.location() + prefix + ": " + e.getMessage());
+                LOG.log(Level.WARNING, "could not remove this attempt's files under " + prefix + ": " + e.getMessage());
+            }
+        }
+    }
+
+    private Path createWorkDirectory() {
+        try {
+            Path base = config.workDirectory().orElse(Path.of(System.getProperty("java.io.tmpdir")));
+            Files.createDirectories(base);
+            return Files.createTempDirectory(base, "ftindex-part" + config.partition() + "-");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a work directory: " + e.getMessage(), e);
+        }
+    }
+
+    private static void deleteRecursively(Path directory) {
+        try {
+            Files.walkFileTree(directory, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) throws IOException {
+                    Files.deleteIfExists(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+                    Files.deleteIfExists(dir);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "could not remove the work directory " + directory + ": " + e.getMessage());
+        }
+    }
+
+    private WorkerResult result(String status, PartitionManifest manifest, BadRecords badRecords, WorkerResult.Input input,
+                                long start, RequestMetrics.Snapshot requestsBefore) {
+        WorkerResult.Skipped skipped = badRecords == null
+                ? new WorkerResult.Skipped(manifest.skippedRecords(), List.of())
+                : new WorkerResult.Skipped(badRecords.count(), badRecords.first());
+        WorkerResult.Input described = input != null ? input
+                : new WorkerResult.Input(manifest.input().files(), manifest.input().splits(), manifest.input().bytes(), manifest.input().fingerprint());
+        return new WorkerResult(status, manifest.partition(), manifest.attempt(), manifest.docCount(), manifest.bytes(),
+                manifest.files().size(), skipped, described, (System.nanoTime() - start) / 1e9,
+                java.util.Collections.unmodifiableMap(new LinkedHashMap<>(stageSeconds)),
+                index.metrics().snapshot().minus(requestsBefore), List.copyOf(cleanupFailures));
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TransientStorageException("worker", null, "interrupted", e);
+        }
+    }
+}

@@ -1,0 +1,12 @@
+package dev.ftindex.format;
+
+/** Input data that cannot be indexed, named by input and line (exit code 3). */
+public final class BadInputException extends RuntimeException {
+    public BadInputException(String message) {
+        super(message);
+    }
+
+    public BadInputException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

@@ -1,0 +1,192 @@
+package dev.ftindex.format;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.InputCoercionException;
+import dev.ftindex.format.IndexSpec.FieldSpec;
+import java.io.IOException;
+import java.util.Map;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.DoubleField;
+import org.apache.lucene.document.Field;
+import org.apache.lucene.document.KeywordField;
+import org.apache.lucene.document.LongField;
+import org.apache.lucene.document.SortedDocValuesField;
+import org.apache.lucene.document.StringField;
+import org.apache.lucene.document.TextField;
+import org.apache.lucene.util.BytesRef;
+
+/**
+ * Turns one JSON record into one Lucene document, as the spec says. This is the only place
+ * where records become documents, for the workers and for anyone who builds a reference index.
+ *
+ * <p>The id is indexed as one exact token, stored, and kept as sorted doc values, which break
+ * score ties so that results are deterministic. Fields the spec does not declare are ignored;
+ * {@code null} values count as absent; arrays give several values. Anything else that does not
+ * fit (malformed JSON, invalid UTF-8, a missing id, a value of the wrong type, trailing content)
+ * is a {@link BadRecordException} naming the field. Thread-safe.
+ */
+public final class DocumentMapper {
+    private static final JsonFactory FACTORY = JsonFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
+
+    private final String idField;
+    private final Map<String, FieldSpec> fields;
+
+    public DocumentMapper(IndexSpec spec) {
+        this.idField = spec.idField();
+        this.fields = spec.fields();
+    }
+
+    public String idField() {
+        return idField;
+    }
+
+    /** Maps the UTF-8 JSON object in {@code bytes[offset, offset + length)}. */
+    public Document map(byte[] bytes, int offset, int length) throws BadRecordException {
+        try (JsonParser parser = FACTORY.createParser(bytes, offset, length)) {
+            return map(parser);
+        } catch (JsonParseException e) {
+            throw new BadRecordException("invalid JSON: " + e.getOriginalMessage()
+                    + " (column " + e.getLocation().getColumnNr() + ")");
+        } catch (InputCoercionException e) {
+            throw new BadRecordException(e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new BadRecordException("unreadable record: " + e.getMessage());
+        }
+    }
+
+    private Document map(JsonParser parser) throws IOException, BadRecordException {
+        if (parser.nextToken() != JsonToken.START_OBJECT) {
+            throw new BadRecordException("expected a JSON object, found " + describe(parser.currentToken()));
+        }
+        Document document = new Document();
+        String id = null;
+        JsonToken token;
+        while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
+            String name = parser.currentName();
+            JsonToken value = parser.nextToken();
+            if (name.equals(idField)) {
+                id = id(parser, value);
+                continue;
+            }
+            FieldSpec field = fields.get(name);
+            if (field == null) {
+                parser.skipChildren();
+                continue;
+            }
+            if (value == JsonToken.START_ARRAY) {
+                JsonToken element;
+                while ((element = parser.nextToken()) != JsonToken.END_ARRAY) {
+                    if (element == JsonToken.START_ARRAY || element == JsonToken.START_OBJECT) {
+                        throw new BadRecordException("field '" + name + "': expected " + expected(field) + " or an array of them, found a nested " + describe(element));
+                    }
+                    add(document, name, field, parser, element);
+                }
+            } else {
+                add(document, name, field, parser, value);
+            }
+        }
+        if (token != JsonToken.END_OBJECT) {
+            throw new BadRecordException("invalid JSON object");
+        }
+        JsonToken trailing = parser.nextToken();
+        if (trailing != null) {
+            throw new BadRecordException("unexpected content after the JSON object: " + describe(trailing));
+        }
+        if (id == null) {
+            throw new BadRecordException("missing id field '" + idField + "'");
+        }
+        document.add(new StringField(idField, id, Field.Store.YES));
+        document.add(new SortedDocValuesField(idField, new BytesRef(id)));
+        return document;
+    }
+
+    private String id(JsonParser parser, JsonToken value) throws IOException, BadRecordException {
+        String id = switch (value) {
+            case VALUE_STRING -> parser.getText();
+            case VALUE_NUMBER_INT -> parser.getText();
+            default -> throw new BadRecordException("id field '" + idField + "': expected a string or an integer, found " + describe(value));
+        };
+        if (id.isEmpty()) {
+            throw new BadRecordException("id field '" + idField + "' is empty");
+        }
+        if (id.length() > 4096) {
+            throw new BadRecordException("id field '" + idField + "' is longer than 4096 characters");
+        }
+        return id;
+    }
+
+    private static void add(Document document, String name, FieldSpec field, JsonParser parser, JsonToken value)
+            throws IOException, BadRecordException {
+        if (value == JsonToken.VALUE_NULL) {
+            return;
+        }
+        Field.Store store = field.stored() ? Field.Store.YES : Field.Store.NO;
+        switch (field.type()) {
+            case TEXT -> {
+                requireToken(name, field, value, JsonToken.VALUE_STRING);
+                document.add(new TextField(name, parser.getText(), store));
+            }
+            case KEYWORD -> {
+                requireToken(name, field, value, JsonToken.VALUE_STRING);
+                document.add(new KeywordField(name, parser.getText(), store));
+            }
+            case LONG -> {
+                requireToken(name, field, value, JsonToken.VALUE_NUMBER_INT);
+                if (parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+                    throw new BadRecordException("field '" + name + "': " + parser.getText() + " is out of range for a long");
+                }
+                document.add(new LongField(name, parser.getLongValue(), store));
+            }
+            case DOUBLE -> {
+                if (value != JsonToken.VALUE_NUMBER_FLOAT && value != JsonToken.VALUE_NUMBER_INT) {
+                    throw wrongType(name, field, value);
+                }
+                double number = parser.getDoubleValue();
+                if (!Double.isFinite(number)) {
+                    throw new BadRecordException("field '" + name + "': " + parser.getText() + " is out of range for a double");
+                }
+                document.add(new DoubleField(name, number, store));
+            }
+        }
+    }
+
+    private static void requireToken(String name, FieldSpec field, JsonToken actual, JsonToken expected) throws BadRecordException {
+        if (actual != expected) {
+            throw wrongType(name, field, actual);
+        }
+    }
+
+    private static BadRecordException wrongType(String name, FieldSpec field, JsonToken actual) {
+        return new BadRecordException("field '" + name + "' is " + field.type().json() + ": expected " + expected(field) + ", found " + describe(actual));
+    }
+
+    private static String expected(FieldSpec field) {
+        return switch (field.type()) {
+            case TEXT, KEYWORD -> "a string";
+            case LONG -> "an integer";
+            case DOUBLE -> "a number";
+        };
+    }
+
+    private static String describe(JsonToken token) {
+        if (token == null) {
+            return "nothing";
+        }
+        return switch (token) {
+            case START_OBJECT -> "an object";
+            case START_ARRAY -> "an array";
+            case VALUE_STRING -> "a string";
+            case VALUE_NUMBER_INT -> "an integer";
+            case VALUE_NUMBER_FLOAT -> "a decimal number";
+            case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+            case VALUE_NULL -> "null";
+            default -> token.asString() == null ? token.name() : "'" + token.asString() + "'";
+        };
+    }
+}

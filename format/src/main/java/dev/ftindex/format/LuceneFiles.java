@@ -1,0 +1,110 @@
+package dev.ftindex.format;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.util.zip.CRC32;
+import org.apache.lucene.codecs.CodecUtil;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.IOContext;
+import org.apache.lucene.store.IndexInput;
+
+/**
+ * Integrity checks on Lucene files. Every Lucene index file ends with a 16-byte footer: a magic
+ * number, an algorithm id (0 = CRC32) and the CRC32 of every byte before the checksum itself.
+ * The footer alone, read with one small ranged request, tells the checksum a file claims; reading
+ * the whole file tells whether its bytes match it.
+ */
+public final class LuceneFiles {
+    public static final int FOOTER_LENGTH = CodecUtil.footerLength();
+
+    private LuceneFiles() {}
+
+    /**
+     * The checksum a footer records.
+     *
+     * @throws FormatException if the 16 bytes are not a Lucene footer
+     */
+    public static long footerChecksum(byte[] footer) {
+        if (footer.length != FOOTER_LENGTH) {
+            throw new FormatException("a Lucene footer has " + FOOTER_LENGTH + " bytes, got " + footer.length);
+        }
+        ByteBuffer buffer = ByteBuffer.wrap(footer);
+        int magic = buffer.getInt();
+        int algorithm = buffer.getInt();
+        long checksum = buffer.getLong();
+        if (magic != CodecUtil.FOOTER_MAGIC) {
+            throw new FormatException("no Lucene footer at the end of the file (found 0x" + Integer.toHexString(magic)
+                    + " where 0x" + Integer.toHexString(CodecUtil.FOOTER_MAGIC) + " belongs): truncated or not an index file");
+        }
+        if (algorithm != 0) {
+            throw new FormatException("unknown checksum algorithm " + algorithm + " in the Lucene footer");
+        }
+        if ((checksum & 0xFFFFFFFF00000000L) != 0) {
+            throw new FormatException("invalid checksum 0x" + Long.toHexString(checksum) + " in the Lucene footer");
+        }
+        return checksum;
+    }
+
+    /** The size and checksum of a file whose whole content was read and matched its footer. */
+    public record Verified(long size, long checksum) {}
+
+    /**
+     * Reads the whole stream, computes the CRC32 of everything before the checksum, and compares
+     * it with the footer.
+     *
+     * @throws FormatException if there is no valid footer or the content does not match it
+     */
+    public static Verified verify(InputStream in) throws IOException {
+        CRC32 crc = new CRC32();
+        byte[] buffer = new byte[256 * 1024];
+        // The last 8 bytes seen are withheld from the CRC until more bytes arrive: the checksum
+        // covers everything but itself. The last 16 bytes are the footer.
+        byte[] last = new byte[FOOTER_LENGTH];
+        int lastLength = 0;
+        long size = 0;
+        int n;
+        while ((n = in.read(buffer)) >= 0) {
+            if (n == 0) {
+                continue;
+            }
+            size += n;
+            int withheld = Math.min(8, lastLength);
+            int total = withheld + n;
+            int feed = Math.max(0, total - 8);
+            // Feed the withheld bytes first, then the new ones, keeping the final 8 back.
+            int fromWithheld = Math.min(withheld, feed);
+            crc.update(last, lastLength - withheld, fromWithheld);
+            int fromNew = feed - fromWithheld;
+            crc.update(buffer, 0, fromNew);
+            // Recompute the window of the last 16 bytes.
+            byte[] window = new byte[FOOTER_LENGTH];
+            int keepOld = Math.max(0, Math.min(lastLength, FOOTER_LENGTH - n));
+            System.arraycopy(last, lastLength - keepOld, window, 0, keepOld);
+            int takeNew = Math.min(n, FOOTER_LENGTH);
+            System.arraycopy(buffer, n - takeNew, window, keepOld, takeNew);
+            last = window;
+            lastLength = keepOld + takeNew;
+        }
+        if (size < FOOTER_LENGTH) {
+            throw new FormatException("file has " + size + " bytes, fewer than a Lucene footer");
+        }
+        long stored = footerChecksum(last);
+        if (crc.getValue() != stored) {
+            throw new FormatException("checksum mismatch: the footer says " + hex(stored) + ", the content gives " + hex(crc.getValue()));
+        }
+        return new Verified(size, stored);
+    }
+
+    /** Verifies a local Lucene file in full and returns its checksum. */
+    public static Verified verify(Directory directory, String name) throws IOException {
+        try (IndexInput input = directory.openInput(name, IOContext.READONCE)) {
+            long checksum = CodecUtil.checksumEntireFile(input);
+            return new Verified(input.length(), checksum);
+        }
+    }
+
+    public static String hex(long checksum) {
+        return String.format("%08x", checksum);
+    }
+}

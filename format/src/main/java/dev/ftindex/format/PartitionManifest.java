@@ -1,0 +1,84 @@
+package dev.ftindex.format;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * {@code staging/part_<pid>.json}: the record that one worker attempt staged partition
+ * {@code pid} completely. Written create-only, after every file it lists was uploaded, so its
+ * existence means "this partition is staged" and the first complete attempt wins.
+ *
+ * @param partition the worker's partition id
+ * @param attempt the attempt whose files under {@code staging/part_<pid>/attempt_<aid>/} these are
+ * @param expectedPartitions the partition count the worker was told, if any
+ * @param docCount documents in the partition
+ * @param luceneVersion the Lucene version that wrote the files
+ * @param spec the (normalized) index spec the partition was built with
+ * @param specFingerprint {@link IndexSpec#fingerprint()} of {@code spec}
+ * @param input what the worker read
+ * @param files every file of the partition, with size and footer checksum
+ * @param fieldStats term statistics per indexed field
+ * @param skippedRecords bad records skipped with {@code --skip-bad-records}
+ * @param createdAt when the manifest was written (ISO-8601), for people
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record PartitionManifest(
+        String format,
+        int formatVersion,
+        long partition,
+        String attempt,
+        Integer expectedPartitions,
+        long docCount,
+        String luceneVersion,
+        IndexSpec spec,
+        String specFingerprint,
+        InputDescription input,
+        List<FileEntry> files,
+        Map<String, FieldStats> fieldStats,
+        long skippedRecords,
+        String createdAt) {
+
+    public static final String FORMAT = "ftindex-partition-manifest";
+    public static final int VERSION = 1;
+
+    public PartitionManifest {
+        Versions.check(FORMAT, VERSION, format, formatVersion);
+        IndexLayout.checkPartition(partition);
+        IndexLayout.checkAttempt(attempt);
+        requireNonNull(luceneVersion, "luceneVersion is null");
+        requireNonNull(spec, "spec is null");
+        requireNonNull(specFingerprint, "specFingerprint is null");
+        requireNonNull(input, "input is null");
+        files = List.copyOf(requireNonNull(files, "files is null"));
+        fieldStats = fieldStats == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(fieldStats));
+        if (docCount < 0 || skippedRecords < 0) {
+            throw new IllegalArgumentException("negative document count");
+        }
+        if (expectedPartitions != null && expectedPartitions < 1) {
+            throw new IllegalArgumentException("expectedPartitions must be positive: " + expectedPartitions);
+        }
+        if (files.isEmpty()) {
+            throw new IllegalArgumentException("a partition has at least a segments file");
+        }
+    }
+
+    public long bytes() {
+        return files.stream().mapToLong(FileEntry::size).sum();
+    }
+
+    /**
+     * What a worker read: the inputs as given, and a fingerprint of the listed files, their sizes
+     * and the split rules, which every worker of one build must share.
+     */
+    public record InputDescription(String description, String fingerprint, int files, long bytes, int splits) {
+        public InputDescription {
+            requireNonNull(description, "description is null");
+            requireNonNull(fingerprint, "fingerprint is null");
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package dev.ftindex.format.testing;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ftindex.format.IndexSpec;
+import dev.ftindex.format.Json;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * Generated JSONL documents for tests: ids {@code doc-<n>}, a title and contents drawn from a
+ * Zipf-like vocabulary (so term statistics look like text), a year and keyword tags.
+ */
+public final class TestDocuments {
+    private static final String[] WORDS = (
+            "the of and to in is for that with on as by this be are from at or it an was which can not "
+            + "index search partition lucene storage object finalizer worker commit segment merge query "
+            + "distributed system file data record document field term score shard bucket cluster node "
+            + "retry crash network protocol latency throughput memory disk cache stream batch checksum "
+            + "apple river mountain history music science garden winter language ocean forest machine").split(" ");
+
+    private TestDocuments() {}
+
+    /** The spec the generated documents are meant for. */
+    public static IndexSpec spec() {
+        return IndexSpec.parse(("""
+                {"idField": "id",
+                 "fields": {
+                   "title": {"type": "text", "stored": true, "analyzer": "english"},
+                   "contents": {"type": "text", "analyzer": "standard"},
+                   "year": {"type": "long", "stored": true},
+                   "tags": {"type": "keyword", "stored": true}
+                 },
+                 "defaultSearchFields": ["title", "contents"]}
+                """).getBytes(StandardCharsets.UTF_8), "test spec");
+    }
+
+    /** Documents {@code first .. first + count - 1}, one JSON object per line. */
+    public static List<String> lines(int first, int count, long seed) {
+        Random random = new Random(seed);
+        List<String> lines = new ArrayList<>(count);
+        for (int i = first; i < first + count; i++) {
+            ObjectNode document = Json.MAPPER.createObjectNode();
+            document.put("id", "doc-" + i);
+            document.put("title", words(random, 2 + random.nextInt(6)));
+            document.put("contents", words(random, 5 + random.nextInt(60)));
+            document.put("year", 1950 + random.nextInt(75));
+            var tags = document.putArray("tags");
+            for (int t = 0; t < random.nextInt(3); t++) {
+                tags.add(WORDS[random.nextInt(8)]);
+            }
+            lines.add(document.toString());
+        }
+        return lines;
+    }
+
+    private static String words(Random random, int count) {
+        StringBuilder text = new StringBuilder();
+        for (int w = 0; w < count; w++) {
+            // Zipf-like: small indexes much more often.
+            int index = (int) Math.min(WORDS.length - 1, Math.floor(Math.pow(random.nextDouble(), 3) * WORDS.length));
+            if (w > 0) {
+                text.append(' ');
+            }
+            text.append(WORDS[index]);
+        }
+        return text.toString();
+    }
+
+    /** Writes lines as JSONL; gzip-compressed when the name ends with {@code .gz}. */
+    public static Path write(Path file, List<String> lines) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        try (OutputStream raw = Files.newOutputStream(file);
+             OutputStream out = file.toString().endsWith(".gz") ? new GZIPOutputStream(raw) : raw) {
+            for (String line : lines) {
+                out.write(line.getBytes(StandardCharsets.UTF_8));
+                out.write('\n');
+            }
+        }
+        return file;
+    }
+}
