@@ -115,6 +115,11 @@ public final class FaultInjectingObjectStore implements ObjectStore {
     }
 
     @Override
+    public List<ObjectInfo> listShallow(String prefix) {
+        return call(Operation.LIST, prefix, () -> delegate.listShallow(prefix));
+    }
+
+    @Override
     public ObjectInfo put(String key, Payload payload) {
         return call(Operation.PUT, key, () -> delegate.put(key, payload));
     }

@@ -41,6 +41,7 @@ final class InMemoryObjectStore implements ObjectStore {
         metrics.request("get");
         Blob blob = blob(Keys.validate(key));
         long[] span = range.resolve(blob.data().length);
+        metrics.bytes(span[1] - span[0], 0);
         InputStream in = new ByteArrayInputStream(blob.data(), (int) span[0], (int) (span[1] - span[0]));
         return new ObjectStream(in, blob.info(), span[0], span[1]);
     }
@@ -57,6 +58,12 @@ final class InMemoryObjectStore implements ObjectStore {
             result.add(entry.getValue().info());
         }
         return result;
+    }
+
+    @Override
+    public List<ObjectInfo> listShallow(String prefix) {
+        List<ObjectInfo> all = list(prefix);
+        return all.stream().filter(info -> info.key().indexOf('/', prefix.length()) < 0).toList();
     }
 
     @Override
@@ -122,7 +129,9 @@ final class InMemoryObjectStore implements ObjectStore {
 
     private Blob blob(String key, Payload payload) {
         try (InputStream in = payload.open()) {
-            return blob(key, in.readAllBytes());
+            byte[] data = in.readAllBytes();
+            metrics.bytes(0, data.length);
+            return blob(key, data);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the payload for " + location + key, e);
         }

@@ -92,6 +92,7 @@ final class LocalObjectStore implements ObjectStore {
                 long size = channel.size();
                 ObjectInfo info = new ObjectInfo(key, size, after.etag(), after.lastModified());
                 long[] span = range.resolve(size);
+                metrics.bytes(span[1] - span[0], 0);
                 channel.position(span[0]);
                 InputStream in = new BoundedInputStream(Channels.newInputStream(channel), span[1] - span[0]);
                 return new ObjectStream(in, info, span[0], span[1]);
@@ -117,6 +118,41 @@ final class LocalObjectStore implements ObjectStore {
                 throw translate(prefix, e);
             }
         }
+    }
+
+    @Override
+    public List<ObjectInfo> listShallow(String prefix) {
+        metrics.request("list");
+        Keys.validatePrefix(prefix);
+        int slash = prefix.lastIndexOf('/');
+        Path directory = slash < 0 ? root : root.resolve(prefix.substring(0, slash));
+        if (!Files.isDirectory(directory)) {
+            return List.of();
+        }
+        List<ObjectInfo> result = new ArrayList<>();
+        try (Stream<Path> children = Files.list(directory)) {
+            for (Path file : (Iterable<Path>) children::iterator) {
+                String name = file.getFileName().toString();
+                String key = key(file);
+                if (name.startsWith(Keys.TEMP_PREFIX) || !key.startsWith(prefix)) {
+                    continue;
+                }
+                try {
+                    BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+                    if (attributes.isRegularFile()) {
+                        result.add(info(key, attributes));
+                    }
+                } catch (NoSuchFileException deletedMeanwhile) {
+                    // Gone before we looked: a listing may show it either way.
+                }
+            }
+        } catch (NoSuchFileException e) {
+            return List.of();
+        } catch (IOException e) {
+            throw translate(prefix, e);
+        }
+        result.sort(java.util.Comparator.comparing(ObjectInfo::key));
+        return result;
     }
 
     private List<ObjectInfo> walk(String prefix) throws IOException {
@@ -263,6 +299,7 @@ final class LocalObjectStore implements ObjectStore {
     }
 
     private Path writeTemp(Path target, Payload payload) throws IOException {
+        metrics.bytes(0, payload.length());
         try (InputStream in = payload.open()) {
             return writeTemp(target, in, payload.length());
         }

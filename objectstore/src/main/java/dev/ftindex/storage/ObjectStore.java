@@ -67,6 +67,14 @@ public interface ObjectStore extends Closeable {
     List<ObjectInfo> list(String prefix);
 
     /**
+     * Like {@link #list}, but only keys with no {@code /} after the prefix: {@code
+     * listShallow("staging/part_")} returns {@code staging/part_3.json} and not {@code
+     * staging/part_3/attempt_a/_0.cfs}. Costs a page per thousand matching keys, however many
+     * keys lie deeper.
+     */
+    List<ObjectInfo> listShallow(String prefix);
+
+    /**
      * Writes the object, replacing any existing one. Atomic: readers see the old object or the
      * whole new one. Large payloads are uploaded in parts; a failed multipart upload is aborted
      * so no parts are left behind (if the abort fails too, its error is attached as suppressed).

@@ -17,6 +17,8 @@ public final class RequestMetrics {
     private final LongAdder retries = new LongAdder();
     private final LongAdder throttled = new LongAdder();
     private final LongAdder serverErrors = new LongAdder();
+    private final LongAdder bytesRead = new LongAdder();
+    private final LongAdder bytesWritten = new LongAdder();
 
     public void request(String operation) {
         requests.computeIfAbsent(operation, ignored -> new LongAdder()).increment();
@@ -24,6 +26,12 @@ public final class RequestMetrics {
 
     public void retry() {
         retries.increment();
+    }
+
+    /** Records object bytes that passed through this process: received, and sent. */
+    public void bytes(long read, long written) {
+        bytesRead.add(read);
+        bytesWritten.add(written);
     }
 
     /** Records an HTTP status of an answered request (only errors are kept). */
@@ -39,7 +47,7 @@ public final class RequestMetrics {
         Map<String, Long> byOperation = new TreeMap<>();
         requests.forEach((operation, count) -> byOperation.put(operation, count.sum()));
         long total = byOperation.values().stream().mapToLong(Long::longValue).sum();
-        return new Snapshot(byOperation, total, retries.sum(), throttled.sum(), serverErrors.sum());
+        return new Snapshot(byOperation, total, retries.sum(), throttled.sum(), serverErrors.sum(), bytesRead.sum(), bytesWritten.sum());
     }
 
     /**
@@ -48,8 +56,11 @@ public final class RequestMetrics {
      * @param retries requests that repeated an earlier failed one
      * @param throttled responses 429 or 503 (SlowDown)
      * @param serverErrors other 5xx responses
+     * @param bytesRead object bytes received by this process
+     * @param bytesWritten request bytes sent by this process
      */
-    public record Snapshot(Map<String, Long> byOperation, long total, long retries, long throttled, long serverErrors) {
+    public record Snapshot(Map<String, Long> byOperation, long total, long retries, long throttled, long serverErrors,
+                           long bytesRead, long bytesWritten) {
         public Snapshot {
             byOperation = Collections.unmodifiableSortedMap(new TreeMap<>(byOperation));
         }
@@ -68,7 +79,8 @@ public final class RequestMetrics {
                 }
             });
             return new Snapshot(delta, total - earlier.total, retries - earlier.retries,
-                    throttled - earlier.throttled, serverErrors - earlier.serverErrors);
+                    throttled - earlier.throttled, serverErrors - earlier.serverErrors,
+                    bytesRead - earlier.bytesRead, bytesWritten - earlier.bytesWritten);
         }
     }
 }

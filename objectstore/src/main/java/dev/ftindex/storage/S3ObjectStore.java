@@ -169,7 +169,7 @@ final class S3ObjectStore implements ObjectStore {
         String fullKey = fullKey(key);
         try {
             HeadObjectResponse response = client.headObject(b -> b.bucket(root.bucket()).key(fullKey));
-            return new ObjectInfo(key, response.contentLength(), response.eTag(), lastModified(response.lastModified()));
+            return new ObjectInfo(key, response.contentLength(), etag(response.eTag()), lastModified(response.lastModified()));
         } catch (S3Exception e) {
             if (e.statusCode() == 404) {
                 checkBucketExists(key);
@@ -245,7 +245,7 @@ final class S3ObjectStore implements ObjectStore {
             start = Long.parseLong(spec.substring(0, dash));
             size = Long.parseLong(spec.substring(slash + 1));
         }
-        ObjectInfo info = new ObjectInfo(key, size, headers.eTag(), lastModified(headers.lastModified()));
+        ObjectInfo info = new ObjectInfo(key, size, etag(headers.eTag()), lastModified(headers.lastModified()));
         return new ObjectStream(new AbortingStream(response, key, length), info, start, start + length);
     }
 
@@ -256,7 +256,23 @@ final class S3ObjectStore implements ObjectStore {
         try {
             for (S3Object object : client.listObjectsV2Paginator(b -> b.bucket(root.bucket()).prefix(root.prefix() + prefix)).contents()) {
                 String key = object.key().substring(root.prefix().length());
-                result.add(new ObjectInfo(key, object.size(), object.eTag(), lastModified(object.lastModified())));
+                result.add(new ObjectInfo(key, object.size(), etag(object.eTag()), lastModified(object.lastModified())));
+            }
+        } catch (SdkException e) {
+            throw S3Errors.translate(location, prefix, e);
+        }
+        result.sort(java.util.Comparator.comparing(ObjectInfo::key));
+        return result;
+    }
+
+    @Override
+    public List<ObjectInfo> listShallow(String prefix) {
+        Keys.validatePrefix(prefix);
+        List<ObjectInfo> result = new ArrayList<>();
+        try {
+            for (S3Object object : client.listObjectsV2Paginator(b -> b.bucket(root.bucket()).prefix(root.prefix() + prefix).delimiter("/")).contents()) {
+                String key = object.key().substring(root.prefix().length());
+                result.add(new ObjectInfo(key, object.size(), etag(object.eTag()), lastModified(object.lastModified())));
             }
         } catch (SdkException e) {
             throw S3Errors.translate(location, prefix, e);
@@ -280,7 +296,7 @@ final class S3ObjectStore implements ObjectStore {
                 .build();
         try {
             PutObjectResponse response = client.putObject(request, body(payload));
-            return new ObjectInfo(key, length, response.eTag(), Instant.now());
+            return new ObjectInfo(key, length, etag(response.eTag()), Instant.now());
         } catch (SdkException e) {
             throw S3Errors.translate(location, key, e);
         }
@@ -328,7 +344,7 @@ final class S3ObjectStore implements ObjectStore {
                 .ssekmsKeyId(kmsKeyId())
                 .build();
         PutObjectResponse response = client.putObject(request, body(payload));
-        return new ObjectInfo(key, payload.length(), response.eTag(), Instant.now());
+        return new ObjectInfo(key, payload.length(), etag(response.eTag()), Instant.now());
     }
 
     private boolean ownWrite(String key, String token) {
@@ -421,7 +437,7 @@ final class S3ObjectStore implements ObjectStore {
                     .serverSideEncryption(serverSideEncryption())
                     .ssekmsKeyId(kmsKeyId());
             CopyObjectResponse response = client.copyObject(request.build());
-            return new ObjectInfo(targetKey, source.size(), response.copyObjectResult().eTag(), Instant.now());
+            return new ObjectInfo(targetKey, source.size(), etag(response.copyObjectResult().eTag()), Instant.now());
         } catch (S3Exception e) {
             throw copyError(sourceKey, targetKey, e);
         } catch (SdkException e) {
@@ -463,7 +479,7 @@ final class S3ObjectStore implements ObjectStore {
                 }
             };
         });
-        return new ObjectInfo(targetKey, source.size(), etag, Instant.now());
+        return new ObjectInfo(targetKey, source.size(), etag(etag), Instant.now());
     }
 
     private ObjectInfo multipartUpload(String key, String fullKey, Payload payload, long length) {
@@ -482,7 +498,7 @@ final class S3ObjectStore implements ObjectStore {
                 return CompletedPart.builder().partNumber(partNumber).eTag(partEtag).build();
             };
         });
-        return new ObjectInfo(key, length, etag, Instant.now());
+        return new ObjectInfo(key, length, etag(etag), Instant.now());
     }
 
     /** A part transfer given the upload id. */
@@ -660,6 +676,11 @@ final class S3ObjectStore implements ObjectStore {
         };
     }
 
+    /** Some S3-compatible stores list objects without an etag (S3Proxy, for one being written). */
+    private static String etag(String etag) {
+        return etag == null ? "" : etag;
+    }
+
     private static Instant lastModified(Instant instant) {
         return instant == null ? Instant.EPOCH : instant;
     }
@@ -745,6 +766,8 @@ final class S3ObjectStore implements ObjectStore {
         @Override
         public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
             metrics.request(attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME));
+            context.httpRequest().firstMatchingHeader("Content-Length")
+                    .ifPresent(length -> metrics.bytes(0, Long.parseLong(length)));
             AtomicInteger attempts = attributes.getAttribute(ATTEMPTS);
             if (attempts != null && attempts.incrementAndGet() > 1) {
                 metrics.retry();
@@ -753,7 +776,13 @@ final class S3ObjectStore implements ObjectStore {
 
         @Override
         public void afterTransmission(Context.AfterTransmission context, ExecutionAttributes attributes) {
-            metrics.status(context.httpResponse().statusCode());
+            int status = context.httpResponse().statusCode();
+            metrics.status(status);
+            // Only GetObject answers carry object bytes (a HEAD's Content-Length has no body).
+            if (status / 100 == 2 && "GetObject".equals(attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME))) {
+                context.httpResponse().firstMatchingHeader("Content-Length")
+                        .ifPresent(length -> metrics.bytes(Long.parseLong(length), 0));
+            }
         }
     }
 }

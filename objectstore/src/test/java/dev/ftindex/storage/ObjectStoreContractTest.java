@@ -178,6 +178,38 @@ public abstract class ObjectStoreContractTest {
     }
 
     @Test
+    void shallowListingsStopAtTheNextSlash() {
+        for (String key : List.of("staging/part_2.json", "staging/part_10.json", "staging/part_2/attempt_a/_0.cfs",
+                "staging/part_2/attempt_a/segments_1", "staging/_plan.json", "part_0/x")) {
+            store.put(key, Payload.of(bytes(key)));
+        }
+
+        assertThat(store.listShallow("staging/part_")).extracting(ObjectInfo::key)
+                .containsExactly("staging/part_10.json", "staging/part_2.json");
+        assertThat(store.listShallow("staging/")).extracting(ObjectInfo::key)
+                .containsExactly("staging/_plan.json", "staging/part_10.json", "staging/part_2.json");
+        assertThat(store.listShallow("")).isEmpty();
+        assertThat(store.listShallow("staging/part_2/attempt_a/")).hasSize(2);
+        assertThat(store.listShallow("nothing/here/")).isEmpty();
+    }
+
+    @Test
+    void bytesThroughThisProcessAreCounted() throws IOException {
+        RequestMetrics.Snapshot before = store.metrics().snapshot();
+        store.put("counted", Payload.of(new byte[1000]));
+        read("counted");
+        try (ObjectStream tail = store.get("counted", ByteRange.suffix(16))) {
+            tail.readAllRemaining();
+        }
+
+        RequestMetrics.Snapshot delta = store.metrics().snapshot().minus(before);
+
+        // What was sent includes any transfer encoding of the body (S3 adds a checksum trailer).
+        assertThat(delta.bytesWritten()).isBetween(1000L, 2000L);
+        assertThat(delta.bytesRead()).isEqualTo(1016L);
+    }
+
+    @Test
     void listReturnsEveryPagePastAThousandKeys() throws Exception {
         int count = 1_234;
         parallel(count, i -> store.put(String.format("many/k%05d", i), Payload.of(bytes("v" + i))));

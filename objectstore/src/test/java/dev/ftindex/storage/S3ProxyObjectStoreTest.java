@@ -63,6 +63,7 @@ class S3ProxyObjectStoreTest extends ObjectStoreContractTest {
 
         RequestMetrics.Snapshot requests = store.metrics().snapshot().minus(before);
         assertThat(requests.count("CopyObject")).isEqualTo(1);
+        assertThat(requests.bytesRead()).as("server-side: no object bytes through this process").isZero();
         assertThat(requests.count("GetObject")).isZero();
         assertThat(requests.count("PutObject")).isZero();
     }

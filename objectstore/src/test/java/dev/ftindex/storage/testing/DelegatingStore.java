@@ -39,6 +39,11 @@ public abstract class DelegatingStore implements ObjectStore {
     }
 
     @Override
+    public List<ObjectInfo> listShallow(String prefix) {
+        return delegate.listShallow(prefix);
+    }
+
+    @Override
     public ObjectInfo put(String key, Payload payload) {
         return delegate.put(key, payload);
     }
