@@ -1,14 +1,13 @@
 package dev.ftindex.progress;
 
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * Where long-running work says how far it is. Work opens one {@link Stage} at a time and counts
- * items and bytes into it from any thread; a renderer (a terminal bar, JSON lines) samples the
- * current stage on its own clock, so counting costs two atomic adds and nothing is printed from
- * the hot path.
+ * Where long-running work says how far it is. Work opens {@link Stage}s (several may be open at
+ * once, e.g. one per worker of a local build) and counts items and bytes into them from any
+ * thread; a renderer (a terminal bar, JSON lines) samples the open stages on its own clock, so
+ * counting costs two atomic adds and nothing is printed from the hot path.
  */
 public final class Progress {
     /** Told when stages start and end. */
@@ -19,7 +18,7 @@ public final class Progress {
     }
 
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
-    private volatile Stage current;
+    private final List<Stage> open = new CopyOnWriteArrayList<>();
 
     public static Progress silent() {
         return new Progress();
@@ -31,30 +30,26 @@ public final class Progress {
     }
 
     /**
-     * Starts a stage; the previous one, if still open, is finished first.
+     * Starts a stage. Close it when the step is done.
      *
      * @param unit what items are ("docs", "files")
      * @param totalItems how many items are expected, or -1 if unknown
      * @param totalBytes how many bytes are expected, or -1 if unknown
      */
     public Stage stage(String name, String unit, long totalItems, long totalBytes) {
-        Stage previous = current;
-        if (previous != null && !previous.finished()) {
-            previous.close();
-        }
         Stage stage = new Stage(this, name, unit, totalItems, totalBytes);
-        current = stage;
+        open.add(stage);
         listeners.forEach(listener -> listener.stageStarted(stage));
         return stage;
     }
 
-    /** The stage in progress, if any. */
-    public Optional<Stage> current() {
-        Stage stage = current;
-        return stage == null || stage.finished() ? Optional.empty() : Optional.of(stage);
+    /** The stages in progress, oldest first. */
+    public List<Stage> open() {
+        return List.copyOf(open);
     }
 
     void finished(Stage stage) {
+        open.remove(stage);
         listeners.forEach(listener -> listener.stageFinished(stage));
     }
 }

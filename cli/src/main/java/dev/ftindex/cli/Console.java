@@ -1,0 +1,277 @@
+package dev.ftindex.cli;
+
+import dev.ftindex.format.Json;
+import dev.ftindex.progress.Progress;
+import dev.ftindex.progress.Stage;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Formatter;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogManager;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+/**
+ * Everything ftindex writes to stderr: log lines, and progress rendered as a redrawn bar (on a
+ * terminal), JSON lines ({@code --progress json}), or a plain line every few seconds. Log lines
+ * clear the bar before printing and it is redrawn after them.
+ */
+final class Console implements AutoCloseable, Progress.Listener {
+    enum Mode { BAR, JSON, PLAIN, NONE }
+
+    private final PrintStream err;
+    private final Mode mode;
+    private final Progress progress = new Progress();
+    private final ScheduledExecutorService ticker;
+    private final long start = System.nanoTime();
+    private int barLength;
+    private long lastPlain = System.nanoTime();
+
+    Console(PrintStream err, Mode mode, Level level) {
+        this.err = err;
+        this.mode = mode;
+        progress.listen(this);
+        installLogging(level);
+        if (mode == Mode.NONE) {
+            ticker = null;
+        } else {
+            ticker = Executors.newSingleThreadScheduledExecutor(runnable -> {
+                Thread thread = new Thread(runnable, "progress");
+                thread.setDaemon(true);
+                return thread;
+            });
+            long period = mode == Mode.BAR ? 200 : 1000;
+            ticker.scheduleAtFixedRate(this::tick, period, period, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    static Mode mode(String requested, boolean terminal) {
+        return switch (requested.toLowerCase(Locale.ROOT)) {
+            case "auto" -> terminal ? Mode.BAR : Mode.PLAIN;
+            case "bar" -> Mode.BAR;
+            case "json" -> Mode.JSON;
+            case "plain" -> Mode.PLAIN;
+            case "none" -> Mode.NONE;
+            default -> throw new UsageException("--progress must be auto, bar, json, plain or none, not '" + requested + "'");
+        };
+    }
+
+    Progress progress() {
+        return progress;
+    }
+
+    synchronized void log(String message) {
+        clearBar();
+        err.println("ftindex: " + message);
+        err.flush();
+    }
+
+    @Override
+    public synchronized void stageStarted(Stage stage) {
+        if (mode == Mode.JSON) {
+            event("stage-start", List.of(stage));
+        }
+    }
+
+    @Override
+    public synchronized void stageFinished(Stage stage) {
+        switch (mode) {
+            case JSON -> event("stage-end", List.of(stage));
+            case BAR, PLAIN -> {
+                clearBar();
+                err.println("ftindex: " + describe(stage.name(), List.of(stage)) + " done");
+                err.flush();
+            }
+            case NONE -> {}
+        }
+    }
+
+    private synchronized void tick() {
+        List<Stage> open = progress.open();
+        if (open.isEmpty()) {
+            return;
+        }
+        switch (mode) {
+            case BAR -> {
+                String line = render(open);
+                clearBar();
+                err.print(line);
+                err.flush();
+                barLength = line.length();
+            }
+            case JSON -> event("progress", open);
+            case PLAIN -> {
+                if (System.nanoTime() - lastPlain >= 10_000_000_000L) {
+                    lastPlain = System.nanoTime();
+                    err.println("ftindex: " + render(open));
+                    err.flush();
+                }
+            }
+            case NONE -> {}
+        }
+    }
+
+    private void clearBar() {
+        if (barLength > 0) {
+            err.print("\r" + " ".repeat(barLength) + "\r");
+            barLength = 0;
+        }
+    }
+
+    /** Open stages grouped by name: "indexing x4: 12,345 docs, 4,567 docs/s, 12.3 MB | uploading: 3/8 files". */
+    private String render(List<Stage> open) {
+        Map<String, List<Stage>> byName = new LinkedHashMap<>();
+        open.forEach(stage -> byName.computeIfAbsent(stage.name(), name -> new ArrayList<>()).add(stage));
+        List<String> parts = new ArrayList<>();
+        byName.forEach((name, stages) -> parts.add(describe(name, stages)));
+        String text = String.join(" | ", parts) + " [" + elapsed((System.nanoTime() - start) / 1e9) + "]";
+        return text.length() > 160 ? text.substring(0, 157) + "..." : text;
+    }
+
+    private static String describe(String name, List<Stage> stages) {
+        long items = 0;
+        long totalItems = 0;
+        long bytes = 0;
+        long totalBytes = 0;
+        double seconds = 0;
+        for (Stage stage : stages) {
+            items += stage.items();
+            bytes += stage.bytes();
+            totalItems = totalItems < 0 || stage.totalItems() < 0 ? -1 : totalItems + stage.totalItems();
+            totalBytes = totalBytes < 0 || stage.totalBytes() < 0 ? -1 : totalBytes + stage.totalBytes();
+            seconds = Math.max(seconds, stage.elapsedSeconds());
+        }
+        String unit = stages.getFirst().unit();
+        StringBuilder text = new StringBuilder(name);
+        if (stages.size() > 1) {
+            text.append(" x").append(stages.size());
+        }
+        text.append(": ");
+        if (totalBytes > 0) {
+            text.append(bar(bytes, totalBytes)).append(' ');
+        } else if (totalItems > 0) {
+            text.append(bar(items, totalItems)).append(' ');
+        }
+        text.append(String.format(Locale.ROOT, "%,d", items));
+        if (totalItems > 0) {
+            text.append(String.format(Locale.ROOT, "/%,d", totalItems));
+        }
+        text.append(' ').append(unit);
+        if (bytes > 0) {
+            text.append(", ").append(size(bytes));
+            if (totalBytes > 0) {
+                text.append(" of ").append(size(totalBytes));
+            }
+        }
+        if (seconds > 0.5 && items > 0) {
+            text.append(String.format(Locale.ROOT, ", %,.0f %s/s", items / seconds, unit));
+        }
+        if (seconds > 0.5 && bytes > 0) {
+            text.append(", ").append(size((long) (bytes / seconds))).append("/s");
+        }
+        text.append(", ").append(elapsed(seconds));
+        return text.toString();
+    }
+
+    private void event(String kind, List<Stage> stages) {
+        for (Stage stage : stages) {
+            Map<String, Object> event = new LinkedHashMap<>();
+            event.put("event", kind);
+            event.put("stage", stage.name());
+            event.put("unit", stage.unit());
+            event.put("items", stage.items());
+            event.put("totalItems", stage.totalItems());
+            event.put("bytes", stage.bytes());
+            event.put("totalBytes", stage.totalBytes());
+            double seconds = stage.elapsedSeconds();
+            event.put("elapsedSeconds", Math.round(seconds * 1000) / 1000.0);
+            event.put("itemsPerSecond", seconds > 0 ? Math.round(stage.items() / seconds) : 0);
+            event.put("bytesPerSecond", seconds > 0 ? Math.round(stage.bytes() / seconds) : 0);
+            try {
+                err.println(Json.COMPACT.writeValueAsString(event));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        err.flush();
+    }
+
+    private static String bar(long done, long total) {
+        int width = 20;
+        int filled = (int) Math.min(width, Math.round(width * (double) done / total));
+        return "[" + "#".repeat(filled) + ".".repeat(width - filled) + "] " + Math.min(100, Math.round(100.0 * done / total)) + "%";
+    }
+
+    static String size(long bytes) {
+        if (bytes < 1024) {
+            return bytes + " B";
+        }
+        String[] units = {"KiB", "MiB", "GiB", "TiB"};
+        double value = bytes;
+        int unit = -1;
+        while (value >= 1024 && unit < units.length - 1) {
+            value /= 1024;
+            unit++;
+        }
+        return String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
+    }
+
+    private static String elapsed(double seconds) {
+        long total = (long) seconds;
+        return total >= 3600
+                ? String.format(Locale.ROOT, "%d:%02d:%02d", total / 3600, total / 60 % 60, total % 60)
+                : String.format(Locale.ROOT, "%d:%02d", total / 60, total % 60);
+    }
+
+    /** Routes java.util.logging (ours, and the AWS SDK's through SLF4J) to {@link #log}. */
+    private void installLogging(Level level) {
+        LogManager.getLogManager().reset();
+        Logger root = Logger.getLogger("");
+        root.setLevel(Level.WARNING);
+        Logger.getLogger("dev.ftindex").setLevel(level);
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                if (!isLoggable(record)) {
+                    return;
+                }
+                String message = getFormatter().formatMessage(record);
+                String prefix = record.getLevel().intValue() >= Level.WARNING.intValue() ? record.getLevel().getName().toLowerCase(Locale.ROOT) + ": " : "";
+                log(prefix + message + (record.getThrown() != null ? " (" + record.getThrown() + ")" : ""));
+            }
+
+            @Override
+            public void flush() {
+                err.flush();
+            }
+
+            @Override
+            public void close() {}
+        };
+        handler.setFormatter(new Formatter() {
+            @Override
+            public String format(LogRecord record) {
+                return formatMessage(record);
+            }
+        });
+        handler.setLevel(Level.ALL);
+        root.addHandler(handler);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (ticker != null) {
+            ticker.shutdownNow();
+        }
+        clearBar();
+        err.flush();
+    }
+}

@@ -1,0 +1,210 @@
+package dev.ftindex.search;
+
+
+
+import dev.ftindex.format.Analyzers;
+import dev.ftindex.format.IndexLayout;
+import dev.ftindex.format.IndexMetadata;
+import dev.ftindex.format.IndexSpec;
+import dev.ftindex.format.StoredJson;
+import dev.ftindex.progress.Progress;
+import dev.ftindex.storage.ObjectNotFoundException;
+import dev.ftindex.storage.ObjectStore;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.apache.lucene.analysis.Analyzer;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.IndexReader;
+import org.apache.lucene.index.IndexableField;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.MultiReader;
+import org.apache.lucene.index.ReaderUtil;
+import org.apache.lucene.queryparser.classic.MultiFieldQueryParser;
+import org.apache.lucene.queryparser.classic.ParseException;
+import org.apache.lucene.search.FieldDoc;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.Sort;
+import org.apache.lucene.search.SortField;
+import org.apache.lucene.search.TopFieldDocs;
+import org.apache.lucene.search.TotalHits;
+import org.apache.lucene.search.similarities.BM25Similarity;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.MMapDirectory;
+
+/**
+ * A committed index opened for searching. What is in it is decided by {@code metadata.lance}
+ * alone; its files are fetched into a verified local cache, and one {@link IndexSearcher} spans
+ * all partitions, so term statistics (and therefore BM25 scores) are those of the whole
+ * collection: results equal those of one index built from the same documents. Partitions are
+ * searched in parallel. Thread-safe.
+ */
+public final class CommittedIndex implements Closeable {
+    private final IndexMetadata metadata;
+    private final IndexReader reader;
+    private final int[] partitionStarts;
+    private final IndexSearcher searcher;
+    private final Analyzer analyzer;
+    private final ExecutorService executor;
+    private final Sort sort;
+
+    private CommittedIndex(IndexMetadata metadata, List<Path> partitionDirectories, int threads) throws IOException {
+        this.metadata = metadata;
+        IndexSpec spec = metadata.spec();
+        List<IndexReader> readers = new ArrayList<>();
+        try {
+            for (Path directory : partitionDirectories) {
+                Directory lucene = new MMapDirectory(directory);
+                readers.add(DirectoryReader.open(lucene));
+            }
+        } catch (IOException | RuntimeException e) {
+            for (IndexReader opened : readers) {
+                try {
+                    opened.close();
+                } catch (IOException closeFailure) {
+                    e.addSuppressed(closeFailure);
+                }
+            }
+            throw e;
+        }
+        this.partitionStarts = new int[readers.size()];
+        int start = 0;
+        for (int i = 0; i < readers.size(); i++) {
+            partitionStarts[i] = start;
+            start += readers.get(i).maxDoc();
+        }
+        this.reader = new MultiReader(readers.toArray(IndexReader[]::new), true);
+        this.executor = Executors.newFixedThreadPool(Math.max(1, threads), runnable -> {
+            Thread thread = new Thread(runnable, "search");
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.searcher = new IndexSearcher(reader, executor) {
+            @Override
+            protected LeafSlice[] slices(List<LeafReaderContext> leaves) {
+                // One slice per segment: each partition is searched on its own thread.
+                return slices(leaves, Integer.MAX_VALUE, 1, false);
+            }
+        };
+        searcher.setSimilarity(new BM25Similarity((float) spec.similarity().k1(), (float) spec.similarity().b()));
+        this.analyzer = Analyzers.forSpec(spec);
+        this.sort = new Sort(SortField.FIELD_SCORE, new SortField(spec.idField(), SortField.Type.STRING));
+    }
+
+    /**
+     * Reads {@code metadata.lance}, fetches and verifies the files into {@code cacheRoot}, and
+     * opens them.
+     *
+     * @throws NotCommittedException if the root has no metadata.lance
+     */
+    public static CommittedIndex open(ObjectStore store, Path cacheRoot, int threads, Progress progress) {
+        IndexMetadata metadata = readMetadata(store);
+        List<Path> directories = new IndexCache(store, cacheRoot, threads, progress).fetch(metadata);
+        try {
+            return new CommittedIndex(metadata, directories, threads);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the cached index under " + cacheRoot + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Opens an index whose partitions are already in local directories (tests, benchmarks). */
+    public static CommittedIndex openLocal(IndexMetadata metadata, List<Path> partitionDirectories, int threads) throws IOException {
+        return new CommittedIndex(metadata, partitionDirectories, threads);
+    }
+
+    static IndexMetadata readMetadata(ObjectStore store) {
+        try {
+            return StoredJson.read(store, IndexLayout.METADATA, IndexMetadata.class);
+        } catch (ObjectNotFoundException e) {
+            throw new NotCommittedException(store.location());
+        }
+    }
+
+    public IndexMetadata metadata() {
+        return metadata;
+    }
+
+    /** Parses {@code text} in Lucene's classic syntax over the spec's default search fields. */
+    public Query parse(String text) {
+        return parse(metadata.spec(), analyzer, text);
+    }
+
+    /** The query parsing every reader of an index with this spec uses. */
+    public static Query parse(IndexSpec spec, Analyzer analyzer, String text) {
+        if (text == null || text.isBlank()) {
+            throw new QuerySyntaxException(String.valueOf(text), "the query is empty");
+        }
+        MultiFieldQueryParser parser = new MultiFieldQueryParser(spec.defaultSearchFields().toArray(String[]::new), analyzer);
+        try {
+            return parser.parse(text);
+        } catch (ParseException e) {
+            throw new QuerySyntaxException(text, e.getMessage().lines().findFirst().orElse(e.getMessage()));
+        }
+    }
+
+    /** The ordering of every result: score, then id. */
+    public static Sort order(IndexSpec spec) {
+        return new Sort(SortField.FIELD_SCORE, new SortField(spec.idField(), SortField.Type.STRING));
+    }
+
+    /** The best {@code k} hits for {@code text}. */
+    public SearchResult search(String text, int k) {
+        if (k < 1) {
+            throw new IllegalArgumentException("k must be positive: " + k);
+        }
+        long start = System.nanoTime();
+        Query query = parse(text);
+        try {
+            TopFieldDocs top = searcher.search(query, k, sort, true);
+            List<SearchResult.Hit> hits = new ArrayList<>(top.scoreDocs.length);
+            var stored = searcher.storedFields();
+            for (ScoreDoc scoreDoc : top.scoreDocs) {
+                Document document = stored.document(scoreDoc.doc);
+                float score = scoreDoc instanceof FieldDoc fieldDoc && !Float.isNaN(fieldDoc.score) ? fieldDoc.score : scoreDoc.score;
+                int partition = ReaderUtil.subIndex(scoreDoc.doc, partitionStarts);
+                hits.add(new SearchResult.Hit(document.get(metadata.spec().idField()), score, partition, fields(document)));
+            }
+            String relation = top.totalHits.relation() == TotalHits.Relation.EQUAL_TO ? "eq" : "gte";
+            return new SearchResult(metadata.indexId(), text, k, top.totalHits.value(), relation, hits, (System.nanoTime() - start) / 1e9);
+        } catch (IOException e) {
+            throw new UncheckedIOException("search failed: " + e.getMessage(), e);
+        }
+    }
+
+    private Map<String, Object> fields(Document document) {
+        Map<String, Object> fields = new java.util.TreeMap<>();
+        for (IndexableField field : document.getFields()) {
+            if (field.name().equals(metadata.spec().idField())) {
+                continue;
+            }
+            Object value = field.numericValue() != null ? field.numericValue() : field.stringValue();
+            fields.merge(field.name(), value, (existing, added) -> {
+                List<Object> values = existing instanceof List<?> list ? new ArrayList<>(list) : new ArrayList<>(List.of(existing));
+                values.add(added);
+                return values;
+            });
+        }
+        return fields;
+    }
+
+    @Override
+    public void close() {
+        executor.shutdownNow();
+        try {
+            reader.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        analyzer.close();
+    }
+
+}

@@ -1,0 +1,227 @@
+package dev.ftindex.search;
+
+import static java.nio.file.StandardCopyOption.ATOMIC_MOVE;
+import static java.nio.file.StandardCopyOption.REPLACE_EXISTING;
+import static java.util.Objects.requireNonNull;
+
+import dev.ftindex.format.CorruptIndexException;
+import dev.ftindex.format.FileEntry;
+import dev.ftindex.format.FormatException;
+import dev.ftindex.format.IndexMetadata;
+import dev.ftindex.format.IndexMetadata.CommittedPartition;
+import dev.ftindex.format.LuceneFiles;
+import dev.ftindex.progress.Progress;
+import dev.ftindex.progress.Stage;
+import dev.ftindex.storage.ObjectNotFoundException;
+import dev.ftindex.storage.ObjectStore;
+import dev.ftindex.storage.ObjectStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * A local copy of a committed index, under {@code <cache>/<indexId>/part_<n>/}. Files are
+ * downloaded in parallel into temporary files, checked against the metadata in full (size, and
+ * the CRC32 of every byte against the footer and against the recorded checksum), fsynced, and
+ * renamed into place. Two processes filling the same cache at once each write their own
+ * temporary file and rename identical bytes, so neither ever sees a partial file. A cached file
+ * is reused when its size and footer match the metadata.
+ */
+public final class IndexCache {
+    private static final String TEMP_PREFIX = ".download-";
+
+    private final ObjectStore store;
+    private final Path root;
+    private final int concurrency;
+    private final Progress progress;
+
+    public IndexCache(ObjectStore store, Path root, int concurrency, Progress progress) {
+        this.store = requireNonNull(store, "store is null");
+        this.root = requireNonNull(root, "root is null");
+        this.concurrency = concurrency;
+        this.progress = requireNonNull(progress, "progress is null");
+    }
+
+    /** The default cache: {@code $FTINDEX_CACHE}, else {@code $XDG_CACHE_HOME/ftindex}, else {@code ~/.cache/ftindex}. */
+    public static Path defaultRoot() {
+        String explicit = System.getenv("FTINDEX_CACHE");
+        if (explicit != null && !explicit.isBlank()) {
+            return Path.of(explicit);
+        }
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("ftindex");
+    }
+
+    /**
+     * Makes sure every file of the index is in the cache and verified.
+     *
+     * @return the directory of each partition, in partition order
+     * @throws CorruptIndexException naming every file that failed verification
+     */
+    public List<Path> fetch(IndexMetadata metadata) {
+        Path indexDirectory = root.resolve(metadata.indexId());
+        List<Path> directories = new ArrayList<>();
+        List<Runnable> downloads = new ArrayList<>();
+        List<String> problems = Collections.synchronizedList(new ArrayList<>());
+        long bytes = metadata.totals().bytes();
+        try (Stage stage = progress.stage("fetching", "files", metadata.totals().files(), bytes)) {
+            for (CommittedPartition partition : metadata.partitions()) {
+                Path directory = indexDirectory.resolve("part_" + partition.n());
+                directories.add(directory);
+                for (FileEntry file : partition.files()) {
+                    downloads.add(() -> {
+                        try {
+                            ensure(partition.key(file), directory, file, stage).ifPresent(problems::add);
+                        } catch (IOException e) {
+                            throw new UncheckedIOException("cannot write the cache under " + directory + ": " + e.getMessage(), e);
+                        }
+                    });
+                }
+            }
+            runAll(downloads);
+        }
+        if (!problems.isEmpty()) {
+            List<String> sorted = new ArrayList<>(problems);
+            Collections.sort(sorted);
+            throw new CorruptIndexException(sorted.size() + " committed file(s) of index " + metadata.indexId()
+                    + " failed verification", sorted);
+        }
+        return directories;
+    }
+
+    private java.util.Optional<String> ensure(String key, Path directory, FileEntry file, Stage stage) throws IOException {
+        Path target = directory.resolve(file.name());
+        if (cached(target, file)) {
+            stage.add(1, file.size());
+            return java.util.Optional.empty();
+        }
+        Files.createDirectories(directory);
+        Path temp = directory.resolve(TEMP_PREFIX + file.name() + "-" + UUID.randomUUID());
+        try {
+            LuceneFiles.Verified verified;
+            try (ObjectStream object = store.get(key);
+                 FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                 OutputStream out = Channels.newOutputStream(channel)) {
+                verified = LuceneFiles.verify(new Tee(object, out, stage));
+                channel.force(true);
+            } catch (ObjectNotFoundException e) {
+                return java.util.Optional.of(store.location() + key + ": missing");
+            } catch (FormatException e) {
+                return java.util.Optional.of(store.location() + key + ": " + e.getMessage());
+            }
+            if (verified.size() != file.size()) {
+                return java.util.Optional.of(store.location() + key + ": size " + verified.size() + ", the metadata says " + file.size());
+            }
+            if (verified.checksum() != file.checksum()) {
+                return java.util.Optional.of(store.location() + key + ": checksum " + LuceneFiles.hex(verified.checksum())
+                        + ", the metadata says " + LuceneFiles.hex(file.checksum()));
+            }
+            Files.move(temp, target, ATOMIC_MOVE, REPLACE_EXISTING);
+            try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
+                dir.force(true);
+            }
+            stage.add(1, 0);
+            return java.util.Optional.empty();
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    /** A cached file counts when its size and its footer's checksum are the committed ones. */
+    private static boolean cached(Path target, FileEntry file) throws IOException {
+        if (!Files.isRegularFile(target) || Files.size(target) != file.size()) {
+            return false;
+        }
+        try (FileChannel channel = FileChannel.open(target, StandardOpenOption.READ)) {
+            ByteBuffer footer = ByteBuffer.allocate(LuceneFiles.FOOTER_LENGTH);
+            channel.read(footer, file.size() - LuceneFiles.FOOTER_LENGTH);
+            return LuceneFiles.footerChecksum(footer.array()) == file.checksum();
+        } catch (FormatException e) {
+            return false;
+        }
+    }
+
+    private void runAll(List<Runnable> tasks) {
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, concurrency), runnable -> {
+            Thread thread = new Thread(runnable, "fetch");
+            thread.setDaemon(true);
+            return thread;
+        });
+        try {
+            List<Future<?>> futures = tasks.stream().<Future<?>>map(pool::submit).toList();
+            RuntimeException failure = null;
+            for (Future<?> future : futures) {
+                try {
+                    future.get();
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof Error error) {
+                        throw error;
+                    }
+                    RuntimeException cause = e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+                    if (failure == null) {
+                        failure = cause;
+                    } else {
+                        failure.addSuppressed(cause);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while fetching the index", e);
+                }
+            }
+            if (failure != null) {
+                throw failure;
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Writes what is read through it, and counts it. */
+    private static final class Tee extends FilterInputStream {
+        private final OutputStream out;
+        private final Stage stage;
+
+        Tee(InputStream in, OutputStream out, Stage stage) {
+            super(in);
+            this.out = out;
+            this.stage = stage;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = in.read();
+            if (b >= 0) {
+                out.write(b);
+                stage.add(0, 1);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            int n = in.read(buffer, offset, length);
+            if (n > 0) {
+                out.write(buffer, offset, n);
+                stage.add(0, n);
+            }
+            return n;
+        }
+    }
+}
