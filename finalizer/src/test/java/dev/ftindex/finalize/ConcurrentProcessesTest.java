@@ -57,13 +57,20 @@ class ConcurrentProcessesTest {
             List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
                     "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), FinalizeMain.class.getName()));
             command.addAll(target);
-            processes.add(new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start());
+            processes.add(new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.PIPE).start());
         }
         List<JsonNode> results = new ArrayList<>();
         for (Process process : processes) {
+            var stderr = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+                } catch (IOException e) {
+                    return e.toString();
+                }
+            });
             String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(process.waitFor(120, TimeUnit.SECONDS)).as(what).isTrue();
-            assertThat(process.exitValue()).as(what + ": " + out).isZero();
+            assertThat(process.exitValue()).as(what + ": " + out + stderr.join()).isZero();
             results.add(Json.MAPPER.readTree(out));
         }
 
