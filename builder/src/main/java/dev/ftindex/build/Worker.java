@@ -159,7 +159,7 @@ public final class Worker {
                 LOG.log(Level.INFO, "attempt " + winner.attempt() + " staged partition " + partition + " first; removing this attempt's files");
                 removeOwnFiles(null);
             } else {
-                checkCommittedWithoutUs(manifestKey);
+                status = checkCommittedWithoutUs(manifestKey, status);
             }
             return result(status, winner, badRecords, input, start, requestsBefore);
         } finally {
@@ -313,7 +313,13 @@ public final class Worker {
                     stageSeconds.put("staging", staging.elapsedSeconds());
                     return manifest;
                 } catch (ObjectAlreadyExistsException e) {
-                    return StoredJson.read(index, key, PartitionManifest.class);
+                    Optional<PartitionManifest> winner = StoredJson.readIfExists(index, key, PartitionManifest.class);
+                    if (winner.isPresent()) {
+                        return winner.get();
+                    }
+                    // It existed a moment ago: a finalizer committed and cleaned up staging/
+                    // since. Try again; what the commit holds is checked after staging.
+                    continue;
                 } catch (TransientStorageException e) {
                     lastFailure = e;
                     try {
@@ -327,34 +333,61 @@ public final class Worker {
                     sleep(100L << attemptNumber);
                 }
             }
-            throw lastFailure;
+            throw lastFailure != null ? lastFailure
+                    : new TransientStorageException(index.location(), key, "the manifest vanished after each of "
+                            + MANIFEST_ATTEMPTS + " create-only writes found it (is something deleting staging/?)", null);
         }
     }
 
     /**
      * A worker that staged its partition while the index was being committed without it (a slow
-     * or zombie attempt) must not report success: its documents are not in the index.
+     * or zombie attempt) must not report success for documents that are not in the index. If the
+     * commit holds this partition from another attempt, this attempt merely lost a race; if it
+     * does not hold the partition at all, that is a conflict. Either way this attempt's manifest
+     * and files are garbage and are removed.
+     *
+     * @return the status to report
      */
-    private void checkCommittedWithoutUs(String manifestKey) {
+    private String checkCommittedWithoutUs(String manifestKey, String status) {
         Optional<IndexMetadata> committed = StoredJson.readIfExists(index, IndexLayout.METADATA, IndexMetadata.class);
         if (committed.isEmpty()) {
-            return;
+            return status;
         }
-        boolean included = committed.get().partitions().stream()
-                .anyMatch(p -> p.partition() == config.partition() && p.attempt().equals(attempt));
-        if (included) {
-            return;
+        Optional<IndexMetadata.CommittedPartition> ours = committed.get().partitions().stream()
+                .filter(p -> p.partition() == config.partition())
+                .findFirst();
+        if (ours.isPresent() && ours.get().attempt().equals(attempt)) {
+            return status;
+        }
+        if (ours.isPresent()) {
+            LOG.log(Level.INFO, "the index was committed with partition " + config.partition() + " from attempt "
+                    + ours.get().attempt() + "; removing this attempt's files");
+            removeOwnFiles(null);
+            deleteOwnManifest(manifestKey, null);
+            return WorkerResult.LOST_RACE;
         }
         ConflictException conflict = new ConflictException(index.location() + " was committed as index "
                 + committed.get().indexId() + " while this worker ran, without partition " + config.partition()
-                + " attempt " + attempt + ": its documents are not in the index; build into a new index root");
+                + ": the documents of attempt " + attempt + " are not in the index; build into a new index root");
         removeOwnFiles(conflict);
-        try {
-            index.delete(manifestKey);
-        } catch (RuntimeException e) {
-            conflict.addSuppressed(e);
-        }
+        deleteOwnManifest(manifestKey, conflict);
         throw conflict;
+    }
+
+    /** Deletes the manifest if it is this attempt's (it may be another's, or gone). */
+    private void deleteOwnManifest(String manifestKey, Throwable primary) {
+        try {
+            Optional<PartitionManifest> stored = StoredJson.readIfExists(index, manifestKey, PartitionManifest.class);
+            if (stored.isPresent() && stored.get().attempt().equals(attempt)) {
+                index.delete(manifestKey);
+            }
+        } catch (RuntimeException e) {
+            if (primary != null) {
+                primary.addSuppressed(e);
+            } else {
+                cleanupFailures.add("removing " + index.location() + manifestKey + ": " + e.getMessage());
+            }
+        }
     }
 
     /** Deletes this attempt's staged files, best-effort: a failure is attached or reported, never thrown. */

@@ -312,6 +312,21 @@ abstract class WorkerProtocolTest {
         assertThat(store.list("staging/")).isEmpty();
     }
 
+    @Test
+    void aWorkerThatStagesAfterACommitHoldingItsPartitionLostTheRace() throws Exception {
+        Path input = TestDocuments.write(temp.resolve("in.jsonl"), TestDocuments.lines(0, 50, 1));
+        PartitionManifest winner = new PartitionManifest(PartitionManifest.FORMAT, PartitionManifest.VERSION, 0, "winner-1", null, 50,
+                "10.6.0", TestDocuments.spec(), TestDocuments.spec().fingerprint(),
+                new PartitionManifest.InputDescription("x", "sha256:x", 0, 0, 0),
+                List.of(new dev.ftindex.format.FileEntry("segments_1", 100, 1)), null, 0, "now");
+        byte[] metadata = Json.writeChecksummed(IndexMetadata.fromPlan(FinalizePlan.create(List.of(winner), null, "staged")));
+
+        WorkerResult result = run(new CommitOnManifest(store, metadata), config(List.of(input.toString()), 0, 1));
+
+        assertThat(result.status()).isEqualTo(WorkerResult.LOST_RACE);
+        assertThat(store.list("staging/")).as("this attempt's manifest and files are removed").isEmpty();
+    }
+
     // Bad input: each case fails with the input's name and line, and stages nothing.
 
     @Test

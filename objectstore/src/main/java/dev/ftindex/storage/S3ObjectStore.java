@@ -347,10 +347,20 @@ final class S3ObjectStore implements ObjectStore {
         return new ObjectInfo(key, payload.length(), etag(response.eTag()), Instant.now());
     }
 
+    /**
+     * Whether the object that made our create-only write fail is the one our own earlier try
+     * wrote. One that has vanished since (a cleanup removed it) existed when we tried, and was
+     * not necessarily ours: report it as somebody else's.
+     */
     private boolean ownWrite(String key, String token) {
         try {
             HeadObjectResponse existing = client.headObject(b -> b.bucket(root.bucket()).key(fullKey(key)));
             return token.equals(existing.metadata().get(TOKEN_METADATA));
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404 && (e.awsErrorDetails() == null || !"NoSuchBucket".equals(e.awsErrorDetails().errorCode()))) {
+                return false;
+            }
+            throw S3Errors.translate(location, key, e);
         } catch (SdkException e) {
             throw S3Errors.translate(location, key, e);
         }

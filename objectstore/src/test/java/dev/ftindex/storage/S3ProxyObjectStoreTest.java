@@ -129,6 +129,25 @@ class S3ProxyObjectStoreTest extends ObjectStoreContractTest {
     }
 
     @Test
+    void aWinnerThatVanishesBeforeTheReadBackStillMeansAlreadyExists() throws Exception {
+        store.put("staging/_plan.json", Payload.of(bytes("the winner's")));
+        // Between our 412 and our read-back, a cleanup deletes the winner's object.
+        try (FaultyHttpProxy proxy = FaultyHttpProxy.start(SERVER.endpoint(), request -> {
+                if (request.method().equals("HEAD") && request.target().contains("_plan.json")) {
+                    store.delete("staging/_plan.json");
+                }
+                return Fault.NONE;
+            });
+             ObjectStore viaProxy = open(S3ProxyServer.settings(proxy.endpoint()))) {
+
+            assertThatThrownBy(() -> viaProxy.putIfAbsent("staging/_plan.json", Payload.of(bytes("mine"))))
+                    .isInstanceOf(ObjectAlreadyExistsException.class)
+                    .hasMessageContaining("staging/_plan.json");
+            assertThatThrownBy(() -> store.head("staging/_plan.json")).isInstanceOf(ObjectNotFoundException.class);
+        }
+    }
+
+    @Test
     void aStoreThatIgnoresIfNoneMatchIsDetectedBeforeUse() throws Exception {
         try (S3ProxyServer open = S3ProxyServer.withoutAuthentication();
              FaultyHttpProxy stripping = FaultyHttpProxy.start(open.endpoint(), request -> Fault.NONE,
