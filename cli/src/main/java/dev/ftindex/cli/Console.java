@@ -183,7 +183,8 @@ final class Console implements AutoCloseable, Progress.Listener {
 
     private void event(String kind, List<Stage> stages) {
         for (Stage stage : stages) {
-            Map<String, Object> event = new LinkedHashMap<>();
+            // An ObjectNode keeps this order (the shared mapper sorts maps): event and stage first.
+            var event = Json.COMPACT.createObjectNode();
             event.put("event", kind);
             event.put("stage", stage.name());
             event.put("unit", stage.unit());
@@ -195,11 +196,7 @@ final class Console implements AutoCloseable, Progress.Listener {
             event.put("elapsedSeconds", Math.round(seconds * 1000) / 1000.0);
             event.put("itemsPerSecond", seconds > 0 ? Math.round(stage.items() / seconds) : 0);
             event.put("bytesPerSecond", seconds > 0 ? Math.round(stage.bytes() / seconds) : 0);
-            try {
-                err.println(Json.COMPACT.writeValueAsString(event));
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new IllegalStateException(e);
-            }
+            err.println(event.toString());
         }
         err.flush();
     }

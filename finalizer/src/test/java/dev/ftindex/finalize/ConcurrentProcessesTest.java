@@ -53,24 +53,22 @@ class ConcurrentProcessesTest {
 
     private static void race(ObjectStore store, List<String> target, String what) throws Exception {
         List<Process> processes = new ArrayList<>();
+        List<java.nio.file.Path> stderrFiles = new ArrayList<>();
         for (int p = 0; p < 3; p++) {
             List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
                     "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), FinalizeMain.class.getName()));
             command.addAll(target);
-            processes.add(new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.PIPE).start());
+            java.io.File errors = java.io.File.createTempFile("finalize-", ".err");
+            errors.deleteOnExit();
+            stderrFiles.add(errors.toPath());
+            processes.add(new ProcessBuilder(command).redirectError(errors).start());
         }
         List<JsonNode> results = new ArrayList<>();
-        for (Process process : processes) {
-            var stderr = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-                try {
-                    return new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-                } catch (IOException e) {
-                    return e.toString();
-                }
-            });
+        for (int i = 0; i < processes.size(); i++) {
+            Process process = processes.get(i);
             String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(process.waitFor(120, TimeUnit.SECONDS)).as(what).isTrue();
-            assertThat(process.exitValue()).as(what + ": " + out + stderr.join()).isZero();
+            assertThat(process.exitValue()).as(what + ": " + out + java.nio.file.Files.readString(stderrFiles.get(i))).isZero();
             results.add(Json.MAPPER.readTree(out));
         }
 
