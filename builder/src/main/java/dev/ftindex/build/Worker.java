@@ -61,7 +61,7 @@ import org.apache.lucene.index.Terms;
 import org.apache.lucene.index.TieredMergePolicy;
 import org.apache.lucene.search.similarities.BM25Similarity;
 import org.apache.lucene.store.Directory;
-import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.store.NIOFSDirectory;
 import org.apache.lucene.util.Version;
 
 /**
@@ -191,13 +191,17 @@ public final class Worker {
                 .setSimilarity(new BM25Similarity((float) spec.similarity().k1(), (float) spec.similarity().b()))
                 .setCommitOnClose(false);
         long docs;
-        try (Directory directory = FSDirectory.open(workDirectory)) {
+        // Positional reads, not memory maps: merging and verifying read the whole partition,
+        // and mapped pages would count in the worker's resident memory, growing with the input
+        // instead of staying at the RAM buffer (docs/benchmarks.md, memory).
+        try (Directory directory = new NIOFSDirectory(workDirectory)) {
             try (IndexWriter writer = new IndexWriter(directory, writerConfig)) {
                 try (Stage reading = progress.stage("indexing", "docs", -1, input.bytes())) {
                     docs = new IndexingPipeline(share, new DocumentMapper(spec), writer, config.threads(), badRecords, reading).run();
+                    // The flush of the last in-memory segments is part of indexing.
+                    writer.commit();
                     stageSeconds.put("indexing", reading.elapsedSeconds());
                 }
-                writer.commit();
                 try (Stage merging = progress.stage("merging", "segments", config.segments(), -1)) {
                     writer.forceMerge(config.segments());
                     writer.commit();
@@ -209,15 +213,17 @@ public final class Worker {
             names.remove(IndexWriter.WRITE_LOCK_NAME);
             names.sort(null);
             List<FileEntry> files = new ArrayList<>();
+            Map<String, FieldStats> fieldStats;
             try (Stage verifying = progress.stage("verifying", "files", names.size(), -1)) {
                 for (String name : names) {
                     LuceneFiles.Verified verified = LuceneFiles.verify(directory, name);
                     files.add(new FileEntry(name, verified.size(), verified.checksum()));
                     verifying.add(1, verified.size());
                 }
+                fieldStats = fieldStats(directory);
                 stageSeconds.put("verifying", verifying.elapsedSeconds());
             }
-            return new Built(docs, files, fieldStats(directory));
+            return new Built(docs, files, fieldStats);
         } catch (IOException e) {
             throw new UncheckedIOException("building the partition in " + workDirectory + " failed: " + e.getMessage(), e);
         }

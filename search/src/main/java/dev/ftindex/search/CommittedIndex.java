@@ -24,7 +24,6 @@ import org.apache.lucene.document.Document;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.IndexableField;
-import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.MultiReader;
 import org.apache.lucene.index.ReaderUtil;
 import org.apache.lucene.queryparser.classic.MultiFieldQueryParser;
@@ -45,8 +44,8 @@ import org.apache.lucene.store.MMapDirectory;
  * A committed index opened for searching. What is in it is decided by {@code metadata.lance}
  * alone; its files are fetched into a verified local cache, and one {@link IndexSearcher} spans
  * all partitions, so term statistics (and therefore BM25 scores) are those of the whole
- * collection: results equal those of one index built from the same documents. Partitions are
- * searched in parallel. Thread-safe.
+ * collection: results equal those of one index built from the same documents. Large partitions
+ * are searched in parallel. Thread-safe.
  */
 public final class CommittedIndex implements Closeable {
     private final IndexMetadata metadata;
@@ -83,18 +82,19 @@ public final class CommittedIndex implements Closeable {
             start += readers.get(i).maxDoc();
         }
         this.reader = new MultiReader(readers.toArray(IndexReader[]::new), true);
-        this.executor = Executors.newFixedThreadPool(Math.max(1, threads), runnable -> {
-            Thread thread = new Thread(runnable, "search");
-            thread.setDaemon(true);
-            return thread;
-        });
-        this.searcher = new IndexSearcher(reader, executor) {
-            @Override
-            protected LeafSlice[] slices(List<LeafReaderContext> leaves) {
-                // One slice per segment: each partition is searched on its own thread.
-                return slices(leaves, Integer.MAX_VALUE, 1, false);
-            }
-        };
+        // Partitions are searched in parallel where that pays: Lucene's slicing gives a large
+        // partition (250,000 documents or more) a slice of its own and groups small ones.
+        // With a single slice there is nothing to run in parallel, and handing a sub-millisecond
+        // search to another thread costs more than it saves (docs/benchmarks.md).
+        int slices = IndexSearcher.slices(reader.leaves(), 250_000, 5, false).length;
+        this.executor = threads > 1 && slices > 1
+                ? Executors.newFixedThreadPool(Math.min(threads, slices), runnable -> {
+                    Thread thread = new Thread(runnable, "search");
+                    thread.setDaemon(true);
+                    return thread;
+                })
+                : null;
+        this.searcher = executor == null ? new IndexSearcher(reader) : new IndexSearcher(reader, executor);
         searcher.setSimilarity(new BM25Similarity((float) spec.similarity().k1(), (float) spec.similarity().b()));
         this.analyzer = Analyzers.forSpec(spec);
         this.sort = new Sort(SortField.FIELD_SCORE, new SortField(spec.idField(), SortField.Type.STRING));
@@ -198,7 +198,9 @@ public final class CommittedIndex implements Closeable {
 
     @Override
     public void close() {
-        executor.shutdownNow();
+        if (executor != null) {
+            executor.shutdownNow();
+        }
         try {
             reader.close();
         } catch (IOException e) {

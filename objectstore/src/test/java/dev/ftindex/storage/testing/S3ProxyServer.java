@@ -28,8 +28,12 @@ public final class S3ProxyServer implements AutoCloseable {
     private final URI endpoint;
 
     private S3ProxyServer(AuthenticationType authentication) {
+        this(authentication, "transient", new Properties());
+    }
+
+    private S3ProxyServer(AuthenticationType authentication, String provider, Properties properties) {
         try {
-            store = BlobStores.create("transient", new Properties());
+            store = BlobStores.create(provider, properties);
             S3Proxy.Builder builder = S3Proxy.builder()
                     .blobStore(store)
                     .endpoint(URI.create("http://127.0.0.1:0"))
@@ -58,6 +62,13 @@ public final class S3ProxyServer implements AutoCloseable {
             Runtime.getRuntime().addShutdownHook(new Thread(shared::close));
         }
         return shared;
+    }
+
+    /** A server of its own whose objects are files under {@code directory} (for large benchmarks). */
+    public static S3ProxyServer onDisk(java.nio.file.Path directory) {
+        Properties properties = new Properties();
+        properties.setProperty("jclouds.filesystem.basedir", directory.toAbsolutePath().toString());
+        return new S3ProxyServer(AuthenticationType.AWS_V2_OR_V4, "filesystem", properties);
     }
 
     /** A server of its own that accepts unsigned requests (for proxies that rewrite headers). */

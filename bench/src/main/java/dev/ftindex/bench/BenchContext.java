@@ -1,0 +1,66 @@
+package dev.ftindex.bench;
+
+import dev.ftindex.format.IndexSpec;
+import dev.ftindex.storage.ObjectInfo;
+import dev.ftindex.storage.ObjectStore;
+import dev.ftindex.storage.ObjectStores;
+import dev.ftindex.storage.StoreLocation;
+import dev.ftindex.storage.testing.S3ProxyServer;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/** What every benchmark shares: the corpus, the spec, the settings, scratch space and an S3 server on loopback. */
+record BenchContext(Corpus corpus, IndexSpec spec, Path work, int runs, int threads, double ramBufferMb, S3ProxyServer s3,
+                    Path ftindexJar, PrintStream log) {
+
+    /** A store at a fresh prefix of a fresh bucket of the loopback S3 server. */
+    ObjectStore newS3Index() {
+        String bucket = s3.newBucket();
+        return ObjectStores.open(new StoreLocation.S3(bucket, "idx/"), s3.settings().build(), Map.of());
+    }
+
+    ObjectStore s3Bucket(String bucket) {
+        return ObjectStores.open(new StoreLocation.S3(bucket, ""), s3.settings().build(), Map.of());
+    }
+
+    Path scratch(String name) throws IOException {
+        Path directory = work.resolve(name);
+        delete(directory);
+        Files.createDirectories(directory);
+        return directory;
+    }
+
+    static void delete(Path directory) throws IOException {
+        if (!Files.exists(directory)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(directory)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        }
+    }
+
+    /** Removes everything a benchmark wrote to a store, so the disk does not fill up. */
+    static void empty(ObjectStore store) {
+        List<String> keys = store.list("").stream().map(ObjectInfo::key).toList();
+        if (!keys.isEmpty()) {
+            store.deleteAll(keys);
+        }
+    }
+
+    /** CPU time of this process so far, in seconds. */
+    static double cpuSeconds() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime() / 1e9;
+    }
+
+    void say(String format, Object... args) {
+        log.printf("bench: " + format + "%n", args);
+        log.flush();
+    }
+}

@@ -1,0 +1,85 @@
+package dev.ftindex.bench;
+
+import dev.ftindex.build.Assignment;
+import dev.ftindex.build.Worker;
+import dev.ftindex.build.WorkerConfig;
+import dev.ftindex.finalize.FinalizeResult;
+import dev.ftindex.finalize.Finalizer;
+import dev.ftindex.finalize.FinalizerConfig;
+import dev.ftindex.progress.Progress;
+import dev.ftindex.storage.ObjectInfo;
+import dev.ftindex.storage.ObjectStore;
+import dev.ftindex.storage.ObjectStores;
+import dev.ftindex.storage.RequestMetrics;
+import dev.ftindex.storage.StoreLocation;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * 3. The finalizer on S3Proxy: requests by kind, bytes through the finalizer process against the
+ * committed index size, wall time; and the cost of a rerun on a committed index, for this index
+ * and for a tiny one.
+ */
+final class FinalizerBenchmark {
+    private FinalizerBenchmark() {}
+
+    record Committed(String bucket, String prefix) {}
+
+    /** @return where the last committed index is (for the search benchmark) */
+    static Committed run(BenchContext c, Report report, int partitions) throws Exception {
+        String bucket = c.s3().newBucket();
+        try (ObjectStore root = c.s3Bucket(bucket)) {
+            ObjectStore staged = ObjectStores.open(new StoreLocation.S3(bucket, "staged/"), c.s3().settings().build(), Map.of());
+            for (int p = 0; p < partitions; p++) {
+                WorkerConfig config = new WorkerConfig(c.spec(), List.of(c.corpus().file().toString()), p, Optional.of(partitions),
+                        c.threads(), c.ramBufferMb(), 1, Optional.of(c.scratch("finalizer-work")), 4, false, Assignment.SplitRules.DEFAULT);
+                new Worker(staged, config, location -> {
+                    throw new IllegalArgumentException(location.uri());
+                }, Progress.silent()).run();
+            }
+            List<Double> seconds = new ArrayList<>();
+            FinalizeResult first = null;
+            long rerunRequests = -1;
+            String prefix = null;
+            for (int run = 1; run <= c.runs(); run++) {
+                prefix = "run-" + run + "/";
+                // Each run finalizes its own copy of the staging (server-side copies, not measured).
+                for (ObjectInfo object : root.list("staged/")) {
+                    root.copy(object.key(), prefix + object.key().substring("staged/".length()), Optional.empty());
+                }
+                try (ObjectStore index = ObjectStores.open(new StoreLocation.S3(bucket, prefix), c.s3().settings().build(), Map.of())) {
+                    FinalizeResult result = new Finalizer(index, FinalizerConfig.defaults().withExpectedPartitions(partitions), Progress.silent()).run();
+                    seconds.add(result.seconds());
+                    first = first == null ? result : first;
+                    FinalizeResult rerun = new Finalizer(index, FinalizerConfig.defaults(), Progress.silent()).run();
+                    rerunRequests = rerun.requests().total();
+                    c.say("finalize run %d/%d: %.2f s, %d requests, rerun %d requests", run, c.runs(), result.seconds(),
+                            result.requests().total(), rerunRequests);
+                }
+            }
+            staged.close();
+            RequestMetrics.Snapshot requests = first.requests();
+            double through = requests.bytesRead() + requests.bytesWritten();
+            report.figure("finalize", "wall time, " + partitions + " partitions, " + first.files() + " files", Stats.median(seconds), "s", "");
+            report.add(new Report.Row("finalize", "bytes through the finalizer / index bytes", through, first.bytes(), "bytes", "ratio < 0.01",
+                    through / first.bytes() < 0.01, "copies are server-side"));
+            report.figure("finalize", "requests", requests.total(), "requests", requests.byOperation().toString());
+            long tinyRerun = tinyRerunRequests(c);
+            report.add(new Report.Row("finalize", "requests of a rerun on the committed index vs a tiny index", rerunRequests, tinyRerun, "requests",
+                    "equal", rerunRequests == tinyRerun, "constant whatever the index size"));
+            return new Committed(bucket, prefix);
+        }
+    }
+
+    private static long tinyRerunRequests(BenchContext c) throws Exception {
+        try (ObjectStore index = c.newS3Index()) {
+            java.nio.file.Path tiny = c.corpus().head(c.scratch("tiny").resolve("tiny.jsonl"), 10_000).file();
+            new Worker(index, WorkerConfig.of(c.spec(), List.of(tiny.toString()), 0, Optional.of(1)).withThreads(1)
+                    .withWorkDirectory(c.scratch("tiny-work")), location -> null, Progress.silent()).run();
+            new Finalizer(index, FinalizerConfig.defaults(), Progress.silent()).run();
+            return new Finalizer(index, FinalizerConfig.defaults(), Progress.silent()).run().requests().total();
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package dev.ftindex.bench;
+
+import dev.ftindex.format.IndexSpec;
+import dev.ftindex.format.Json;
+import dev.ftindex.storage.testing.S3ProxyServer;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Runs every benchmark on one corpus and prints a table of figures and side-by-side ratios
+ * (medians of --runs runs). See docs/benchmarks.md.
+ */
+public final class Main {
+    static final String USAGE = """
+            Usage: bench/run [options]
+
+              --corpus FILE          a JSONL corpus ({"id", "title", "contents", ...} per line), e.g. from ../shared/corpus
+              --generate-mb N        generate a corpus of N MB instead (default 256)
+              --runs N               runs of each measurement; medians are reported (default 3)
+              --threads N            indexing threads of one worker (default: processors)
+              --ram-buffer-mb N      Lucene RAM buffer (default 256)
+              --workers LIST         worker counts for the build benchmark (default 1,2)
+              --partitions N         partitions for the finalizer and search benchmarks (default 2)
+              --scale LIST           partition counts for the scale benchmark (default 1,10,100,1000)
+              --memory-base-mb N     the 1x input of the memory benchmark (default: a quarter of the corpus)
+              --jvm-options "..."    JVM options of the worker process in the memory benchmark (default: the launcher's,
+                                     -Xmx of the RAM buffer + 320 MB)
+              --only LIST            run only some of: worker,build,finalize,search,memory,scale
+              --work DIR             scratch space (default: a new directory under the system temp directory)
+              --out FILE             also write the results as JSON
+            """;
+
+    private Main() {}
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> options = parse(args);
+        if (options.containsKey("help")) {
+            System.out.print(USAGE);
+            return;
+        }
+        PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+        Report report = run(options, out, System.err);
+        report.print(out);
+        if (options.containsKey("out")) {
+            Files.write(Path.of(options.get("out")), Json.write(report.json()));
+        }
+    }
+
+    static Report run(Map<String, String> options, PrintStream out, PrintStream log) throws Exception {
+        Path work = options.containsKey("work") ? Path.of(options.get("work")) : Files.createTempDirectory("ftindex-bench-");
+        Files.createDirectories(work);
+        int runs = Integer.parseInt(options.getOrDefault("runs", "3"));
+        int processors = Runtime.getRuntime().availableProcessors();
+        int threads = Integer.parseInt(options.getOrDefault("threads", String.valueOf(processors)));
+        double ramBufferMb = Double.parseDouble(options.getOrDefault("ram-buffer-mb", "256"));
+        Set<String> only = Set.of(options.getOrDefault("only", "worker,build,finalize,search,memory,scale").split(","));
+        Path jar = Path.of(System.getProperty("ftindex.jar", "cli/target/ftindex.jar")).toAbsolutePath().normalize();
+
+        Corpus corpus;
+        if (options.containsKey("corpus")) {
+            corpus = Corpus.of(Path.of(options.get("corpus")));
+        } else {
+            double megabytes = Double.parseDouble(options.getOrDefault("generate-mb", "256"));
+            log.printf("bench: generating a %.0f MB corpus...%n", megabytes);
+            corpus = Corpus.generate(work.resolve("generated.jsonl"), (long) (megabytes * 1e6), 2026);
+        }
+        IndexSpec spec = IndexSpec.parse("""
+                {"idField": "id",
+                 "fields": {"title": {"type": "text", "stored": true, "analyzer": "english"},
+                            "contents": {"type": "text", "analyzer": "english"},
+                            "year": {"type": "long", "stored": true},
+                            "tags": {"type": "keyword", "stored": true}},
+                 "defaultSearchFields": ["title", "contents"]}
+                """.getBytes(StandardCharsets.UTF_8), "bench spec");
+        out.printf(Locale.ROOT, "ftindex benchmarks: corpus %s (%,d documents, %.1f MB%s); %d processors, %d threads, %.0f MB RAM buffer, %d runs, Java %s%n%n",
+                corpus.file(), corpus.docs(), corpus.bytes() / 1e6, corpus.generated() ? ", generated" : "", processors, threads, ramBufferMb, runs,
+                System.getProperty("java.version"));
+
+        Report report = new Report();
+        try (S3ProxyServer s3 = S3ProxyServer.onDisk(Files.createDirectories(work.resolve("s3")))) {
+            BenchContext context = new BenchContext(corpus, spec, work, runs, threads, ramBufferMb, s3, jar, log);
+            Path single = null;
+            if (only.contains("worker")) {
+                single = WorkerBenchmark.run(context, report);
+            }
+            if (only.contains("build")) {
+                DistributedBenchmark.run(context, report, integers(options.getOrDefault("workers", "1,2")));
+            }
+            FinalizerBenchmark.Committed committed = null;
+            int partitions = Integer.parseInt(options.getOrDefault("partitions", "2"));
+            if (only.contains("finalize") || only.contains("search")) {
+                committed = FinalizerBenchmark.run(context, report, partitions);
+            }
+            if (only.contains("search")) {
+                if (single == null) {
+                    single = context.scratch("single-index");
+                    LuceneBaseline.index(corpus.file(), spec, threads, ramBufferMb, 1, single);
+                }
+                SearchBenchmark.run(context, report, committed, single, threads);
+                SearchBenchmark.run(context, report, committed, single, 1);
+            }
+            if (only.contains("memory")) {
+                long base = options.containsKey("memory-base-mb")
+                        ? (long) (Double.parseDouble(options.get("memory-base-mb")) * 1e6)
+                        : corpus.bytes() / 4;
+                List<String> jvm = options.containsKey("jvm-options")
+                        ? Arrays.asList(options.get("jvm-options").trim().split("\\s+"))
+                        // What ./ftindex gives build-partition: a heap of the RAM buffer plus 320 MB.
+                        : List.of("-Xmx" + ((long) ramBufferMb + 320) + "m", "--enable-native-access=ALL-UNNAMED", "--add-modules", "jdk.incubator.vector");
+                MemoryBenchmark.run(context, report, base, jvm);
+            }
+            if (only.contains("scale")) {
+                ScaleBenchmark.run(context, report, integers(options.getOrDefault("scale", "1,10,100,1000")));
+            }
+        }
+        if (!options.containsKey("work")) {
+            BenchContext.delete(work);
+        }
+        return report;
+    }
+
+    private static List<Integer> integers(String list) {
+        List<Integer> values = new ArrayList<>();
+        for (String value : list.split(",")) {
+            values.add(Integer.parseInt(value.strip()));
+        }
+        return values;
+    }
+
+    static Map<String, String> parse(String[] args) {
+        Map<String, String> options = new HashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            if (!args[i].startsWith("--")) {
+                throw new IllegalArgumentException("unexpected argument " + args[i] + "\n" + USAGE);
+            }
+            String name = args[i].substring(2);
+            if (name.equals("help")) {
+                options.put(name, "true");
+            } else if (i + 1 < args.length) {
+                options.put(name, args[++i]);
+            } else {
+                throw new IllegalArgumentException("--" + name + " needs a value\n" + USAGE);
+            }
+        }
+        return options;
+    }
+}

@@ -1,0 +1,104 @@
+package dev.ftindex.bench;
+
+import dev.ftindex.build.Worker;
+import dev.ftindex.build.WorkerConfig;
+import dev.ftindex.finalize.FinalizeResult;
+import dev.ftindex.finalize.Finalizer;
+import dev.ftindex.finalize.FinalizerConfig;
+import dev.ftindex.format.FileEntry;
+import dev.ftindex.format.IndexLayout;
+import dev.ftindex.format.Json;
+import dev.ftindex.format.PartitionManifest;
+import dev.ftindex.format.StoredJson;
+import dev.ftindex.progress.Progress;
+import dev.ftindex.storage.ObjectStore;
+import dev.ftindex.storage.ObjectStream;
+import dev.ftindex.storage.Payload;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * 6. Finalize of 1, 10, 100 and 1000 small partitions on S3Proxy. The partitions are copies of
+ * one real staged partition (its files, and manifests of their own), so that staging 1000 of
+ * them takes seconds; the finalizer cannot tell. Time and requests should grow linearly, and
+ * listings only by a page per thousand keys.
+ */
+final class ScaleBenchmark {
+    private ScaleBenchmark() {}
+
+    static void run(BenchContext c, Report report, List<Integer> counts) throws Exception {
+        Map<String, byte[]> files = new HashMap<>();
+        PartitionManifest template;
+        try (ObjectStore source = c.newS3Index()) {
+            java.nio.file.Path tiny = c.corpus().head(c.scratch("scale").resolve("tiny.jsonl"), 20_000).file();
+            new Worker(source, WorkerConfig.of(c.spec(), List.of(tiny.toString()), 0, Optional.empty()).withThreads(1)
+                    .withWorkDirectory(c.scratch("scale-work")), location -> null, Progress.silent()).run();
+            template = StoredJson.read(source, IndexLayout.manifestKey(0), PartitionManifest.class);
+            for (FileEntry file : template.files()) {
+                try (ObjectStream stream = source.get(IndexLayout.stagedFileKey(0, template.attempt(), file.name()))) {
+                    files.put(file.name(), stream.readAllRemaining());
+                }
+            }
+        }
+        double firstPerPartition = Double.NaN;
+        for (int count : counts) {
+            try (ObjectStore index = c.newS3Index()) {
+                stage(index, template, files, count);
+                FinalizeResult result = new Finalizer(index, FinalizerConfig.defaults().withExpectedPartitions(count), Progress.silent()).run();
+                var requests = result.requests();
+                double perPartition = (double) requests.total() / count;
+                if (Double.isNaN(firstPerPartition)) {
+                    firstPerPartition = perPartition;
+                }
+                c.say("scale %d partitions: %.2f s, %d requests %s", count, result.seconds(), requests.total(), requests.byOperation());
+                report.figure("scale", count + " partitions: finalize time", result.seconds(), "s", "");
+                report.figure("scale", count + " partitions: requests per partition", perPartition, "requests",
+                        requests.byOperation().toString());
+                long lists = requests.count("ListObjectsV2");
+                // Manifests (a shallow listing: each partition is one object and one common
+                // prefix), the final files (none yet), and staging/ for the cleanup.
+                long needed = pages(2L * count) + 1 + pages((long) count * (files.size() + 1) + 1);
+                report.add(new Report.Row("scale", count + " partitions: LIST requests", lists, needed, "requests",
+                        "<= pages needed", lists <= needed, "a page per 1000 keys"));
+                BenchContext.empty(index);
+            }
+        }
+    }
+
+    private static long pages(long keys) {
+        return Math.max(1, (keys + 999) / 1000);
+    }
+
+    /** Writes {@code count} partitions, each a copy of the template's files under an attempt of its own. */
+    private static void stage(ObjectStore index, PartitionManifest template, Map<String, byte[]> files, int count) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<?>> puts = new ArrayList<>();
+            for (int p = 0; p < count; p++) {
+                int partition = p;
+                puts.add(pool.submit(() -> {
+                    String attempt = "bench-" + partition;
+                    for (Map.Entry<String, byte[]> file : files.entrySet()) {
+                        index.put(IndexLayout.stagedFileKey(partition, attempt, file.getKey()), Payload.of(file.getValue()));
+                    }
+                    PartitionManifest manifest = new PartitionManifest(template.format(), template.formatVersion(), partition, attempt, count,
+                            template.docCount(), template.luceneVersion(), template.spec(), template.specFingerprint(), template.input(),
+                            template.files(), template.fieldStats(), 0, template.createdAt());
+                    index.putIfAbsent(IndexLayout.manifestKey(partition), Payload.of(Json.writeChecksummed(manifest)));
+                    return null;
+                }));
+            }
+            for (Future<?> put : puts) {
+                put.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}

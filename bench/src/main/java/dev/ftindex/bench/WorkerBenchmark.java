@@ -1,0 +1,71 @@
+package dev.ftindex.bench;
+
+import dev.ftindex.build.Assignment;
+import dev.ftindex.build.Worker;
+import dev.ftindex.build.WorkerConfig;
+import dev.ftindex.build.WorkerResult;
+import dev.ftindex.progress.Progress;
+import dev.ftindex.storage.ObjectStore;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * 1. One worker (read, index, force-merge, verify, upload to S3Proxy on loopback, stage) against
+ * a plain IndexWriter with the same analyzers, fields, threads, RAM buffer and force-merge on
+ * local disk. Runs alternate, so both see the same machine state.
+ */
+final class WorkerBenchmark {
+    private WorkerBenchmark() {}
+
+    /** @return the directory of the last baseline index (a single index of the whole corpus) */
+    static Path run(BenchContext c, Report report) throws Exception {
+        List<Double> ours = new ArrayList<>();
+        List<Double> baseline = new ArrayList<>();
+        List<Double> indexBytes = new ArrayList<>();
+        Path single = null;
+        warmUp(c);
+        for (int run = 1; run <= c.runs(); run++) {
+            try (ObjectStore store = c.newS3Index()) {
+                WorkerConfig config = new WorkerConfig(c.spec(), List.of(c.corpus().file().toString()), 0, Optional.empty(), c.threads(),
+                        c.ramBufferMb(), 1, Optional.of(c.scratch("worker-work")), 4, false, Assignment.SplitRules.DEFAULT);
+                long start = System.nanoTime();
+                WorkerResult result = new Worker(store, config, location -> {
+                    throw new IllegalArgumentException(location.uri());
+                }, Progress.silent()).run();
+                double seconds = (System.nanoTime() - start) / 1e9;
+                ours.add(result.docs() / seconds);
+                indexBytes.add((double) result.bytes());
+                c.say("worker run %d/%d: ftindex %,.0f docs/s (%.1f s; stages %s)", run, c.runs(), result.docs() / seconds, seconds,
+                        result.stageSeconds());
+                BenchContext.empty(store);
+            }
+            single = c.scratch("single-index");
+            long start = System.nanoTime();
+            long docs = LuceneBaseline.index(c.corpus().file(), c.spec(), c.threads(), c.ramBufferMb(), 1, single);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            baseline.add(docs / seconds);
+            c.say("worker run %d/%d: IndexWriter %,.0f docs/s (%.1f s)", run, c.runs(), docs / seconds, seconds);
+        }
+        double ratio = Stats.median(ours) / Stats.median(baseline);
+        report.add(new Report.Row("worker", "docs/s, one worker vs plain IndexWriter", Stats.median(ours), Stats.median(baseline), "docs/s",
+                "ratio >= 0.95", ratio >= 0.95, String.format("%d threads, %.0f MB buffer; upload to S3Proxy included", c.threads(), c.ramBufferMb())));
+        report.add(new Report.Row("worker", "input MB/s", Stats.median(ours) * c.corpus().bytes() / c.corpus().docs() / 1e6,
+                Stats.median(baseline) * c.corpus().bytes() / c.corpus().docs() / 1e6, "MB/s", "", null, ""));
+        report.figure("worker", "index size", Stats.median(indexBytes) / 1e6, "MB", "");
+        return single;
+    }
+
+    /** One unmeasured run of each side on the first 5% of the corpus, so that neither pays for the JIT. */
+    static void warmUp(BenchContext c) throws Exception {
+        Corpus head = c.corpus().head(c.scratch("warm-up").resolve("head.jsonl"), Math.max(1 << 20, c.corpus().bytes() / 20));
+        try (ObjectStore store = c.newS3Index()) {
+            new Worker(store, new WorkerConfig(c.spec(), List.of(head.file().toString()), 0, Optional.empty(), c.threads(), c.ramBufferMb(), 1,
+                    Optional.of(c.scratch("worker-work")), 4, false, Assignment.SplitRules.DEFAULT), location -> null, Progress.silent()).run();
+            BenchContext.empty(store);
+        }
+        LuceneBaseline.index(head.file(), c.spec(), c.threads(), c.ramBufferMb(), 1, c.scratch("warm-up-index"));
+        c.say("warmed up on %,d documents", head.docs());
+    }
+}
