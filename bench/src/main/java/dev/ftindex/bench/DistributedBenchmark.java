@@ -50,7 +50,8 @@ final class DistributedBenchmark {
             }
             double bytesPerDoc = (double) c.corpus().bytes() / c.corpus().docs();
             report.add(new Report.Row("build", "docs/s, W=" + workers + " vs IndexWriter, " + workers + " threads", Stats.median(ours),
-                    Stats.median(single), "docs/s", "", null, "local directory; finalize included"));
+                    Stats.median(single), Stats.median(Stats.ratios(ours, single)), "docs/s", "", null,
+                    "local directory; finalize included; ratio: median of paired runs"));
             report.add(new Report.Row("build", "input MB/s, W=" + workers, Stats.median(ours) * bytesPerDoc / 1e6,
                     Stats.median(single) * bytesPerDoc / 1e6, "MB/s", "", null, ""));
             report.add(new Report.Row("build", "CPU use, W=" + workers, Stats.median(oursCores), Stats.median(singleCores), "cores", "", null, ""));
@@ -59,7 +60,8 @@ final class DistributedBenchmark {
 
     private static long build(BenchContext c, int workers) throws Exception {
         ObjectStore index = ObjectStores.local(c.scratch("distributed-index"));
-        int threads = Math.max(1, c.threads() / workers);
+        // W workers of one indexing thread each against one IndexWriter with W threads.
+        int threads = 1;
         ExecutorService pool = Executors.newFixedThreadPool(workers);
         try {
             List<Future<WorkerResult>> futures = new ArrayList<>();

@@ -28,6 +28,9 @@ import org.apache.lucene.store.FSDirectory;
 final class LuceneBaseline {
     private static final List<byte[]> END = new ArrayList<>();
 
+    /** How long the last run spent indexing (with the final flush) and force-merging. */
+    static volatile String lastPhases = "";
+
     private LuceneBaseline() {}
 
     /** Indexes the whole corpus into {@code directory}; returns the documents indexed. */
@@ -45,6 +48,7 @@ final class LuceneBaseline {
         AtomicReference<Throwable> failure = new AtomicReference<>();
         long[] counts = new long[threads];
         Files.createDirectories(directory);
+        long began = System.nanoTime();
         try (FSDirectory lucene = FSDirectory.open(directory); IndexWriter writer = new IndexWriter(lucene, config)) {
             List<Thread> indexers = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
@@ -105,8 +109,10 @@ final class LuceneBaseline {
                 throw new IllegalStateException("baseline indexing failed", failure.get());
             }
             writer.commit();
+            long indexed = System.nanoTime();
             writer.forceMerge(segments);
             writer.commit();
+            lastPhases = String.format("indexing=%.2f merging=%.2f", (indexed - began) / 1e9, (System.nanoTime() - indexed) / 1e9);
         }
         return Arrays.stream(counts).sum();
     }

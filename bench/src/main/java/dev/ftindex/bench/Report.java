@@ -18,8 +18,17 @@ final class Report {
      * @param target what the ratio (or figure) must meet, or empty
      * @param met whether the target is met; null without a target
      */
-    record Row(String benchmark, String metric, double ours, double baseline, String unit, String target, Boolean met, String note) {
+    record Row(String benchmark, String metric, double ours, double baseline, double pairedRatio, String unit, String target, Boolean met,
+               String note) {
+        Row(String benchmark, String metric, double ours, double baseline, String unit, String target, Boolean met, String note) {
+            this(benchmark, metric, ours, baseline, Double.NaN, unit, target, met, note);
+        }
+
+        /** The median of per-run ratios where runs were paired, else the ratio of the medians. */
         double ratio() {
+            if (!Double.isNaN(pairedRatio)) {
+                return pairedRatio;
+            }
             return Double.isNaN(baseline) || baseline == 0 ? Double.NaN : ours / baseline;
         }
     }

@@ -11,6 +11,15 @@ final class Stats {
         return percentile(samples, 50);
     }
 
+    /** Element-wise {@code a[i] / b[i]} of paired samples. */
+    static List<Double> ratios(List<Double> a, List<Double> b) {
+        List<Double> ratios = new java.util.ArrayList<>();
+        for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
+            ratios.add(a.get(i) / b.get(i));
+        }
+        return ratios;
+    }
+
     /** Nearest-rank percentile. */
     static double percentile(List<Double> samples, double percent) {
         if (samples.isEmpty()) {
