@@ -24,6 +24,7 @@ import dev.ftindex.storage.ObjectStore;
 import dev.ftindex.storage.Payload;
 import dev.ftindex.storage.RequestMetrics;
 import dev.ftindex.storage.StoreLocation;
+import dev.ftindex.storage.Tasks;
 import dev.ftindex.storage.TransientStorageException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -45,10 +46,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.function.Function;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.FieldInfo;
@@ -250,41 +249,20 @@ public final class Worker {
 
     private void upload(Built built, Path workDirectory) {
         long bytes = built.files().stream().mapToLong(FileEntry::size).sum();
-        ExecutorService pool = Executors.newFixedThreadPool(config.uploadConcurrency(), runnable -> {
-            Thread thread = new Thread(runnable, "upload");
-            thread.setDaemon(true);
-            return thread;
-        });
+        ExecutorService pool = Tasks.pool(config.uploadConcurrency(), "upload");
         try (Stage uploading = progress.stage("uploading", "files", built.files().size(), bytes)) {
-            List<Future<?>> uploads = new ArrayList<>();
+            List<Callable<Void>> uploads = new ArrayList<>();
             for (FileEntry file : built.files()) {
-                uploads.add(pool.submit(() -> {
+                uploads.add(() -> {
                     index.put(IndexLayout.stagedFileKey(config.partition(), attempt, file.name()),
                             Payload.of(workDirectory.resolve(file.name())));
                     uploading.add(1, file.size());
                     return null;
-                }));
+                });
             }
-            RuntimeException failure = null;
-            for (Future<?> upload : uploads) {
-                try {
-                    upload.get();
-                } catch (ExecutionException e) {
-                    RuntimeException cause = asRuntime(e.getCause());
-                    if (failure == null) {
-                        failure = cause;
-                        uploads.forEach(other -> other.cancel(true));
-                    } else if (cause != failure) {
-                        failure.addSuppressed(cause);
-                    }
-                } catch (java.util.concurrent.CancellationException cancelled) {
-                    // Cancelled after the first failure.
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new TransientStorageException(index.location(), null, "interrupted while uploading", e);
-                }
-            }
-            if (failure != null) {
+            try {
+                Tasks.runAll(pool, uploads);
+            } catch (RuntimeException failure) {
                 removeOwnFiles(failure);
                 throw failure;
             }
@@ -292,16 +270,6 @@ public final class Worker {
         } finally {
             pool.shutdownNow();
         }
-    }
-
-    private static RuntimeException asRuntime(Throwable cause) {
-        if (cause instanceof RuntimeException runtime) {
-            return runtime;
-        }
-        if (cause instanceof Error error) {
-            throw error;
-        }
-        return new IllegalStateException(cause);
     }
 
     /**

@@ -14,15 +14,14 @@ import dev.ftindex.search.CommittedIndex;
 import dev.ftindex.search.IndexCache;
 import dev.ftindex.search.SearchResult;
 import dev.ftindex.storage.ObjectStore;
+import dev.ftindex.storage.Tasks;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /** {@code ftindex build}: every worker and the finalizer, on this machine. */
 final class BuildCommand implements Command {
@@ -111,10 +110,10 @@ final class BuildCommand implements Command {
                    double seconds, double docsPerSecond) {}
 
     private static List<WorkerResult> runWorkers(Options.Parsed args, Context context, ObjectStore index, StoreOptions stores,
-                                                 IndexSpec spec, List<String> inputs, int workers, int threads) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(workers);
+                                                 IndexSpec spec, List<String> inputs, int workers, int threads) {
+        ExecutorService pool = Tasks.pool(workers, "worker");
         try {
-            List<Future<WorkerResult>> futures = new ArrayList<>();
+            List<Callable<WorkerResult>> runs = new ArrayList<>();
             for (int partition = 0; partition < workers; partition++) {
                 WorkerConfig config;
                 try {
@@ -125,26 +124,9 @@ final class BuildCommand implements Command {
                 } catch (IllegalArgumentException e) {
                     throw new UsageException(e.getMessage());
                 }
-                futures.add(pool.submit(() -> new Worker(index, config, stores.inputStores(), context.console().progress()).run()));
+                runs.add(() -> new Worker(index, config, stores.inputStores(), context.console().progress()).run());
             }
-            List<WorkerResult> results = new ArrayList<>();
-            Exception failure = null;
-            for (Future<WorkerResult> future : futures) {
-                try {
-                    results.add(future.get());
-                } catch (ExecutionException e) {
-                    Exception cause = e.getCause() instanceof Exception exception ? exception : new IllegalStateException(e.getCause());
-                    if (failure == null) {
-                        failure = cause;
-                    } else if (failure != cause) {
-                        failure.addSuppressed(cause);
-                    }
-                }
-            }
-            if (failure != null) {
-                throw failure;
-            }
-            return results;
+            return Tasks.runAll(pool, runs);
         } finally {
             pool.shutdownNow();
         }

@@ -25,6 +25,7 @@ import dev.ftindex.storage.ObjectStream;
 import dev.ftindex.storage.Payload;
 import dev.ftindex.storage.RequestMetrics;
 import dev.ftindex.storage.StorageException;
+import dev.ftindex.storage.Tasks;
 import dev.ftindex.storage.TransientStorageException;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -40,10 +41,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
@@ -95,11 +93,7 @@ public final class Finalizer {
     public FinalizeResult run() {
         long start = System.nanoTime();
         RequestMetrics.Snapshot before = index.metrics().snapshot();
-        ExecutorService pool = Executors.newFixedThreadPool(config.concurrency(), runnable -> {
-            Thread thread = new Thread(runnable, "finalize");
-            thread.setDaemon(true);
-            return thread;
-        });
+        ExecutorService pool = Tasks.pool(config.concurrency(), "finalize");
         try {
             Optional<IndexMetadata> committed = committed();
             if (committed.isPresent()) {
@@ -587,39 +581,8 @@ public final class Finalizer {
                 Collections.unmodifiableMap(new LinkedHashMap<>(stageSeconds)), List.copyOf(notes));
     }
 
-    /** Runs every task, waits for all, and throws the first failure with the others attached. */
     private static <T> List<T> runAll(ExecutorService pool, List<Callable<T>> tasks) {
-        List<Future<T>> futures = new ArrayList<>();
-        tasks.forEach(task -> futures.add(pool.submit(task)));
-        List<T> results = new ArrayList<>();
-        RuntimeException failure = null;
-        for (Future<T> future : futures) {
-            try {
-                results.add(future.get());
-            } catch (ExecutionException e) {
-                Throwable cause = e.getCause();
-                if (cause instanceof Error error) {
-                    futures.forEach(f -> f.cancel(true));
-                    throw error;
-                }
-                RuntimeException runtime = cause instanceof RuntimeException r ? r : new IllegalStateException(cause);
-                if (failure == null) {
-                    failure = runtime;
-                    futures.forEach(f -> f.cancel(true));
-                } else if (failure != runtime) {
-                    failure.addSuppressed(runtime);
-                }
-            } catch (java.util.concurrent.CancellationException cancelled) {
-                // Cancelled after the first failure, which is the one reported.
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new TransientStorageException("finalizer", null, "interrupted", e);
-            }
-        }
-        if (failure != null) {
-            throw failure;
-        }
-        return results;
+        return Tasks.runAll(pool, tasks);
     }
 
     private static void sleep(long millis) {

@@ -192,15 +192,7 @@ final class LocalObjectStore implements ObjectStore {
         metrics.request("put");
         Path target = path(key);
         try {
-            Path temp = writeTemp(target, payload);
-            try {
-                Files.move(temp, target, ATOMIC_MOVE);
-            } catch (IOException e) {
-                deleteQuietly(temp, e);
-                throw e;
-            }
-            fsyncDirectory(target.getParent());
-            return info(key, target);
+            return install(key, writeTemp(target, payload), target);
         } catch (IOException e) {
             throw translate(key, e);
         }
@@ -238,15 +230,7 @@ final class LocalObjectStore implements ObjectStore {
                 throw new PreconditionFailedException(location, sourceKey,
                         "etag is " + source.object().etag() + ", expected " + expectedSourceEtag.get(), null);
             }
-            Path temp = writeTemp(target, source, source.object().size());
-            try {
-                Files.move(temp, target, ATOMIC_MOVE);
-            } catch (IOException e) {
-                deleteQuietly(temp, e);
-                throw e;
-            }
-            fsyncDirectory(target.getParent());
-            return info(targetKey, target);
+            return install(targetKey, writeTemp(target, source, source.object().size()), target);
         } catch (IOException e) {
             throw translate(targetKey, e);
         }
@@ -332,6 +316,18 @@ final class LocalObjectStore implements ObjectStore {
             }
             return temp;
         }
+    }
+
+    /** Renames a complete, fsynced temporary file into place and makes the rename durable. */
+    private ObjectInfo install(String key, Path temp, Path target) throws IOException {
+        try {
+            Files.move(temp, target, ATOMIC_MOVE);
+        } catch (IOException e) {
+            deleteQuietly(temp, e);
+            throw e;
+        }
+        fsyncDirectory(target.getParent());
+        return info(key, target);
     }
 
     private void pruneEmptyParents(Path directory) throws IOException {

@@ -251,26 +251,20 @@ final class S3ObjectStore implements ObjectStore {
 
     @Override
     public List<ObjectInfo> list(String prefix) {
-        Keys.validatePrefix(prefix);
-        List<ObjectInfo> result = new ArrayList<>();
-        try {
-            for (S3Object object : client.listObjectsV2Paginator(b -> b.bucket(root.bucket()).prefix(root.prefix() + prefix)).contents()) {
-                String key = object.key().substring(root.prefix().length());
-                result.add(new ObjectInfo(key, object.size(), etag(object.eTag()), lastModified(object.lastModified())));
-            }
-        } catch (SdkException e) {
-            throw S3Errors.translate(location, prefix, e);
-        }
-        result.sort(java.util.Comparator.comparing(ObjectInfo::key));
-        return result;
+        return list(prefix, null);
     }
 
     @Override
     public List<ObjectInfo> listShallow(String prefix) {
+        return list(prefix, "/");
+    }
+
+    /** Every page of a listing; with a delimiter, only the keys before it (common prefixes are skipped). */
+    private List<ObjectInfo> list(String prefix, String delimiter) {
         Keys.validatePrefix(prefix);
         List<ObjectInfo> result = new ArrayList<>();
         try {
-            for (S3Object object : client.listObjectsV2Paginator(b -> b.bucket(root.bucket()).prefix(root.prefix() + prefix).delimiter("/")).contents()) {
+            for (S3Object object : client.listObjectsV2Paginator(b -> b.bucket(root.bucket()).prefix(root.prefix() + prefix).delimiter(delimiter)).contents()) {
                 String key = object.key().substring(root.prefix().length());
                 result.add(new ObjectInfo(key, object.size(), etag(object.eTag()), lastModified(object.lastModified())));
             }

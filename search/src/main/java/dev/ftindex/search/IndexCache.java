@@ -15,6 +15,7 @@ import dev.ftindex.progress.Stage;
 import dev.ftindex.storage.ObjectNotFoundException;
 import dev.ftindex.storage.ObjectStore;
 import dev.ftindex.storage.ObjectStream;
+import dev.ftindex.storage.Tasks;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,10 +31,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * A local copy of a committed index, under {@code <cache>/<indexId>/part_<n>/}. Files are
@@ -78,7 +77,7 @@ public final class IndexCache {
     public List<Path> fetch(IndexMetadata metadata) {
         Path indexDirectory = root.resolve(metadata.indexId());
         List<Path> directories = new ArrayList<>();
-        List<Runnable> downloads = new ArrayList<>();
+        List<Callable<Void>> downloads = new ArrayList<>();
         List<String> problems = Collections.synchronizedList(new ArrayList<>());
         long bytes = metadata.totals().bytes();
         try (Stage stage = progress.stage("fetching", "files", metadata.totals().files(), bytes)) {
@@ -92,6 +91,7 @@ public final class IndexCache {
                         } catch (IOException e) {
                             throw new UncheckedIOException("cannot write the cache under " + directory + ": " + e.getMessage(), e);
                         }
+                        return null;
                     });
                 }
             }
@@ -158,36 +158,10 @@ public final class IndexCache {
         }
     }
 
-    private void runAll(List<Runnable> tasks) {
-        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, concurrency), runnable -> {
-            Thread thread = new Thread(runnable, "fetch");
-            thread.setDaemon(true);
-            return thread;
-        });
+    private void runAll(List<Callable<Void>> tasks) {
+        ExecutorService pool = Tasks.pool(concurrency, "fetch");
         try {
-            List<Future<?>> futures = tasks.stream().<Future<?>>map(pool::submit).toList();
-            RuntimeException failure = null;
-            for (Future<?> future : futures) {
-                try {
-                    future.get();
-                } catch (ExecutionException e) {
-                    if (e.getCause() instanceof Error error) {
-                        throw error;
-                    }
-                    RuntimeException cause = e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-                    if (failure == null) {
-                        failure = cause;
-                    } else {
-                        failure.addSuppressed(cause);
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted while fetching the index", e);
-                }
-            }
-            if (failure != null) {
-                throw failure;
-            }
+            Tasks.runAll(pool, tasks);
         } finally {
             pool.shutdownNow();
         }

@@ -11,6 +11,7 @@ import dev.ftindex.progress.Stage;
 import dev.ftindex.storage.ObjectNotFoundException;
 import dev.ftindex.storage.ObjectStore;
 import dev.ftindex.storage.ObjectStream;
+import dev.ftindex.storage.Tasks;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -22,9 +23,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.apache.lucene.index.CheckIndex;
 import org.apache.lucene.store.FSDirectory;
@@ -62,24 +62,17 @@ public final class IndexVerifier {
         IndexMetadata metadata = CommittedIndex.readMetadata(store);
         List<String> problems = Collections.synchronizedList(new ArrayList<>());
         try (Stage stage = progress.stage("verifying", "files", metadata.totals().files(), metadata.totals().bytes())) {
-            ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, concurrency));
+            ExecutorService pool = Tasks.pool(concurrency, "verify");
             try {
-                List<Future<?>> checks = new ArrayList<>();
+                List<Callable<Void>> checks = new ArrayList<>();
                 for (IndexMetadata.CommittedFile file : metadata.files()) {
-                    checks.add(pool.submit(() -> {
+                    checks.add(() -> {
                         check(file).ifPresent(problems::add);
                         stage.add(1, file.size());
                         return null;
-                    }));
+                    });
                 }
-                for (Future<?> check : checks) {
-                    check.get();
-                }
-            } catch (Exception e) {
-                if (e instanceof java.util.concurrent.ExecutionException execution && execution.getCause() instanceof RuntimeException runtime) {
-                    throw runtime;
-                }
-                throw new IllegalStateException(e);
+                Tasks.runAll(pool, checks);
             } finally {
                 pool.shutdownNow();
             }
