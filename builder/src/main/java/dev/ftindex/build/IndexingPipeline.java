@@ -209,7 +209,9 @@ final class IndexingPipeline {
 
     private static final class BatchBuilder {
         private final Split split;
-        private byte[] data = new byte[64 * 1024];
+        // Sized for a full batch at once: growing from a small array would copy (and
+        // allocate) each batch about twice over.
+        private byte[] data = new byte[BATCH_BYTES + (BATCH_BYTES >> 3)];
         private int size;
         private final int[] starts = new int[BATCH_LINES];
         private final int[] lengths = new int[BATCH_LINES];

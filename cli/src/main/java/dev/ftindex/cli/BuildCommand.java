@@ -80,14 +80,14 @@ final class BuildCommand implements Command {
             IndexSpec spec = args.optional("spec").isPresent() || sample == null ? WorkerOptions.spec(args) : IndexSpec.read(sample.spec());
             List<String> sources = sample == null ? inputs : List.of(sample.docs().toString());
             if (sample != null) {
-                context.console().log("indexing the bundled sample (King James Bible chapters and WordNet nouns)");
+                context.console().info("indexing the bundled sample (King James Bible chapters and WordNet nouns)");
             }
             ObjectStore index = stores.open(StoreOptions.location(args.required("index")));
             List<WorkerResult> staged = runWorkers(args, context, index, stores, spec, sources, workers, threads);
             FinalizeResult committed = new Finalizer(index, FinalizerConfig.defaults().withExpectedPartitions(workers),
                     context.console().progress()).run();
             double seconds = (System.nanoTime() - start) / 1e9;
-            context.console().log(String.format(Locale.ROOT, "%s index %s: %d partitions, %,d documents, %s in %.1f s (%,.0f docs/s)",
+            context.console().info(String.format(Locale.ROOT, "%s index %s: %d partitions, %,d documents, %s in %.1f s (%,.0f docs/s)",
                     committed.status(), committed.indexId(), committed.partitions(), committed.docs(), Console.size(committed.bytes()),
                     seconds, committed.docs() / seconds));
             ObjectNode result = Results.of(name(), index.location(), new Summary(committed.status(), committed.indexId(), committed.partitions(),

@@ -84,7 +84,7 @@ final class BuildPartitionCommand implements Command {
         try (StoreOptions stores = new StoreOptions(args, context.environment())) {
             ObjectStore index = stores.open(StoreOptions.location(args.required("index")));
             WorkerResult result = new Worker(index, config, stores.inputStores(), context.console().progress()).run();
-            context.console().log(String.format(Locale.ROOT, "partition %d %s by attempt %s: %,d documents, %s in %d files (%.1f s)",
+            context.console().info(String.format(Locale.ROOT, "partition %d %s by attempt %s: %,d documents, %s in %d files (%.1f s)",
                     result.partition(), result.status(), result.attempt(), result.docs(), Console.size(result.bytes()),
                     result.files(), result.seconds()));
             if (result.skipped().count() > 0) {

@@ -29,6 +29,7 @@ final class Console implements AutoCloseable, Progress.Listener {
 
     private final PrintStream err;
     private final Mode mode;
+    private final Level level;
     private final Progress progress = new Progress();
     private final ScheduledExecutorService ticker;
     private final long start = System.nanoTime();
@@ -38,6 +39,7 @@ final class Console implements AutoCloseable, Progress.Listener {
     Console(PrintStream err, Mode mode, Level level) {
         this.err = err;
         this.mode = mode;
+        this.level = level;
         progress.listen(this);
         installLogging(level);
         if (mode == Mode.NONE) {
@@ -66,6 +68,13 @@ final class Console implements AutoCloseable, Progress.Listener {
 
     Progress progress() {
         return progress;
+    }
+
+    /** A summary line for people; --quiet leaves it out. */
+    void info(String message) {
+        if (level.intValue() <= Level.INFO.intValue()) {
+            log(message);
+        }
     }
 
     synchronized void log(String message) {

@@ -61,7 +61,7 @@ final class FinalizeCommand implements Command {
         try (StoreOptions stores = new StoreOptions(args, context.environment())) {
             ObjectStore index = stores.open(StoreOptions.location(args.required("index")));
             FinalizeResult result = new Finalizer(index, config, context.console().progress()).run();
-            context.console().log(String.format(Locale.ROOT, "%s: index %s, %d partitions, %,d documents, %s (%.1f s, %d requests)",
+            context.console().info(String.format(Locale.ROOT, "%s: index %s, %d partitions, %,d documents, %s (%.1f s, %d requests)",
                     result.status(), result.indexId(), result.partitions(), result.docs(), Console.size(result.bytes()),
                     result.seconds(), result.requests().total()));
             result.cleanup().failures().forEach(failure -> context.console().log("warning: cleanup: " + failure));

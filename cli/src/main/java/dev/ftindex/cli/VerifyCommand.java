@@ -49,7 +49,7 @@ final class VerifyCommand implements Command {
             IndexVerifier.Result result = new IndexVerifier(index, args.integer("concurrency", 8), context.console().progress())
                     .verify(args.flag("deep"), scratch);
             if (result.ok()) {
-                context.console().log(String.format(Locale.ROOT, "index %s is sound: %d files, %s checked%s", result.indexId(), result.files(),
+                context.console().info(String.format(Locale.ROOT, "index %s is sound: %d files, %s checked%s", result.indexId(), result.files(),
                         Console.size(result.bytes()), result.deep() ? " (and CheckIndex on every partition)" : ""));
             } else {
                 result.problems().forEach(problem -> context.console().log("corrupt: " + problem));
