@@ -106,7 +106,10 @@ public final class Main {
                     LuceneBaseline.index(corpus.file(), spec, threads, ramBufferMb, 1, single);
                 }
                 SearchBenchmark.run(context, report, committed, single, threads);
-                SearchBenchmark.run(context, report, committed, single, 1);
+                if (threads > 1) {
+                    // Parallel search over slices costs more than it gains on busy cores; the sequential figure shows how much.
+                    SearchBenchmark.run(context, report, committed, single, 1);
+                }
             }
             if (only.contains("memory")) {
                 long base = options.containsKey("memory-base-mb")
