@@ -124,8 +124,7 @@ final class LocalObjectStore implements ObjectStore {
     public List<ObjectInfo> listShallow(String prefix) {
         metrics.request("list");
         Keys.validatePrefix(prefix);
-        int slash = prefix.lastIndexOf('/');
-        Path directory = slash < 0 ? root : root.resolve(prefix.substring(0, slash));
+        Path directory = directoryOf(prefix);
         if (!Files.isDirectory(directory)) {
             return List.of();
         }
@@ -155,9 +154,14 @@ final class LocalObjectStore implements ObjectStore {
         return result;
     }
 
-    private List<ObjectInfo> walk(String prefix) throws IOException {
+    /** The directory holding every key that starts with {@code prefix}: the prefix up to its last slash. */
+    private Path directoryOf(String prefix) {
         int slash = prefix.lastIndexOf('/');
-        Path start = slash < 0 ? root : root.resolve(prefix.substring(0, slash));
+        return slash < 0 ? root : root.resolve(prefix.substring(0, slash));
+    }
+
+    private List<ObjectInfo> walk(String prefix) throws IOException {
+        Path start = directoryOf(prefix);
         if (!Files.isDirectory(start)) {
             return List.of();
         }
