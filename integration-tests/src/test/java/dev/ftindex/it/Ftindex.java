@@ -27,6 +27,13 @@ import java.util.function.Predicate;
 final class Ftindex {
     private static final Duration TIMEOUT = Duration.ofMinutes(5);
 
+    /**
+     * Temp directory and home of every process: workers killed with -9 leave their work
+     * directory behind, as they would in production, and that belongs in the build tree, not in
+     * the machine's /tmp.
+     */
+    private static final Path PROCESS_TEMP = Path.of("target", "process-tmp").toAbsolutePath();
+
     private final Path jar;
     private final Map<String, String> environment;
 
@@ -35,9 +42,14 @@ final class Ftindex {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("the ftindex jar is not built: " + jar + " (run mvn package)");
         }
+        try {
+            Files.createDirectories(PROCESS_TEMP);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         Map<String, String> env = new HashMap<>();
         env.put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
-        env.put("HOME", System.getProperty("java.io.tmpdir"));
+        env.put("HOME", PROCESS_TEMP.toString());
         env.put("AWS_EC2_METADATA_DISABLED", "true");
         env.put("AWS_CONFIG_FILE", "/nonexistent/ftindex-test-config");
         env.put("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/ftindex-test-credentials");
@@ -147,7 +159,7 @@ final class Ftindex {
 
     Running start(Map<String, String> extraEnvironment, String... args) {
         List<String> command = new ArrayList<>(List.of(javaExecutable(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx512m",
-                "-Xshare:auto", "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString()));
+                "-Xshare:auto", "-Djava.io.tmpdir=" + PROCESS_TEMP, "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().clear();

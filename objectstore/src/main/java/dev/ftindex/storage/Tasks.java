@@ -5,18 +5,19 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs the parallel steps of the protocols (uploads, copies, checks, fetches) with one failure
- * rule: wait for every task, report the first failure, attach the later ones to it as
- * suppressed, and cancel what has not started. An {@link Error} (an injected crash, an out of
- * memory) is rethrown at once, as a dead process would not wait for its siblings.
+ * rule: wait for every task that started, skip those that had not when one failed, report the
+ * first failure and attach the later ones to it as suppressed. An {@link Error} (an injected
+ * crash, an out of memory) is rethrown at once, as a dead process would not wait for its
+ * siblings.
  */
 public final class Tasks {
     private Tasks() {}
@@ -31,27 +32,45 @@ public final class Tasks {
         });
     }
 
-    /** Runs every task on {@code pool} and returns their results in order. */
+    /**
+     * Runs every task on {@code pool} and returns their results in order. After a failure, tasks
+     * that have not started are skipped, and this returns only once every task that did start has
+     * ended: a caller that cleans up after a failure must not race with an upload still running.
+     */
     public static <T> List<T> runAll(ExecutorService pool, List<? extends Callable<T>> tasks) {
+        AtomicBoolean failed = new AtomicBoolean();
         List<Future<T>> futures = new ArrayList<>(tasks.size());
-        tasks.forEach(task -> futures.add(pool.submit(task)));
+        for (Callable<T> task : tasks) {
+            futures.add(pool.submit(() -> {
+                if (failed.get()) {
+                    throw SKIPPED;
+                }
+                try {
+                    return task.call();
+                } catch (Exception | Error e) {
+                    failed.set(true);
+                    throw e;
+                }
+            }));
+        }
         List<T> results = new ArrayList<>(tasks.size());
         RuntimeException failure = null;
         for (Future<T> future : futures) {
             try {
                 results.add(future.get());
             } catch (ExecutionException e) {
+                if (e.getCause() == SKIPPED) {
+                    continue;
+                }
                 RuntimeException cause = unchecked(e.getCause(), futures);
                 if (failure == null) {
                     failure = cause;
-                    futures.forEach(other -> other.cancel(true));
                 } else if (cause != failure) {
                     failure.addSuppressed(cause);
                 }
-            } catch (CancellationException cancelled) {
-                // Cancelled after the first failure, which is the one reported.
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                failed.set(true);
                 futures.forEach(other -> other.cancel(true));
                 throw new TransientStorageException("tasks", null, "interrupted", e);
             }
@@ -60,6 +79,17 @@ public final class Tasks {
             throw failure;
         }
         return results;
+    }
+
+    /** What a task that never started "throws"; never seen by callers. */
+    private static final RuntimeException SKIPPED = new Skipped();
+
+    private static final class Skipped extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Skipped() {
+            super("skipped after an earlier failure", null, false, false);
+        }
     }
 
     private static RuntimeException unchecked(Throwable cause, List<? extends Future<?>> futures) {
