@@ -20,10 +20,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -529,16 +528,15 @@ final class S3ObjectStore implements ObjectStore {
             throw S3Errors.translate(location, key, e);
         }
         int count = (int) Math.max(1, (length + partSize - 1) / partSize);
-        List<Future<CompletedPart>> futures = new ArrayList<>(count);
         try {
+            List<Callable<CompletedPart>> transfersOfParts = new ArrayList<>(count);
             for (int partNumber = 1; partNumber <= count; partNumber++) {
                 PartTransfer part = parts.apply(partNumber);
-                futures.add(transfers.submit(() -> part.transfer(uploadId)));
+                transfersOfParts.add(() -> part.transfer(uploadId));
             }
-            List<CompletedPart> completed = new ArrayList<>(count);
-            for (Future<CompletedPart> future : futures) {
-                completed.add(await(future, key));
-            }
+            // Returns, also on a failure, only when no part is still in flight: a part that lands
+            // after the abort would stay stored (and billed) under an upload nobody completes.
+            List<CompletedPart> completed = Tasks.runAll(transfers, transfersOfParts);
             return client.completeMultipartUpload(CompleteMultipartUploadRequest.builder()
                     .bucket(root.bucket())
                     .key(fullKey)
@@ -546,7 +544,6 @@ final class S3ObjectStore implements ObjectStore {
                     .multipartUpload(CompletedMultipartUpload.builder().parts(completed).build())
                     .build()).eTag();
         } catch (RuntimeException e) {
-            futures.forEach(future -> future.cancel(true));
             try {
                 client.abortMultipartUpload(AbortMultipartUploadRequest.builder()
                         .bucket(root.bucket()).key(fullKey).uploadId(uploadId).build());
@@ -557,27 +554,6 @@ final class S3ObjectStore implements ObjectStore {
                 throw S3Errors.translate(location, key, sdk);
             }
             throw e;
-        }
-    }
-
-    private CompletedPart await(Future<CompletedPart> future, String key) {
-        try {
-            return future.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new TransientStorageException(location, key, "interrupted", e);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof SdkException sdk) {
-                throw S3Errors.translate(location, key, sdk);
-            }
-            if (cause instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            if (cause instanceof Error error) {
-                throw error;
-            }
-            throw new TransientStorageException(location, key, "part transfer failed", cause);
         }
     }
 
