@@ -136,14 +136,7 @@ final class LocalObjectStore implements ObjectStore {
                 if (name.startsWith(Keys.TEMP_PREFIX) || !key.startsWith(prefix)) {
                     continue;
                 }
-                try {
-                    BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
-                    if (attributes.isRegularFile()) {
-                        result.add(info(key, attributes));
-                    }
-                } catch (NoSuchFileException deletedMeanwhile) {
-                    // Gone before we looked: a listing may show it either way.
-                }
+                addIfFile(result, key, file);
             }
         } catch (NoSuchFileException e) {
             return List.of();
@@ -152,6 +145,17 @@ final class LocalObjectStore implements ObjectStore {
         }
         result.sort(java.util.Comparator.comparing(ObjectInfo::key));
         return result;
+    }
+
+    private void addIfFile(List<ObjectInfo> listing, String key, Path file) throws IOException {
+        try {
+            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+            if (attributes.isRegularFile()) {
+                listing.add(info(key, attributes));
+            }
+        } catch (NoSuchFileException deletedMeanwhile) {
+            // A concurrent delete: the object is gone, which a listing may show either way.
+        }
     }
 
     /** The directory holding every key that starts with {@code prefix}: the prefix up to its last slash. */
@@ -175,14 +179,7 @@ final class LocalObjectStore implements ObjectStore {
                 if (key.isEmpty() || !key.startsWith(prefix)) {
                     continue;
                 }
-                try {
-                    BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
-                    if (attributes.isRegularFile()) {
-                        result.add(info(key, attributes));
-                    }
-                } catch (NoSuchFileException deletedMeanwhile) {
-                    // A concurrent delete: the object is gone, which a listing may show either way.
-                }
+                addIfFile(result, key, file);
             }
         } catch (java.io.UncheckedIOException e) {
             throw e.getCause();
