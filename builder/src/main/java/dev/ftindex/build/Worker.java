@@ -17,7 +17,6 @@ import dev.ftindex.format.PartitionManifest;
 import dev.ftindex.format.StoredJson;
 import dev.ftindex.progress.Progress;
 import dev.ftindex.progress.Stage;
-import dev.ftindex.storage.ObjectAlreadyExistsException;
 import dev.ftindex.storage.ObjectInfo;
 import dev.ftindex.storage.ObjectNotFoundException;
 import dev.ftindex.storage.ObjectStore;
@@ -282,37 +281,16 @@ public final class Worker {
         String key = IndexLayout.manifestKey(manifest.partition());
         byte[] bytes = Json.writeChecksummed(manifest);
         try (Stage staging = progress.stage("staging", "manifests", 1, bytes.length)) {
-            TransientStorageException lastFailure = null;
-            for (int attemptNumber = 1; attemptNumber <= MANIFEST_ATTEMPTS; attemptNumber++) {
-                try {
-                    index.putIfAbsent(key, Payload.of(bytes));
-                    staging.add(1, bytes.length);
-                    stageSeconds.put("staging", staging.elapsedSeconds());
-                    return manifest;
-                } catch (ObjectAlreadyExistsException e) {
-                    Optional<PartitionManifest> winner = StoredJson.readIfExists(index, key, PartitionManifest.class);
-                    if (winner.isPresent()) {
-                        return winner.get();
-                    }
-                    // It existed a moment ago: a finalizer committed and cleaned up staging/
-                    // since. Try again; what the commit holds is checked after staging.
-                    continue;
-                } catch (TransientStorageException e) {
-                    lastFailure = e;
-                    try {
-                        Optional<PartitionManifest> existing = StoredJson.readIfExists(index, key, PartitionManifest.class);
-                        if (existing.isPresent()) {
-                            return existing.get();
-                        }
-                    } catch (TransientStorageException readFailure) {
-                        e.addSuppressed(readFailure);
-                    }
-                    sleep(100L << attemptNumber);
-                }
+            // A manifest found and gone before it could be read: a finalizer committed and cleaned
+            // up staging/ since. Write again; what the commit holds is checked after staging.
+            StoredJson.Created<PartitionManifest> created = StoredJson.createOnly(index, key, manifest, bytes, MANIFEST_ATTEMPTS, true);
+            if (created.outcome() == StoredJson.Outcome.CREATED) {
+                staging.add(1, bytes.length);
+                stageSeconds.put("staging", staging.elapsedSeconds());
             }
-            throw lastFailure != null ? lastFailure
-                    : new TransientStorageException(index.location(), key, "the manifest vanished after each of "
-                            + MANIFEST_ATTEMPTS + " create-only writes found it (is something deleting staging/?)", null);
+            return created.stored().orElseThrow(() -> new TransientStorageException(index.location(), key,
+                    "the manifest vanished after each of " + MANIFEST_ATTEMPTS + " create-only writes found it"
+                            + " (is something deleting staging/?)", null));
         }
     }
 
@@ -426,14 +404,5 @@ public final class Worker {
                 manifest.files().size(), skipped, described, (System.nanoTime() - start) / 1e9,
                 java.util.Collections.unmodifiableMap(new LinkedHashMap<>(stageSeconds)),
                 index.metrics().snapshot().minus(requestsBefore), List.copyOf(cleanupFailures));
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new TransientStorageException("worker", null, "interrupted", e);
-        }
     }
 }

@@ -17,12 +17,10 @@ import dev.ftindex.format.StoredJson;
 import dev.ftindex.progress.Progress;
 import dev.ftindex.progress.Stage;
 import dev.ftindex.storage.ByteRange;
-import dev.ftindex.storage.ObjectAlreadyExistsException;
 import dev.ftindex.storage.ObjectInfo;
 import dev.ftindex.storage.ObjectNotFoundException;
 import dev.ftindex.storage.ObjectStore;
 import dev.ftindex.storage.ObjectStream;
-import dev.ftindex.storage.Payload;
 import dev.ftindex.storage.RequestMetrics;
 import dev.ftindex.storage.StorageException;
 import dev.ftindex.storage.Tasks;
@@ -132,9 +130,14 @@ public final class Finalizer {
         }
     }
 
+    /** The commit marker, if there is one; unreadable is an error, never absent. */
+    private Optional<IndexMetadata> storedMetadata() {
+        return StoredJson.readIfExists(index, IndexLayout.METADATA, IndexMetadata.class);
+    }
+
     /** Something staged vanished under us: committed meanwhile, or staging is being tampered with. */
     private CommittedMeanwhile committedMeanwhile(String vanished) {
-        Optional<IndexMetadata> committed = StoredJson.readIfExists(index, IndexLayout.METADATA, IndexMetadata.class);
+        Optional<IndexMetadata> committed = storedMetadata();
         if (committed.isPresent()) {
             return new CommittedMeanwhile(committed.get());
         }
@@ -146,7 +149,7 @@ public final class Finalizer {
 
     private Optional<IndexMetadata> committed() {
         try (Stage stage = progress.stage("checking", "objects", 1, -1)) {
-            Optional<IndexMetadata> metadata = StoredJson.readIfExists(index, IndexLayout.METADATA, IndexMetadata.class);
+            Optional<IndexMetadata> metadata = storedMetadata();
             stage.add(1, 0);
             return metadata;
         }
@@ -173,7 +176,7 @@ public final class Finalizer {
                 List<PartitionManifest> manifests = readManifests(pool, stage);
                 // A finalizer that committed and cleaned up since our first check leaves no plan:
                 // look again before making a new one from whatever is (still) staged.
-                Optional<IndexMetadata> meanwhile = StoredJson.readIfExists(index, IndexLayout.METADATA, IndexMetadata.class);
+                Optional<IndexMetadata> meanwhile = storedMetadata();
                 if (meanwhile.isPresent()) {
                     throw new CommittedMeanwhile(meanwhile.get());
                 }
@@ -227,7 +230,7 @@ public final class Finalizer {
                 return manifest;
             });
         }
-        return runAll(pool, reads);
+        return Tasks.runAll(pool, reads);
     }
 
     private FinalizePlan makePlan(List<PartitionManifest> manifests) {
@@ -334,33 +337,14 @@ public final class Finalizer {
 
     /** Creates the plan create-only; whoever wins, everybody follows the plan that is stored. */
     private FinalizePlan freeze(FinalizePlan plan) {
-        byte[] bytes = Json.writeChecksummed(plan);
-        for (int attempt = 1; ; attempt++) {
-            try {
-                index.putIfAbsent(IndexLayout.PLAN, Payload.of(bytes));
-                return plan;
-            } catch (ObjectAlreadyExistsException e) {
-                Optional<FinalizePlan> stored = StoredJson.readIfExists(index, IndexLayout.PLAN, FinalizePlan.class);
-                if (stored.isEmpty()) {
-                    // It existed a moment ago: the winner committed and cleaned up since.
-                    throw committedMeanwhile(IndexLayout.PLAN);
-                }
-                FinalizePlan winner = stored.get();
-                if (!winner.indexId().equals(plan.indexId())) {
-                    LOG.log(Level.INFO, "another finalizer froze plan " + winner.indexId() + " first; following it");
-                }
-                return winner;
-            } catch (TransientStorageException e) {
-                Optional<FinalizePlan> stored = readBack(IndexLayout.PLAN, FinalizePlan.class, e);
-                if (stored.isPresent()) {
-                    return stored.get();
-                }
-                if (attempt >= COMMIT_ATTEMPTS) {
-                    throw e;
-                }
-                sleep(100L << attempt);
-            }
+        StoredJson.Created<FinalizePlan> created = StoredJson.createOnly(index, IndexLayout.PLAN, plan, Json.writeChecksummed(plan),
+                COMMIT_ATTEMPTS, false);
+        // Found, then gone before it could be read: the winner committed and cleaned up since.
+        FinalizePlan winner = created.stored().orElseThrow(() -> committedMeanwhile(IndexLayout.PLAN));
+        if (created.outcome() == StoredJson.Outcome.EXISTED && !winner.indexId().equals(plan.indexId())) {
+            LOG.log(Level.INFO, "another finalizer froze plan " + winner.indexId() + " first; following it");
         }
+        return winner;
     }
 
     // 3. Copy.
@@ -412,7 +396,7 @@ public final class Finalizer {
                     });
                 }
             }
-            runAll(pool, tasks);
+            Tasks.runAll(pool, tasks);
             stageSeconds.put("copying", stage.elapsedSeconds());
         }
         return new Copied(copied.get(), skipped.get(), bytesCopied.get(), List.copyOf(toVerify), List.copyOf(vanished));
@@ -423,7 +407,7 @@ public final class Finalizer {
      * plan and cleaned up staging. Anything else means the plan can no longer be carried out.
      */
     private FinalizeResult afterVanishedSources(FinalizePlan plan, List<String> vanished, long start, RequestMetrics.Snapshot before) {
-        Optional<IndexMetadata> committed = StoredJson.readIfExists(index, IndexLayout.METADATA, IndexMetadata.class);
+        Optional<IndexMetadata> committed = storedMetadata();
         if (committed.isPresent()) {
             if (committed.get().indexId().equals(plan.indexId())) {
                 notes.add("staged files vanished while copying: another finalizer committed this plan and cleaned up");
@@ -450,7 +434,7 @@ public final class Finalizer {
                     return null;
                 });
             }
-            runAll(pool, checks);
+            Tasks.runAll(pool, checks);
             stageSeconds.put("verifying", stage.elapsedSeconds());
         }
         if (!problems.isEmpty()) {
@@ -495,29 +479,24 @@ public final class Finalizer {
     // 5. Commit.
 
     private String commit(FinalizePlan plan) {
-        byte[] bytes = Json.writeChecksummed(IndexMetadata.fromPlan(plan));
+        IndexMetadata metadata = IndexMetadata.fromPlan(plan);
+        byte[] bytes = Json.writeChecksummed(metadata);
         try (Stage stage = progress.stage("committing", "objects", 1, bytes.length)) {
-            for (int attempt = 1; ; attempt++) {
-                try {
-                    index.putIfAbsent(IndexLayout.METADATA, Payload.of(bytes));
+            StoredJson.Created<IndexMetadata> created = StoredJson.createOnly(index, IndexLayout.METADATA, metadata, bytes,
+                    COMMIT_ATTEMPTS, false);
+            return switch (created.outcome()) {
+                case CREATED -> {
                     stage.add(1, bytes.length);
                     stageSeconds.put("committing", stage.elapsedSeconds());
                     LOG.log(Level.INFO, "committed index " + plan.indexId() + " at " + index.location());
-                    return FinalizeResult.COMMITTED;
-                } catch (ObjectAlreadyExistsException e) {
-                    return sameCommit(plan, StoredJson.read(index, IndexLayout.METADATA, IndexMetadata.class), FinalizeResult.ALREADY_COMMITTED);
-                } catch (TransientStorageException e) {
-                    // The write may have landed. Read it back rather than guess.
-                    Optional<IndexMetadata> stored = readBack(IndexLayout.METADATA, IndexMetadata.class, e);
-                    if (stored.isPresent()) {
-                        return sameCommit(plan, stored.get(), FinalizeResult.COMMITTED);
-                    }
-                    if (attempt >= COMMIT_ATTEMPTS) {
-                        throw e;
-                    }
-                    sleep(100L << attempt);
+                    yield FinalizeResult.COMMITTED;
                 }
-            }
+                // metadata.lance is never deleted: gone after it was found is a store gone wrong.
+                case EXISTED -> sameCommit(plan, created.stored().orElseThrow(
+                        () -> new ObjectNotFoundException(index.location(), IndexLayout.METADATA, null)), FinalizeResult.ALREADY_COMMITTED);
+                // The write may have landed, or a concurrent finalizer's: the index id tells whether it is this plan.
+                case READ_BACK -> sameCommit(plan, created.stored().orElseThrow(), FinalizeResult.COMMITTED);
+            };
         }
     }
 
@@ -527,15 +506,6 @@ public final class Finalizer {
                     + ", not as this run's plan " + plan.indexId() + ": the root was committed from another staging");
         }
         return status;
-    }
-
-    private <T> Optional<T> readBack(String key, Class<T> type, TransientStorageException failure) {
-        try {
-            return StoredJson.readIfExists(index, key, type);
-        } catch (TransientStorageException readFailure) {
-            failure.addSuppressed(readFailure);
-            return Optional.empty();
-        }
     }
 
     // 6. Cleanup.
@@ -579,18 +549,5 @@ public final class Finalizer {
                 partitionCount, List.copyOf(unplanned), copied.copied(), copied.skipped(), copied.bytesCopied(), cleanup,
                 index.metrics().snapshot().minus(before), (System.nanoTime() - start) / 1e9,
                 Collections.unmodifiableMap(new LinkedHashMap<>(stageSeconds)), List.copyOf(notes));
-    }
-
-    private static <T> List<T> runAll(ExecutorService pool, List<Callable<T>> tasks) {
-        return Tasks.runAll(pool, tasks);
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new TransientStorageException("finalizer", null, "interrupted", e);
-        }
     }
 }

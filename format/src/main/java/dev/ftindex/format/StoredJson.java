@@ -1,14 +1,21 @@
 package dev.ftindex.format;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.ftindex.storage.CorruptObjectException;
+import dev.ftindex.storage.ObjectAlreadyExistsException;
 import dev.ftindex.storage.ObjectNotFoundException;
 import dev.ftindex.storage.ObjectStore;
 import dev.ftindex.storage.ObjectStream;
+import dev.ftindex.storage.Payload;
 import dev.ftindex.storage.TransientStorageException;
 import java.io.IOException;
 import java.util.Optional;
 
-/** Reads ftindex's checksummed JSON documents from a store, naming key and size on failure. */
+/**
+ * Reads ftindex's checksummed JSON documents from a store, naming key and size on failure, and
+ * creates the create-only ones (manifest, plan, {@code metadata.lance}).
+ */
 public final class StoredJson {
     private StoredJson() {}
 
@@ -38,6 +45,86 @@ public final class StoredJson {
             return Optional.of(read(store, key, type));
         } catch (ObjectNotFoundException e) {
             return Optional.empty();
+        }
+    }
+
+    /** How {@link #createOnly} ended. */
+    public enum Outcome {
+        /** This write created the object. */
+        CREATED,
+        /** The object existed: the winner's document, or none if it vanished before it could be read. */
+        EXISTED,
+        /** A write failed ambiguously, and reading the key back found a document: this write's or a concurrent one's. */
+        READ_BACK
+    }
+
+    /**
+     * What a create-only write left under its key.
+     *
+     * @param stored the document under the key: {@code value} when {@link Outcome#CREATED}, what
+     *     was read when {@link Outcome#EXISTED} or {@link Outcome#READ_BACK}; empty only when it
+     *     existed but vanished before it could be read
+     */
+    public record Created<T>(Outcome outcome, Optional<T> stored) {
+        public Created {
+            requireNonNull(outcome, "outcome is null");
+            requireNonNull(stored, "stored is null");
+        }
+    }
+
+    /**
+     * Creates {@code key} holding {@code document}, the checksummed form of {@code value}, and
+     * never overwrites it. A transient failure may have landed all the same, so it is settled by
+     * reading the key back: a document there is returned (this write's or a concurrent writer's;
+     * the caller tells them apart by content), nothing there means the write is tried again,
+     * with backoff, up to {@code attempts} writes in all.
+     *
+     * @param retryIfVanished whether an object that existed but was removed before it could be
+     *     read is written again (using up an attempt), rather than returned as {@link
+     *     Outcome#EXISTED} with nothing stored
+     * @throws TransientStorageException the last transient failure, when no attempt settled it
+     */
+    public static <T> Created<T> createOnly(ObjectStore store, String key, T value, byte[] document, int attempts,
+                                            boolean retryIfVanished) {
+        @SuppressWarnings("unchecked")
+        Class<T> type = (Class<T>) value.getClass();
+        TransientStorageException lastFailure = null;
+        for (int attempt = 1; attempt <= attempts; attempt++) {
+            try {
+                store.putIfAbsent(key, Payload.of(document));
+                return new Created<>(Outcome.CREATED, Optional.of(value));
+            } catch (ObjectAlreadyExistsException e) {
+                Optional<T> winner = readIfExists(store, key, type);
+                if (winner.isPresent() || !retryIfVanished) {
+                    return new Created<>(Outcome.EXISTED, winner);
+                }
+            } catch (TransientStorageException e) {
+                lastFailure = e;
+                try {
+                    Optional<T> stored = readIfExists(store, key, type);
+                    if (stored.isPresent()) {
+                        return new Created<>(Outcome.READ_BACK, stored);
+                    }
+                } catch (TransientStorageException readFailure) {
+                    e.addSuppressed(readFailure);
+                }
+                if (attempt < attempts) {
+                    sleep(store, key, 100L << attempt);
+                }
+            }
+        }
+        if (lastFailure != null) {
+            throw lastFailure;
+        }
+        return new Created<>(Outcome.EXISTED, Optional.empty());
+    }
+
+    private static void sleep(ObjectStore store, String key, long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TransientStorageException(store.location(), key, "interrupted", e);
         }
     }
 
