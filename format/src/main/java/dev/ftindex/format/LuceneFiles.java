@@ -3,6 +3,7 @@ package dev.ftindex.format;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.util.Optional;
 import java.util.zip.CRC32;
 import org.apache.lucene.codecs.CodecUtil;
 import org.apache.lucene.store.Directory;
@@ -47,7 +48,21 @@ public final class LuceneFiles {
     }
 
     /** The size and checksum of a file whose whole content was read and matched its footer. */
-    public record Verified(long size, long checksum) {}
+    public record Verified(long size, long checksum) {
+        /**
+         * How this file differs from what {@code authority} (say "the metadata") records, as
+         * "size 12, the metadata says 13"; empty when size and checksum both match.
+         */
+        public Optional<String> differenceFrom(long expectedSize, long expectedChecksum, String authority) {
+            if (size != expectedSize) {
+                return Optional.of("size " + size + ", " + authority + " says " + expectedSize);
+            }
+            if (checksum != expectedChecksum) {
+                return Optional.of("checksum " + hex(checksum) + ", " + authority + " says " + hex(expectedChecksum));
+            }
+            return Optional.empty();
+        }
+    }
 
     /**
      * Reads the whole stream, computes the CRC32 of everything before the checksum, and compares

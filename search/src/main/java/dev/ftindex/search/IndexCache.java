@@ -126,12 +126,9 @@ public final class IndexCache {
             } catch (FormatException e) {
                 return java.util.Optional.of(store.location() + key + ": " + e.getMessage());
             }
-            if (verified.size() != file.size()) {
-                return java.util.Optional.of(store.location() + key + ": size " + verified.size() + ", the metadata says " + file.size());
-            }
-            if (verified.checksum() != file.checksum()) {
-                return java.util.Optional.of(store.location() + key + ": checksum " + LuceneFiles.hex(verified.checksum())
-                        + ", the metadata says " + LuceneFiles.hex(file.checksum()));
+            java.util.Optional<String> difference = verified.differenceFrom(file.size(), file.checksum(), "the metadata");
+            if (difference.isPresent()) {
+                return difference.map(problem -> store.location() + key + ": " + problem);
             }
             Files.move(temp, target, ATOMIC_MOVE, REPLACE_EXISTING);
             try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {

@@ -88,15 +88,8 @@ public final class IndexVerifier {
 
     private java.util.Optional<String> check(IndexMetadata.CommittedFile file) {
         try (ObjectStream stream = store.get(file.key())) {
-            LuceneFiles.Verified verified = LuceneFiles.verify(stream);
-            if (verified.size() != file.size()) {
-                return java.util.Optional.of(store.location() + file.key() + ": size " + verified.size() + ", the metadata says " + file.size());
-            }
-            if (verified.checksum() != file.checksum()) {
-                return java.util.Optional.of(store.location() + file.key() + ": checksum " + LuceneFiles.hex(verified.checksum())
-                        + ", the metadata says " + LuceneFiles.hex(file.checksum()));
-            }
-            return java.util.Optional.empty();
+            return LuceneFiles.verify(stream).differenceFrom(file.size(), file.checksum(), "the metadata")
+                    .map(problem -> store.location() + file.key() + ": " + problem);
         } catch (ObjectNotFoundException e) {
             return java.util.Optional.of(store.location() + file.key() + ": missing");
         } catch (FormatException e) {
