@@ -66,9 +66,9 @@ final class DistributedBenchmark {
         try {
             List<Future<WorkerResult>> futures = new ArrayList<>();
             for (int partition = 0; partition < workers; partition++) {
-                WorkerConfig config = new WorkerConfig(c.spec(), List.of(c.corpus().file().toString()), partition, Optional.of(workers), threads,
-                        Math.max(16, c.ramBufferMb() / workers), 1, Optional.of(c.scratch("distributed-work-" + partition)), 4, false,
-                        Assignment.SplitRules.DEFAULT);
+                WorkerConfig config = WorkerConfig.builder(c.spec(), List.of(c.corpus().file().toString()), partition)
+                        .partitions(Optional.of(workers)).threads(threads).ramBufferMb(Math.max(16, c.ramBufferMb() / workers))
+                        .workDirectory(Optional.of(c.scratch("distributed-work-" + partition))).build();
                 futures.add(pool.submit(() -> new Worker(index, config, location -> {
                     throw new IllegalArgumentException(location.uri());
                 }, Progress.silent()).run()));

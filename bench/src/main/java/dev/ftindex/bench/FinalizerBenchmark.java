@@ -33,8 +33,9 @@ final class FinalizerBenchmark {
         try (ObjectStore root = c.s3Bucket(bucket)) {
             ObjectStore staged = ObjectStores.open(new StoreLocation.S3(bucket, "staged/"), c.s3().settings().build(), Map.of());
             for (int p = 0; p < partitions; p++) {
-                WorkerConfig config = new WorkerConfig(c.spec(), List.of(c.corpus().file().toString()), p, Optional.of(partitions),
-                        c.threads(), c.ramBufferMb(), 1, Optional.of(c.scratch("finalizer-work")), 4, false, Assignment.SplitRules.DEFAULT);
+                WorkerConfig config = WorkerConfig.builder(c.spec(), List.of(c.corpus().file().toString()), p)
+                        .partitions(Optional.of(partitions)).threads(c.threads()).ramBufferMb(c.ramBufferMb())
+                        .workDirectory(Optional.of(c.scratch("finalizer-work"))).build();
                 new Worker(staged, config, location -> {
                     throw new IllegalArgumentException(location.uri());
                 }, Progress.silent()).run();

@@ -24,12 +24,14 @@ final class WorkerBenchmark {
         List<Double> ours = new ArrayList<>();
         List<Double> baseline = new ArrayList<>();
         List<Double> indexBytes = new ArrayList<>();
+        List<Double> duplicateCheck = new ArrayList<>();
+        List<Double> duplicateShare = new ArrayList<>();
         Path single = null;
         warmUp(c);
         for (int run = 1; run <= c.runs(); run++) {
             try (ObjectStore store = c.newS3Index()) {
-                WorkerConfig config = new WorkerConfig(c.spec(), List.of(c.corpus().file().toString()), 0, Optional.empty(), c.threads(),
-                        c.ramBufferMb(), 1, Optional.of(c.scratch("worker-work")), 4, false, Assignment.SplitRules.DEFAULT);
+                WorkerConfig config = WorkerConfig.builder(c.spec(), List.of(c.corpus().file().toString()), 0)
+                        .threads(c.threads()).ramBufferMb(c.ramBufferMb()).workDirectory(Optional.of(c.scratch("worker-work"))).build();
                 long start = System.nanoTime();
                 WorkerResult result = new Worker(store, config, location -> {
                     throw new IllegalArgumentException(location.uri());
@@ -37,6 +39,9 @@ final class WorkerBenchmark {
                 double seconds = (System.nanoTime() - start) / 1e9;
                 ours.add(result.docs() / seconds);
                 indexBytes.add((double) result.bytes());
+                double check = result.stageSeconds().getOrDefault("duplicate-check", 0.0);
+                duplicateCheck.add(check);
+                duplicateShare.add(check / seconds);
                 c.say("worker run %d/%d: ftindex %,.0f docs/s (%.1f s; stages %s)", run, c.runs(), result.docs() / seconds, seconds,
                         result.stageSeconds());
                 BenchContext.empty(store);
@@ -57,6 +62,9 @@ final class WorkerBenchmark {
         report.add(new Report.Row("worker", "input MB/s", Stats.median(ours) * c.corpus().bytes() / c.corpus().docs() / 1e6,
                 Stats.median(baseline) * c.corpus().bytes() / c.corpus().docs() / 1e6, "MB/s", "", null, ""));
         report.figure("worker", "index size", Stats.median(indexBytes) / 1e6, "MB", "");
+        report.figure("worker", "duplicate-id check", Stats.median(duplicateCheck) * 1000, "ms", String.format(
+                "one pass over the id terms after the merge; %.2f %% of the worker's time (median of %d runs)",
+                Stats.median(duplicateShare) * 100, duplicateShare.size()));
         return single;
     }
 
@@ -64,8 +72,8 @@ final class WorkerBenchmark {
     static void warmUp(BenchContext c) throws Exception {
         Corpus head = c.corpus().head(c.scratch("warm-up").resolve("head.jsonl"), Math.max(1 << 20, c.corpus().bytes() / 20));
         try (ObjectStore store = c.newS3Index()) {
-            new Worker(store, new WorkerConfig(c.spec(), List.of(head.file().toString()), 0, Optional.empty(), c.threads(), c.ramBufferMb(), 1,
-                    Optional.of(c.scratch("worker-work")), 4, false, Assignment.SplitRules.DEFAULT), location -> null, Progress.silent()).run();
+            new Worker(store, WorkerConfig.builder(c.spec(), List.of(head.file().toString()), 0)
+                    .threads(c.threads()).ramBufferMb(c.ramBufferMb()).workDirectory(Optional.of(c.scratch("worker-work"))).build(), location -> null, Progress.silent()).run();
             BenchContext.empty(store);
         }
         LuceneBaseline.index(head.file(), c.spec(), c.threads(), c.ramBufferMb(), 1, c.scratch("warm-up-index"));

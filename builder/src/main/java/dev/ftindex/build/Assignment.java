@@ -3,6 +3,8 @@ package dev.ftindex.build;
 import static java.util.Objects.requireNonNull;
 
 import dev.ftindex.format.Json;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -12,10 +14,12 @@ import java.util.List;
  * sizes, partition count, split rules): every worker computes the whole assignment and takes its
  * own share, so every record lands in exactly one partition without any coordination.
  *
- * <p>Gzip files cannot be entered in the middle and are read whole. Uncompressed files are cut
- * into byte ranges of about {@code total / partitions} (bounded by the split rules), so one huge
- * file still spreads over all workers; a record belongs to the range holding its first byte
- * ({@link LineReader}). Ranges are dealt largest first to the least loaded partition.
+ * <p>Compressed files (gzip, zstd: recognised by their first bytes, or by a {@code .gz} or
+ * {@code .zst} name) cannot be entered in the middle and are read whole. Plain files are cut into
+ * byte ranges of about {@code total / partitions} (bounded by the split rules), so one huge file
+ * still spreads over all workers; a record belongs to the range holding its first byte
+ * ({@link LineReader}). Only files larger than one range are looked at, with one small read of
+ * their first bytes. Ranges are dealt largest first to the least loaded partition.
  */
 public final class Assignment {
     private Assignment() {}
@@ -60,10 +64,21 @@ public final class Assignment {
 
     /** Every partition's share. */
     public static List<List<Split>> assign(List<InputFile> files, int partitions, SplitRules rules) {
+        return assign(files, partitions, rules, InputFile::splittable);
+    }
+
+    /** Tells whether a file larger than one range may be cut ({@link InputFile#splittable()}). */
+    @FunctionalInterface
+    interface Splittable {
+        boolean test(InputFile file) throws IOException;
+    }
+
+    /** Every partition's share, asking {@code splittable} about files large enough to cut. */
+    static List<List<Split>> assign(List<InputFile> files, int partitions, SplitRules rules, Splittable splittable) {
         if (partitions < 1) {
             throw new IllegalArgumentException("partition count must be positive: " + partitions);
         }
-        List<Split> splits = splits(files, partitions, rules);
+        List<Split> splits = splits(files, partitions, rules, splittable);
         splits.sort(Comparator.comparingLong(Split::length).reversed()
                 .thenComparing(split -> split.file().name())
                 .thenComparingLong(Split::start));
@@ -89,12 +104,12 @@ public final class Assignment {
         return shares;
     }
 
-    static List<Split> splits(List<InputFile> files, int partitions, SplitRules rules) {
-        long uncompressed = files.stream().filter(file -> !file.compressed()).mapToLong(InputFile::size).sum();
+    static List<Split> splits(List<InputFile> files, int partitions, SplitRules rules, Splittable splittable) {
+        long uncompressed = files.stream().filter(file -> !file.namedCompressed()).mapToLong(InputFile::size).sum();
         long target = Math.max(rules.minSplitBytes(), Math.min(rules.maxSplitBytes(), ceilDiv(uncompressed, partitions)));
         List<Split> splits = new ArrayList<>();
         for (InputFile file : files) {
-            if (file.compressed() || file.size() <= target) {
+            if (file.size() <= target || !splittable(file, splittable)) {
                 splits.add(new Split(file, 0, file.size()));
                 continue;
             }
@@ -118,6 +133,14 @@ public final class Assignment {
             text.append(file.name()).append('\t').append(file.size()).append('\n');
         }
         return "sha256:" + Json.sha256(text.toString());
+    }
+
+    private static boolean splittable(InputFile file, Splittable splittable) {
+        try {
+            return splittable.test(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the first bytes of " + file.name() + ": " + e.getMessage(), e);
+        }
     }
 
     private static long ceilDiv(long a, long b) {

@@ -5,30 +5,31 @@ import dev.ftindex.format.BadInputException;
 import dev.ftindex.format.BadRecordException;
 import dev.ftindex.format.DocumentMapper;
 import dev.ftindex.progress.Stage;
-import dev.ftindex.storage.StorageException;
-import dev.ftindex.storage.TransientStorageException;
-import java.io.EOFException;
-import java.io.FilterInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.zip.GZIPInputStream;
-import java.util.zip.ZipException;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.store.AlreadyClosedException;
 
 /**
- * Reads a worker's share on one thread and indexes it on several: the reader cuts lines into
- * batches, the indexers parse, map and add them to one {@link IndexWriter} (which gives each
- * thread its own in-memory segment). The first failure stops everyone and is the one reported.
+ * Reads a worker's share on the calling thread and indexes it on several: the reader cuts lines
+ * into batches, the indexers parse, map and add them to one {@link IndexWriter} (which gives each
+ * thread its own in-memory segment).
+ *
+ * <p>Failure rule: the first failure stops the reading, the indexers drain the queue without
+ * indexing, and the root cause is the one reported. A failure that another one caused (an
+ * {@link AlreadyClosedException} from a writer that a full disk closed in another thread) never
+ * wins over its cause: it is attached to it as suppressed.
  */
 final class IndexingPipeline {
     private static final int BATCH_LINES = 512;
@@ -42,8 +43,8 @@ final class IndexingPipeline {
     private final BadRecords badRecords;
     private final Stage stage;
     private final BlockingQueue<Batch> queue;
-    private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final LongAdder documents = new LongAdder();
+    private Throwable failure;
 
     /**
      * @param badRecords where skipped records go, or null to fail on the first bad record
@@ -60,31 +61,38 @@ final class IndexingPipeline {
 
     /** Indexes the whole share and returns the number of documents added. */
     long run() throws IOException {
-        List<Thread> indexers = new ArrayList<>();
-        for (int i = 0; i < threads; i++) {
-            Thread thread = new Thread(this::index, "indexer-" + i);
+        AtomicInteger count = new AtomicInteger();
+        ExecutorService indexers = Executors.newFixedThreadPool(threads, runnable -> {
+            Thread thread = new Thread(runnable, "indexer-" + count.incrementAndGet());
             thread.setDaemon(true);
-            thread.start();
-            indexers.add(thread);
-        }
+            return thread;
+        });
+        List<Future<?>> running = new ArrayList<>();
         try {
-            for (Split split : share) {
-                if (failure.get() != null) {
-                    break;
-                }
-                read(split);
-            }
-        } catch (Throwable e) {
-            fail(e);
-        } finally {
             for (int i = 0; i < threads; i++) {
-                enqueue(END);
+                running.add(indexers.submit(this::index));
             }
-            for (Thread thread : indexers) {
-                joinUninterruptibly(thread);
+            try {
+                for (Split split : share) {
+                    if (failed()) {
+                        break;
+                    }
+                    read(split);
+                }
+            } catch (Throwable e) {
+                fail(e);
+            } finally {
+                for (int i = 0; i < threads; i++) {
+                    putUninterruptibly(END);
+                }
+                for (Future<?> indexer : running) {
+                    awaitUninterruptibly(indexer);
+                }
             }
+        } finally {
+            indexers.shutdownNow();
         }
-        Throwable error = failure.get();
+        Throwable error = rootCause();
         if (error != null) {
             switch (error) {
                 case IOException io -> throw io;
@@ -97,85 +105,111 @@ final class IndexingPipeline {
     }
 
     private void read(Split split) throws IOException {
-        InputFile file = split.file();
-        long openAt = split.start() == 0 ? 0 : split.start() - 1;
-        long end = file.compressed() ? Long.MAX_VALUE : split.end();
-        try (InputStream raw = new ExactLengthStream(file.openFrom(openAt), file.size() - openAt, file.name(), stage);
-             InputStream in = file.compressed() ? new GZIPInputStream(raw, 1 << 16) : raw) {
-            LineReader lines = new LineReader(in, file.compressed() ? 0 : split.start(), end);
-            BatchBuilder batch = new BatchBuilder(split);
-            while (lines.next()) {
-                batch.add(lines.buffer(), lines.lineStart(), lines.lineLength(), lines.lineNumber(), lines.lineOffset());
-                if (batch.full()) {
-                    if (!enqueue(batch.build())) {
-                        return;
-                    }
-                    batch = new BatchBuilder(split);
-                }
-            }
-            if (batch.count > 0) {
-                enqueue(batch.build());
-            }
-        } catch (ZipException | EOFException e) {
-            throw new BadInputException(file.name() + ": truncated or corrupt gzip data: " + e.getMessage()
-                    + " (a damaged file cannot be skipped: replace it or remove it from the input)", e);
-        } catch (LineReader.LineTooLongException e) {
-            throw new BadInputException(file.name() + " at byte " + e.offset + ": " + e.getMessage() + " (is this JSONL?)", e);
-        }
-    }
-
-    private void index() {
-        try {
-            while (true) {
-                Batch batch = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (batch == END || (batch == null && failure.get() != null)) {
-                    return;
-                }
-                if (batch == null) {
-                    continue;
-                }
-                if (failure.get() != null) {
-                    continue;
-                }
-                int added = 0;
-                for (int i = 0; i < batch.count; i++) {
-                    Document document;
-                    try {
-                        document = mapper.map(batch.data, batch.starts[i], batch.lengths[i]);
-                    } catch (BadRecordException e) {
-                        String where = batch.location(i) + ": " + e.getMessage();
-                        if (badRecords == null) {
-                            fail(new BadInputException(where + " (use --skip-bad-records to skip such records and report them)"));
-                            return;
-                        }
-                        badRecords.add(where);
-                        continue;
-                    }
-                    writer.addDocument(document);
-                    added++;
-                }
-                documents.add(added);
-                stage.add(added, 0);
-            }
-        } catch (Throwable e) {
-            fail(e);
-        }
-    }
-
-    private void fail(Throwable e) {
-        if (!failure.compareAndSet(null, e) && failure.get() != e) {
-            failure.get().addSuppressed(e);
-        }
-    }
-
-    /** Puts a batch on the queue; gives up (false) once the pipeline has failed. */
-    private boolean enqueue(Batch batch) {
-        try {
-            while (!queue.offer(batch, 100, TimeUnit.MILLISECONDS)) {
-                if (failure.get() != null) {
+        BatchBuilder[] batch = {new BatchBuilder(split)};
+        SplitReader.read(split, stage, (buffer, start, length, lineNumber, offset) -> {
+            batch[0].add(buffer, start, length, lineNumber, offset);
+            if (batch[0].full()) {
+                if (!enqueue(batch[0].build())) {
                     return false;
                 }
+                batch[0] = new BatchBuilder(split);
             }
+            return true;
+        });
+        if (batch[0].count > 0) {
+            enqueue(batch[0].build());
+        }
+    }
+
+    /** One indexer: takes batches until the end marker; after a failure, keeps draining without indexing. */
+    private void index() {
+        while (true) {
+            Batch batch;
+            try {
+                batch = queue.take();
+            } catch (InterruptedException e) {
+                fail(e);
+                return;
+            }
+            if (batch == END) {
+                return;
+            }
+            if (failed()) {
+                continue;
+            }
+            try {
+                indexBatch(batch);
+            } catch (Throwable e) {
+                fail(e);
+            }
+        }
+    }
+
+    private void indexBatch(Batch batch) throws IOException {
+        int added = 0;
+        for (int i = 0; i < batch.count; i++) {
+            Document document;
+            try {
+                document = mapper.map(batch.data, batch.starts[i], batch.lengths[i]);
+            } catch (BadRecordException e) {
+                String where = batch.location(i) + ": " + e.getMessage();
+                if (badRecords == null) {
+                    throw new BadInputException(where + " (use --skip-bad-records to skip such records and report them)");
+                }
+                badRecords.add(where);
+                continue;
+            }
+            writer.addDocument(document);
+            added++;
+        }
+        documents.add(added);
+        stage.add(added, 0);
+    }
+
+    private synchronized boolean failed() {
+        return failure != null;
+    }
+
+    private synchronized void fail(Throwable e) {
+        if (failure == null) {
+            failure = e;
+        } else if (failure != e) {
+            if (secondary(failure) && !secondary(e)) {
+                e.addSuppressed(failure);
+                failure = e;
+            } else {
+                failure.addSuppressed(e);
+            }
+        }
+    }
+
+    /**
+     * The failure to report. When a tragic event closed the writer (a full disk during a flush),
+     * that event is the cause of every "this IndexWriter is closed" the other threads saw.
+     */
+    private synchronized Throwable rootCause() {
+        Throwable tragic = writer.getTragicException();
+        if (tragic != null && (failure == null || secondary(failure)) && failure != tragic) {
+            if (failure != null) {
+                tragic.addSuppressed(failure);
+            }
+            failure = tragic;
+        }
+        return failure;
+    }
+
+    /** A failure that only reports an earlier one elsewhere. */
+    private static boolean secondary(Throwable e) {
+        return e instanceof AlreadyClosedException;
+    }
+
+    /** Puts a batch on the queue; false once the pipeline has failed (the batch is dropped). */
+    private boolean enqueue(Batch batch) {
+        if (failed()) {
+            return false;
+        }
+        try {
+            queue.put(batch);
             return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -184,11 +218,12 @@ final class IndexingPipeline {
         }
     }
 
-    private static void joinUninterruptibly(Thread thread) {
+    /** Indexers drain the queue until they see the end marker, so this always completes. */
+    private void putUninterruptibly(Batch batch) {
         boolean interrupted = false;
         while (true) {
             try {
-                thread.join();
+                queue.put(batch);
                 break;
             } catch (InterruptedException e) {
                 interrupted = true;
@@ -199,11 +234,28 @@ final class IndexingPipeline {
         }
     }
 
+    private static void awaitUninterruptibly(Future<?> future) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                future.get();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            } catch (ExecutionException e) {
+                // index() catches everything itself; nothing arrives here.
+                break;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** Lines of one split, copied into one array. */
     private record Batch(Split split, byte[] data, int[] starts, int[] lengths, long[] lineNumbers, long[] offsets, int count) {
-        /** "name:line" where line numbers are exact, "name at byte N" inside a split file. */
         String location(int i) {
-            return split.fromStart() ? split.file().name() + ":" + lineNumbers[i] : split.file().name() + " at byte " + offsets[i];
+            return SplitReader.location(split, lineNumbers[i], offsets[i]);
         }
     }
 
@@ -242,60 +294,6 @@ final class IndexingPipeline {
 
         Batch build() {
             return new Batch(split, data, starts, lengths, lineNumbers, offsets, count);
-        }
-    }
-
-    /**
-     * Reads exactly the bytes the file had when it was listed: stops there even if the file has
-     * grown, and fails if the stream ends early (a dropped connection must not look like the end
-     * of the input, which would silently lose its last records).
-     */
-    private static final class ExactLengthStream extends FilterInputStream {
-        private final String name;
-        private final Stage stage;
-        private final long expected;
-        private long remaining;
-
-        ExactLengthStream(InputStream in, long length, String name, Stage stage) {
-            super(in);
-            this.expected = length;
-            this.remaining = length;
-            this.name = name;
-            this.stage = stage;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] buffer, int offset, int length) throws IOException {
-            if (remaining <= 0) {
-                return -1;
-            }
-            int n;
-            try {
-                n = in.read(buffer, offset, (int) Math.min(length, remaining));
-            } catch (IOException e) {
-                if (e.getCause() instanceof StorageException storage) {
-                    throw storage;
-                }
-                throw e;
-            } catch (UncheckedIOException e) {
-                throw e.getCause();
-            }
-            if (n < 0) {
-                // Unchecked, so that it passes through the gzip stream unchanged and is not
-                // mistaken for a truncated gzip file.
-                throw new TransientStorageException(name, null, "the input ended after " + (expected - remaining) + " of "
-                        + expected + " bytes (connection lost, or the file shrank while it was read)", null);
-            }
-            remaining -= n;
-            stage.add(0, n);
-            return n;
         }
     }
 }

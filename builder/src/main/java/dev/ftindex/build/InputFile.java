@@ -18,9 +18,31 @@ public sealed interface InputFile {
 
     long size();
 
-    /** Gzip-compressed files are read whole; others may be split by byte ranges. */
-    default boolean compressed() {
-        return name().endsWith(".gz");
+    /**
+     * Whether the file may be cut into byte ranges: only plain text can. A name that says
+     * compressed is believed without a look (reading a file whole is always safe); any other file
+     * is recognised by its first bytes, so a gzip file named {@code .jsonl} is never cut.
+     */
+    default boolean splittable() throws IOException {
+        if (namedCompressed()) {
+            return false;
+        }
+        byte[] head = new byte[InputFormat.MAGIC_LENGTH];
+        int length;
+        try (InputStream in = openFrom(0)) {
+            length = in.readNBytes(head, 0, (int) Math.min(head.length, size()));
+        }
+        InputFormat format = InputFormat.of(head, length);
+        if (format != InputFormat.JSON_LINES && format.ordinal() > InputFormat.ZSTD.ordinal()) {
+            throw format.unsupported(name(), head, length);
+        }
+        return format.splittable();
+    }
+
+    /** Whether the name says gzip or zstd ({@code .gz}, {@code .zst}, {@code .zstd}). */
+    default boolean namedCompressed() {
+        String lower = name().toLowerCase(java.util.Locale.ROOT);
+        return lower.endsWith(".gz") || lower.endsWith(".zst") || lower.endsWith(".zstd");
     }
 
     /** Opens the raw (still compressed) bytes from {@code offset} to the end. */

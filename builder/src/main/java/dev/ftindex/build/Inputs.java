@@ -28,7 +28,7 @@ import java.util.stream.Stream;
  * must not look like an empty share.
  */
 public final class Inputs {
-    private static final Pattern DATA_FILE = Pattern.compile(".*\\.(jsonl|ndjson|json)(\\.gz)?");
+    private static final Pattern DATA_FILE = Pattern.compile(".*\\.(jsonl|ndjson|json)(\\.gz|\\.zst|\\.zstd)?");
 
     private Inputs() {}
 

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.ftindex.build.Assignment.Split;
 import dev.ftindex.format.Analyzers;
+import dev.ftindex.format.BadInputException;
 import dev.ftindex.format.ConflictException;
 import dev.ftindex.format.DocumentMapper;
 import dev.ftindex.format.FieldStats;
@@ -93,6 +94,7 @@ public final class Worker {
     private final Function<StoreLocation.S3, ObjectStore> inputStores;
     private final Progress progress;
     private final String attempt;
+    private final WorkDirectories workDirectories;
     private final Map<String, Double> stageSeconds = new LinkedHashMap<>();
     private final List<String> cleanupFailures = new ArrayList<>();
 
@@ -101,6 +103,18 @@ public final class Worker {
      * @param inputStores opens stores for S3 inputs (owned by the caller)
      */
     public Worker(ObjectStore index, WorkerConfig config, Function<StoreLocation.S3, ObjectStore> inputStores, Progress progress) {
+        this(index, config, inputStores, progress, FSDirectory::open);
+    }
+
+    /** How the local work directory is opened as a Lucene directory (tests inject a full disk here). */
+    @FunctionalInterface
+    interface WorkDirectories {
+        Directory open(Path path) throws IOException;
+    }
+
+    Worker(ObjectStore index, WorkerConfig config, Function<StoreLocation.S3, ObjectStore> inputStores, Progress progress,
+           WorkDirectories workDirectories) {
+        this.workDirectories = requireNonNull(workDirectories, "workDirectories is null");
         this.index = requireNonNull(index, "index is null");
         this.config = requireNonNull(config, "config is null");
         this.inputStores = requireNonNull(inputStores, "inputStores is null");
@@ -141,16 +155,27 @@ public final class Worker {
         WorkerResult.Input input = new WorkerResult.Input(files.size(), share.size(),
                 share.stream().mapToLong(Split::length).sum(), inputFingerprint);
 
-        Path workDirectory = createWorkDirectory();
+        Path workDirectory;
+        try {
+            workDirectory = createWorkDirectory();
+        } catch (RuntimeException e) {
+            throw diskFullOr(e, config.workDirectory().orElse(Path.of(System.getProperty("java.io.tmpdir"))));
+        }
         try {
             BadRecords badRecords = new BadRecords(BAD_RECORD_EXAMPLES);
-            Built built = build(share, input, workDirectory, config.skipBadRecords() ? badRecords : null);
+            Built built;
+            try {
+                built = build(share, input, workDirectory, config.skipBadRecords() ? badRecords : null);
+            } catch (RuntimeException e) {
+                throw diskFullOr(e, workDirectory.getParent());
+            }
             PartitionManifest manifest = new PartitionManifest(PartitionManifest.FORMAT, PartitionManifest.VERSION,
                     partition, attempt, config.partitions().orElse(null), built.docs(), Version.LATEST.toString(),
                     config.spec(), config.spec().fingerprint(),
                     new PartitionManifest.InputDescription(String.join(" ", config.inputs()), inputFingerprint,
                             files.size(), input.bytes(), share.size()),
-                    built.files(), built.fieldStats(), badRecords.count(), Instant.now().toString());
+                    built.files(), built.fieldStats(), badRecords.count(),
+                    built.duplicates().any() ? built.duplicates().ids() : null, Instant.now().toString());
             upload(built, workDirectory);
             PartitionManifest winner = stage(manifest);
             String status = winner.attempt().equals(attempt) ? WorkerResult.STAGED : WorkerResult.LOST_RACE;
@@ -166,6 +191,16 @@ public final class Worker {
         }
     }
 
+    /** A full work directory is a retryable failure of its own, reported before whatever it caused. */
+    private static RuntimeException diskFullOr(RuntimeException failure, Path workBase) {
+        Optional<WorkDirectoryFullException> full = WorkDirectoryFullException.of(failure, workBase);
+        if (full.isEmpty()) {
+            return failure;
+        }
+        full.get().addSuppressed(failure);
+        return full.get();
+    }
+
     private void checkNotCommitted() {
         try {
             index.head(IndexLayout.METADATA);
@@ -176,7 +211,7 @@ public final class Worker {
                 + " exists): a committed index is never changed; build into a new index root");
     }
 
-    private record Built(long docs, List<FileEntry> files, Map<String, FieldStats> fieldStats) {}
+    private record Built(long docs, List<FileEntry> files, Map<String, FieldStats> fieldStats, DuplicateIds.Found duplicates) {}
 
     private Built build(List<Split> share, WorkerResult.Input input, Path workDirectory, BadRecords badRecords) {
         IndexSpec spec = config.spec();
@@ -192,10 +227,11 @@ public final class Worker {
         long docs;
         // Memory-mapped (FSDirectory picks MMapDirectory): merges decode twice as fast as through
         // positional reads (docs/benchmarks.md). Mapped pages are page cache, not heap.
-        try (Directory directory = FSDirectory.open(workDirectory)) {
+        DocumentMapper mapper = new DocumentMapper(spec);
+        try (Directory directory = workDirectories.open(workDirectory)) {
             try (IndexWriter writer = new IndexWriter(directory, writerConfig)) {
                 try (Stage reading = progress.stage("indexing", "docs", -1, input.bytes())) {
-                    docs = new IndexingPipeline(share, new DocumentMapper(spec), writer, config.threads(), badRecords, reading).run();
+                    docs = new IndexingPipeline(share, mapper, writer, config.threads(), badRecords, reading).run();
                     // The flush of the last in-memory segments is part of indexing.
                     writer.commit();
                     stageSeconds.put("indexing", reading.elapsedSeconds());
@@ -215,32 +251,44 @@ public final class Worker {
             names.sort(null);
             List<FileEntry> files = new ArrayList<>();
             Map<String, FieldStats> fieldStats;
+            DuplicateIds.Found duplicates;
             try (Stage verifying = progress.stage("verifying", "files", names.size(), -1)) {
                 for (String name : names) {
                     LuceneFiles.Verified verified = LuceneFiles.verify(directory, name);
                     files.add(new FileEntry(name, verified.size(), verified.checksum()));
                     verifying.add(1, verified.size());
                 }
-                fieldStats = fieldStats(directory);
+                try (DirectoryReader reader = DirectoryReader.open(directory)) {
+                    fieldStats = fieldStats(reader);
+                    long checkStart = System.nanoTime();
+                    duplicates = DuplicateIds.find(reader, spec.idField(), BAD_RECORD_EXAMPLES);
+                    stageSeconds.put("duplicate-check", (System.nanoTime() - checkStart) / 1e9);
+                }
                 stageSeconds.put("verifying", verifying.elapsedSeconds());
             }
-            return new Built(docs, files, fieldStats);
+            if (duplicates.any() && !config.allowDuplicateIds()) {
+                throw new BadInputException(DuplicateIds.describe(config.partition(), duplicates,
+                        DuplicateIds.locate(share, mapper, duplicates.examples())));
+            }
+            if (duplicates.any()) {
+                LOG.log(Level.WARNING, "partition " + config.partition() + ": " + duplicates.ids() + " ids occur more than once ("
+                        + duplicates.documents() + " records), kept as --allow-duplicate-ids asks; first: " + duplicates.examples());
+            }
+            return new Built(docs, files, fieldStats, duplicates);
         } catch (IOException e) {
             throw new UncheckedIOException("building the partition in " + workDirectory + " failed: " + e.getMessage(), e);
         }
     }
 
-    private static Map<String, FieldStats> fieldStats(Directory directory) throws IOException {
+    private static Map<String, FieldStats> fieldStats(DirectoryReader reader) throws IOException {
         Map<String, FieldStats> stats = new TreeMap<>();
-        try (DirectoryReader reader = DirectoryReader.open(directory)) {
-            for (FieldInfo field : FieldInfos.getMergedFieldInfos(reader)) {
-                if (field.getIndexOptions() == IndexOptions.NONE) {
-                    continue;
-                }
-                Terms terms = MultiTerms.getTerms(reader, field.name);
-                if (terms != null) {
-                    stats.put(field.name, new FieldStats(terms.getDocCount(), terms.getSumDocFreq(), terms.getSumTotalTermFreq()));
-                }
+        for (FieldInfo field : FieldInfos.getMergedFieldInfos(reader)) {
+            if (field.getIndexOptions() == IndexOptions.NONE) {
+                continue;
+            }
+            Terms terms = MultiTerms.getTerms(reader, field.name);
+            if (terms != null) {
+                stats.put(field.name, new FieldStats(terms.getDocCount(), terms.getSumDocFreq(), terms.getSumTotalTermFreq()));
             }
         }
         return stats;
@@ -400,8 +448,10 @@ public final class Worker {
                 : new WorkerResult.Skipped(badRecords.count(), badRecords.first());
         WorkerResult.Input described = input != null ? input
                 : new WorkerResult.Input(manifest.input().files(), manifest.input().splits(), manifest.input().bytes(), manifest.input().fingerprint());
+        WorkerResult.Duplicates duplicates = new WorkerResult.Duplicates(
+                manifest.duplicateIds() == null ? 0 : manifest.duplicateIds(), config.allowDuplicateIds());
         return new WorkerResult(status, manifest.partition(), manifest.attempt(), manifest.docCount(), manifest.bytes(),
-                manifest.files().size(), skipped, described, (System.nanoTime() - start) / 1e9,
+                manifest.files().size(), skipped, duplicates, described, (System.nanoTime() - start) / 1e9,
                 java.util.Collections.unmodifiableMap(new LinkedHashMap<>(stageSeconds)),
                 index.metrics().snapshot().minus(requestsBefore), List.copyOf(cleanupFailures));
     }

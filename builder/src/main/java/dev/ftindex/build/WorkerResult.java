@@ -22,6 +22,7 @@ public record WorkerResult(
         long bytes,
         int files,
         Skipped skipped,
+        Duplicates duplicates,
         Input input,
         double seconds,
         Map<String, Double> stageSeconds,
@@ -34,6 +35,12 @@ public record WorkerResult(
 
     /** Records skipped with {@code --skip-bad-records}, and where the first ones were. */
     public record Skipped(long count, List<String> first) {}
+
+    /**
+     * Ids that occur more than once in the partition: always 0 unless {@code allowed}, since a
+     * worker fails on them otherwise.
+     */
+    public record Duplicates(long ids, boolean allowed) {}
 
     /** What this worker read. */
     public record Input(int files, int splits, long bytes, String fingerprint) {}

@@ -300,7 +300,7 @@ abstract class WorkerProtocolTest {
         PartitionManifest other = new PartitionManifest(PartitionManifest.FORMAT, PartitionManifest.VERSION, 1, "other-1", null, 0,
                 "10.6.0", TestDocuments.spec(), TestDocuments.spec().fingerprint(),
                 new PartitionManifest.InputDescription("x", "sha256:x", 0, 0, 0),
-                List.of(new dev.ftindex.format.FileEntry("segments_1", 100, 1)), null, 0, "now");
+                List.of(new dev.ftindex.format.FileEntry("segments_1", 100, 1)), null, 0, null, "now");
         byte[] metadata = Json.writeChecksummed(IndexMetadata.fromPlan(FinalizePlan.create(List.of(other), null, "staged")));
         ObjectStore committingMeanwhile = new CommitOnManifest(store, metadata);
 
@@ -318,7 +318,7 @@ abstract class WorkerProtocolTest {
         PartitionManifest winner = new PartitionManifest(PartitionManifest.FORMAT, PartitionManifest.VERSION, 0, "winner-1", null, 50,
                 "10.6.0", TestDocuments.spec(), TestDocuments.spec().fingerprint(),
                 new PartitionManifest.InputDescription("x", "sha256:x", 0, 0, 0),
-                List.of(new dev.ftindex.format.FileEntry("segments_1", 100, 1)), null, 0, "now");
+                List.of(new dev.ftindex.format.FileEntry("segments_1", 100, 1)), null, 0, null, "now");
         byte[] metadata = Json.writeChecksummed(IndexMetadata.fromPlan(FinalizePlan.create(List.of(winner), null, "staged")));
 
         WorkerResult result = run(new CommitOnManifest(store, metadata), config(List.of(input.toString()), 0, 1));
@@ -376,6 +376,149 @@ abstract class WorkerProtocolTest {
         assertThat(result.skipped().first()).hasSize(2).anySatisfy(location -> assertThat(location).contains("in.jsonl:2: invalid JSON"))
                 .anySatisfy(location -> assertThat(location).contains("in.jsonl:4: missing id field"));
         assertThat(StoredJson.read(store, IndexLayout.manifestKey(0), PartitionManifest.class).skippedRecords()).isEqualTo(2);
+    }
+
+    @Test
+    void anIdThatOccursTwiceFailsNamingItAndBothLines() throws Exception {
+        String first = line(7);
+        Path file = TestDocuments.write(temp.resolve("in.jsonl"), List.of(line(1), first, line(2), first.replace("\"title\":\"", "\"title\":\"again ")));
+
+        assertBadInput(file, "partition 0: 1 id occurs more than once (2 records): \"doc-7\" at " + file + ":2, " + file + ":4");
+        assertThatThrownBy(() -> run(store, config(List.of(file.toString()), 0, 1)))
+                .hasMessageContaining("--allow-duplicate-ids");
+    }
+
+    @Test
+    void duplicateIdsAreNamedUpToTenAndCountedBeyond() throws Exception {
+        List<String> lines = new ArrayList<>(TestDocuments.lines(0, 30, 3));
+        lines.addAll(TestDocuments.lines(0, 12, 4));
+        Path file = TestDocuments.write(temp.resolve("in.jsonl"), lines);
+
+        assertBadInput(file, "12 ids occur more than once (24 records)");
+        assertThatThrownBy(() -> run(store, config(List.of(file.toString()), 0, 1)))
+                .hasMessageContaining("\"doc-0\" at " + file + ":1, " + file + ":31")
+                .hasMessageContaining("; and 2 more");
+    }
+
+    @Test
+    void allowedDuplicateIdsAreAllIndexedAndCounted() throws Exception {
+        List<String> lines = new ArrayList<>(TestDocuments.lines(0, 20, 3));
+        lines.addAll(TestDocuments.lines(5, 3, 4));
+        Path file = TestDocuments.write(temp.resolve("in.jsonl"), lines);
+
+        WorkerResult result = run(store, config(List.of(file.toString()), 0, 1).withAllowDuplicateIds(true));
+
+        assertThat(result.status()).isEqualTo(WorkerResult.STAGED);
+        assertThat(result.docs()).isEqualTo(23);
+        assertThat(result.duplicates()).isEqualTo(new WorkerResult.Duplicates(3, true));
+        assertThat(StoredJson.read(store, IndexLayout.manifestKey(0), PartitionManifest.class).duplicateIds()).isEqualTo(3);
+        assertThat(StagedPartitions.ids(store, 0, temp.resolve("read"))).filteredOn("doc-6"::equals).hasSize(2);
+    }
+
+    @Test
+    void aPartitionWithUniqueIdsRecordsNoDuplicates() throws Exception {
+        Path file = TestDocuments.write(temp.resolve("in.jsonl"), TestDocuments.lines(0, 50, 3));
+
+        WorkerResult result = run(store, config(List.of(file.toString()), 0, 1));
+
+        assertThat(result.duplicates()).isEqualTo(new WorkerResult.Duplicates(0, false));
+        assertThat(StoredJson.read(store, IndexLayout.manifestKey(0), PartitionManifest.class).duplicateIds()).isNull();
+    }
+
+    @ParameterizedTest(name = "{0} named {1}")
+    @MethodSource("compressedInputs")
+    void compressedInputIsRecognisedByItsContentWhateverItsName(String codec, String name) throws Exception {
+        List<String> lines = TestDocuments.lines(0, 3_000, 9);
+        Path file = compress(temp.resolve("in/" + name), lines, codec);
+        List<Callable<WorkerResult>> workers = new ArrayList<>();
+        for (int p = 0; p < 3; p++) {
+            WorkerConfig config = config(List.of(file.toString()), p, 3);
+            workers.add(() -> run(store, config));
+        }
+
+        List<WorkerResult> results = runAll(workers, 3);
+
+        List<String> ids = new ArrayList<>();
+        for (int p = 0; p < 3; p++) {
+            ids.addAll(StagedPartitions.ids(store, p, temp.resolve("read")));
+        }
+        assertThat(ids).doesNotHaveDuplicates().hasSize(3_000);
+        assertThat(new HashSet<>(ids)).isEqualTo(expectedIds(lines));
+        assertThat(results.stream().filter(result -> result.docs() > 0)).as("a compressed file is never cut").hasSize(1);
+    }
+
+    static Stream<Arguments> compressedInputs() {
+        return Stream.of(Arguments.of("gzip", "docs.jsonl"), Arguments.of("zstd", "docs.jsonl.zst"), Arguments.of("zstd", "docs.jsonl"),
+                Arguments.of("gzip", "docs.json.gz"), Arguments.of("zstd", "noextension"));
+    }
+
+    @Test
+    void aZstdFileOfSeveralFramesIsReadWhole() throws Exception {
+        Path file = temp.resolve("in.jsonl.zst");
+        try (OutputStream out = Files.newOutputStream(file)) {
+            for (int frame = 0; frame < 3; frame++) {
+                out.write(zstd(String.join("\n", TestDocuments.lines(frame * 100, 100, frame)) + "\n"));
+            }
+        }
+
+        WorkerResult result = run(store, config(List.of(file.toString()), 0, 1));
+
+        assertThat(result.docs()).isEqualTo(300);
+    }
+
+    @Test
+    void aTruncatedZstdFileFails() throws Exception {
+        Path whole = compress(temp.resolve("whole.jsonl.zst"), TestDocuments.lines(0, 2_000, 4), "zstd");
+        byte[] bytes = Files.readAllBytes(whole);
+        Path truncated = Files.write(temp.resolve("in.jsonl.zst"), Arrays.copyOf(bytes, bytes.length / 2));
+
+        assertBadInput(truncated, "in.jsonl.zst: truncated or corrupt zstd data");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("unreadableFormats")
+    void otherFormatsFailNamingTheFileAndWhatItLooksLike(String format, byte[] head) throws Exception {
+        byte[] content = Arrays.copyOf(head, 64 * 1024);
+        Path file = Files.write(temp.resolve("docs.jsonl"), content);
+
+        assertBadInput(file, "docs.jsonl: this is " + format);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("unreadableFormats")
+    void otherFormatsFailAlsoWhenLargeEnoughToSplit(String format, byte[] head) throws Exception {
+        byte[] content = Arrays.copyOf(head, 200 * 1024);
+        Path file = Files.write(temp.resolve("docs.jsonl"), content);
+
+        assertThatThrownBy(() -> run(store, config(List.of(file.toString()), 1, 4)))
+                .isInstanceOf(BadInputException.class)
+                .hasMessageContaining(file + ": this is " + format);
+        assertThat(store.list("")).as("nothing staged").isEmpty();
+    }
+
+    static Stream<Arguments> unreadableFormats() {
+        return Stream.of(
+                Arguments.of("xz-compressed data", new byte[] {(byte) 0xfd, '7', 'z', 'X', 'Z', 0, 0, 4}),
+                Arguments.of("bzip2-compressed data", new byte[] {'B', 'Z', 'h', '9', '1', 'A', 'Y'}),
+                Arguments.of("a zip archive", new byte[] {'P', 'K', 3, 4, 20, 0}),
+                Arguments.of("a Parquet file", new byte[] {'P', 'A', 'R', '1', 21, 0}),
+                Arguments.of("lz4-compressed data", new byte[] {0x04, 0x22, 0x4d, 0x18, 0x64}));
+    }
+
+    static Path compress(Path file, List<String> lines, String codec) throws IOException {
+        Files.createDirectories(file.getParent());
+        byte[] text = (String.join("\n", lines) + "\n").getBytes(UTF_8);
+        if (codec.equals("zstd")) {
+            return Files.write(file, zstd(new String(text, UTF_8)));
+        }
+        try (OutputStream out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(file))) {
+            out.write(text);
+        }
+        return file;
+    }
+
+    static byte[] zstd(String text) {
+        return com.github.luben.zstd.Zstd.compress(text.getBytes(UTF_8), 3);
     }
 
     @Test

@@ -39,7 +39,7 @@ final class BuildCommand implements Command {
               ftindex build --index s3://bucket/idx --input s3://bucket/docs/ --workers 8 --endpoint http://minio:9000
             """)
             .group("Build", List.of(
-                    Option.value("input", "URI", "input JSONL (or .jsonl.gz) files, directories, globs or s3:// URIs"
+                    Option.value("input", "URI", "input JSON Lines (plain, gzip or zstd, recognised by content) files, directories, globs or s3:// URIs"
                             + " (default: the bundled sample)").many(),
                     Option.value("workers", "W", "partitions built in parallel (default: min(4, processors))"),
                     Option.value("threads", "N", "indexing threads per worker (default: processors / W, at least 1)"),
@@ -117,10 +117,8 @@ final class BuildCommand implements Command {
             for (int partition = 0; partition < workers; partition++) {
                 WorkerConfig config;
                 try {
-                    config = new WorkerConfig(spec, inputs, partition, Optional.of(workers), threads,
-                            args.decimal("ram-buffer-mb").orElse(Math.max(32.0, 256.0 / workers)), args.integer("segments", 1),
-                            WorkerOptions.workDirectory(args), args.integer("upload-concurrency", 4), args.flag("skip-bad-records"),
-                            WorkerOptions.splitRules(args));
+                    config = WorkerOptions.config(args, WorkerConfig.builder(spec, inputs, partition)
+                            .partitions(Optional.of(workers)).threads(threads), Math.max(32.0, 256.0 / workers));
                 } catch (IllegalArgumentException e) {
                     throw new UsageException(e.getMessage());
                 }

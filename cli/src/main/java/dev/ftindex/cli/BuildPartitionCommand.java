@@ -32,7 +32,7 @@ final class BuildPartitionCommand implements Command {
               ftindex build-partition --index ./idx --input part-7.jsonl --partition 7 --skip-bad-records
             """)
             .group("Worker", List.of(
-                    Option.value("input", "URI", "input JSONL (or .jsonl.gz): files, directories, globs, s3://bucket/key,"
+                    Option.value("input", "URI", "input JSON Lines (plain, gzip or zstd, recognised by content): files, directories, globs, s3://bucket/key,"
                             + " s3://bucket/prefix/ or s3://bucket/docs/*.jsonl.gz").many(),
                     Option.value("partition", "N", "this worker's partition id, a non-negative integer [env "
                             + String.join(", ", PARTITION_VARIABLES) + "]"),
@@ -73,11 +73,8 @@ final class BuildPartitionCommand implements Command {
         IndexSpec spec = WorkerOptions.spec(args);
         WorkerConfig config;
         try {
-            config = new WorkerConfig(spec, inputs, partition, partitions,
-                    args.integer("threads", Runtime.getRuntime().availableProcessors()),
-                    args.decimal("ram-buffer-mb").orElse(256.0), args.integer("segments", 1),
-                    WorkerOptions.workDirectory(args), args.integer("upload-concurrency", 4), args.flag("skip-bad-records"),
-                    WorkerOptions.splitRules(args));
+            config = WorkerOptions.config(args, WorkerConfig.builder(spec, inputs, partition).partitions(partitions)
+                    .threads(args.integer("threads", Runtime.getRuntime().availableProcessors())), 256.0);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
@@ -87,6 +84,10 @@ final class BuildPartitionCommand implements Command {
             context.console().info(String.format(Locale.ROOT, "partition %d %s by attempt %s: %,d documents, %s in %d files (%.1f s)",
                     result.partition(), result.status(), result.attempt(), result.docs(), Console.size(result.bytes()),
                     result.files(), result.seconds()));
+            if (result.duplicates().ids() > 0) {
+                context.console().log(String.format(Locale.ROOT, "warning: %,d ids occur more than once; every record of them was kept"
+                        + " (--allow-duplicate-ids)", result.duplicates().ids()));
+            }
             if (result.skipped().count() > 0) {
                 context.console().log(String.format(Locale.ROOT, "warning: skipped %,d bad records, first at %s",
                         result.skipped().count(), result.skipped().first().isEmpty() ? "?" : result.skipped().first().getFirst()));

@@ -1,5 +1,6 @@
 package dev.ftindex.cli;
 
+import dev.ftindex.build.WorkDirectoryFullException;
 import dev.ftindex.finalize.PartitionsMissingException;
 import dev.ftindex.format.BadInputException;
 import dev.ftindex.format.ConflictException;
@@ -44,6 +45,7 @@ final class ExitCodes {
             case CorruptObjectException ignored -> new Classified(CORRUPT, "corrupt");
             case CorruptIndexException ignored -> new Classified(CORRUPT, "corrupt");
             case TransientStorageException ignored -> new Classified(TRANSIENT, "transient");
+            case WorkDirectoryFullException ignored -> new Classified(TRANSIENT, "work-directory-full");
             default -> new Classified(BUG, "internal-error");
         };
     }

@@ -1,6 +1,7 @@
 package dev.ftindex.cli;
 
 import dev.ftindex.build.Assignment.SplitRules;
+import dev.ftindex.build.WorkerConfig;
 import dev.ftindex.cli.Options.Option;
 import dev.ftindex.format.IndexSpec;
 import java.nio.file.Path;
@@ -20,11 +21,26 @@ final class WorkerOptions {
             Option.value("upload-concurrency", "N", "files uploaded at once (default 4)"),
             Option.flag("skip-bad-records", "skip records that cannot be indexed and report how many and where,"
                     + " instead of failing with exit code 3"),
+            Option.flag("allow-duplicate-ids", "index every record of an id that occurs more than once in a partition"
+                    + " (and count them) instead of failing with exit code 3 naming them"),
             Option.value("min-split-mb", "MB", "smallest byte range an uncompressed input is cut into (default 8;"
                     + " every worker of a build must use the same)"),
             Option.value("max-split-mb", "MB", "largest byte range (default 256; same for every worker)"));
 
     private WorkerOptions() {}
+
+    /** The indexing options on top of what the verb decided (spec, inputs, partition, threads). */
+    static WorkerConfig config(Options.Parsed args, WorkerConfig.Builder builder, double defaultRamBufferMb) {
+        return builder
+                .ramBufferMb(args.decimal("ram-buffer-mb").orElse(defaultRamBufferMb))
+                .segments(args.integer("segments", 1))
+                .workDirectory(workDirectory(args))
+                .uploadConcurrency(args.integer("upload-concurrency", 4))
+                .skipBadRecords(args.flag("skip-bad-records"))
+                .allowDuplicateIds(args.flag("allow-duplicate-ids"))
+                .splitRules(splitRules(args))
+                .build();
+    }
 
     static IndexSpec spec(Options.Parsed args) {
         return args.optional("spec").map(file -> IndexSpec.read(Path.of(file))).orElseGet(IndexSpec::defaultSpec);

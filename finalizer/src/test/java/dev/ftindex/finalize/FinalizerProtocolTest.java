@@ -384,7 +384,7 @@ abstract class FinalizerProtocolTest {
         store.delete(IndexLayout.manifestKey(1));
         PartitionManifest odd = new PartitionManifest(manifest.format(), manifest.formatVersion(), 1, manifest.attempt(), 3,
                 manifest.docCount(), manifest.luceneVersion(), manifest.spec(), manifest.specFingerprint(), manifest.input(),
-                manifest.files(), manifest.fieldStats(), 0, manifest.createdAt());
+                manifest.files(), manifest.fieldStats(), 0, null, manifest.createdAt());
         store.put(IndexLayout.manifestKey(1), Payload.of(dev.ftindex.format.Json.writeChecksummed(odd)));
 
         assertThatThrownBy(() -> finalizer(store, FinalizerConfig.defaults()).run())

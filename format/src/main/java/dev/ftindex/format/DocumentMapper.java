@@ -60,6 +60,29 @@ public final class DocumentMapper {
         }
     }
 
+    /**
+     * The id of the JSON record in {@code bytes[offset, offset + length)}, reading nothing else
+     * of it; empty when the record has no valid id (it would not have been indexed).
+     */
+    public java.util.Optional<String> id(byte[] bytes, int offset, int length) {
+        try (JsonParser parser = FACTORY.createParser(bytes, offset, length)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                return java.util.Optional.empty();
+            }
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String name = parser.currentName();
+                JsonToken value = parser.nextToken();
+                if (name.equals(idField)) {
+                    return java.util.Optional.of(id(parser, value));
+                }
+                parser.skipChildren();
+            }
+            return java.util.Optional.empty();
+        } catch (IOException | BadRecordException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
     private Document map(JsonParser parser) throws IOException, BadRecordException {
         if (parser.nextToken() != JsonToken.START_OBJECT) {
             throw new BadRecordException("expected a JSON object, found " + describe(parser.currentToken()));

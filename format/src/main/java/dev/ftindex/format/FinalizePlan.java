@@ -42,10 +42,12 @@ public record FinalizePlan(
 
     public static final String FORMAT = "ftindex-finalize-plan";
     public static final int VERSION = 1;
+    /** The id of a plan whose id is not computed yet; removed before hashing. */
+    private static final String PENDING_ID = "0".repeat(32);
 
     public FinalizePlan {
         Versions.check(FORMAT, VERSION, format, formatVersion);
-        requireNonNull(indexId, "indexId is null");
+        IndexLayout.checkIndexId(indexId);
         requireNonNull(partitionCount, "partitionCount is null");
         requireNonNull(luceneVersion, "luceneVersion is null");
         requireNonNull(spec, "spec is null");
@@ -80,7 +82,7 @@ public record FinalizePlan(
                     manifest.files(), manifest.fieldStats()));
         }
         PartitionManifest first = sorted.getFirst();
-        FinalizePlan draft = new FinalizePlan(FORMAT, VERSION, "pending", expectedPartitions, partitionCount,
+        FinalizePlan draft = new FinalizePlan(FORMAT, VERSION, PENDING_ID, expectedPartitions, partitionCount,
                 first.luceneVersion(), first.spec(), first.specFingerprint(), first.input().fingerprint(), partitions);
         ObjectNode tree = Json.MAPPER.valueToTree(draft);
         tree.remove("indexId");
@@ -108,6 +110,8 @@ public record FinalizePlan(
     public record PlannedPartition(int n, long partition, String attempt, long docCount, List<FileEntry> files,
                                    Map<String, FieldStats> fieldStats) {
         public PlannedPartition {
+            IndexLayout.checkPartitionNumber(n);
+            IndexLayout.checkPartition(partition);
             IndexLayout.checkAttempt(attempt);
             files = List.copyOf(requireNonNull(files, "files is null"));
             fieldStats = fieldStats == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(fieldStats));

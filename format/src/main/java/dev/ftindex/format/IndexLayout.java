@@ -25,6 +25,8 @@ public final class IndexLayout {
     private static final Pattern ATTEMPT_FILE = Pattern.compile("staging/part_(\\d{1,18})/attempt_([A-Za-z0-9-]+)/([^/]+)");
     private static final Pattern ATTEMPT_ID = Pattern.compile("[A-Za-z0-9-]{1,64}");
     private static final Pattern FILE_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,255}");
+    private static final Pattern FINAL_FILE = Pattern.compile("part_(\\d{1,9})/([^/]+)");
+    private static final Pattern INDEX_ID = Pattern.compile("[0-9a-f]{32}");
 
     private IndexLayout() {}
 
@@ -41,10 +43,15 @@ public final class IndexLayout {
     }
 
     public static String finalPrefix(int n) {
+        return "part_" + checkPartitionNumber(n) + "/";
+    }
+
+    /** Returns the dense final partition number {@code n} if it is not negative. */
+    public static int checkPartitionNumber(int n) {
         if (n < 0) {
-            throw new IllegalArgumentException("partition number is negative: " + n);
+            throw new IllegalArgumentException("partition number n is negative: " + n);
         }
-        return "part_" + n + "/";
+        return n;
     }
 
     public static String finalFileKey(int n, String file) {
@@ -76,14 +83,36 @@ public final class IndexLayout {
 
     public static String checkAttempt(String attempt) {
         if (attempt == null || !ATTEMPT_ID.matcher(attempt).matches()) {
-            throw new IllegalArgumentException("invalid attempt id: " + attempt);
+            throw new IllegalArgumentException("attempt id '" + attempt + "' is not 1 to 64 letters, digits and '-'");
         }
         return attempt;
     }
 
+    /**
+     * Returns {@code indexId} if it has the form the plan gives it (32 lowercase hex digits).
+     * Readers use it as a directory name, so a crafted one must never get further than this.
+     */
+    public static String checkIndexId(String indexId) {
+        if (indexId == null || !INDEX_ID.matcher(indexId).matches()) {
+            throw new IllegalArgumentException("indexId '" + indexId + "' is not an index id (32 lowercase hex digits)");
+        }
+        return indexId;
+    }
+
+    /** Returns {@code key} if it is {@code part_<n>/<file name>}, the only form a committed file's key has. */
+    public static String checkFinalFileKey(String key) {
+        Matcher matcher = key == null ? null : FINAL_FILE.matcher(key);
+        if (matcher == null || !matcher.matches()) {
+            throw new IllegalArgumentException("committed file key '" + key + "' is not part_<n>/<file name>:"
+                    + " a committed file cannot be under staging/ or outside the partition directories");
+        }
+        checkFileName(matcher.group(2));
+        return key;
+    }
+
     public static String checkFileName(String file) {
         if (file == null || !FILE_NAME.matcher(file).matches() || file.equals(".") || file.equals("..")) {
-            throw new IllegalArgumentException("invalid index file name: " + file);
+            throw new IllegalArgumentException("file name '" + file + "' is not 1 to 255 letters, digits, '_', '.' and '-'");
         }
         return file;
     }

@@ -30,7 +30,7 @@ public record IndexMetadata(
 
     public IndexMetadata {
         Versions.check(FORMAT, VERSION, format, formatVersion);
-        requireNonNull(indexId, "indexId is null");
+        IndexLayout.checkIndexId(indexId);
         requireNonNull(luceneVersion, "luceneVersion is null");
         requireNonNull(spec, "spec is null");
         requireNonNull(specFingerprint, "specFingerprint is null");
@@ -38,6 +38,12 @@ public record IndexMetadata(
         partitions = List.copyOf(requireNonNull(partitions, "partitions is null"));
         files = List.copyOf(requireNonNull(files, "files is null"));
         fieldStats = fieldStats == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(fieldStats));
+        for (int i = 0; i < partitions.size(); i++) {
+            if (partitions.get(i).n() != i) {
+                throw new IllegalArgumentException("partitions must be numbered densely from 0: found n = "
+                        + partitions.get(i).n() + " at position " + i);
+            }
+        }
         for (CommittedFile file : files) {
             if (file.key().startsWith(IndexLayout.STAGING)) {
                 throw new IllegalArgumentException("a committed file cannot be under staging/: " + file.key());
@@ -69,6 +75,9 @@ public record IndexMetadata(
     /** Final partition {@code n}, whose files are under {@code part_<n>/}. */
     public record CommittedPartition(int n, long partition, String attempt, long docCount, List<FileEntry> files) {
         public CommittedPartition {
+            IndexLayout.checkPartitionNumber(n);
+            IndexLayout.checkPartition(partition);
+            IndexLayout.checkAttempt(attempt);
             files = List.copyOf(requireNonNull(files, "files is null"));
         }
 
@@ -80,7 +89,7 @@ public record IndexMetadata(
     /** A committed file by its key under the index root. */
     public record CommittedFile(String key, long size, long checksum) {
         public CommittedFile {
-            requireNonNull(key, "key is null");
+            IndexLayout.checkFinalFileKey(key);
         }
     }
 }

@@ -24,6 +24,8 @@ import java.util.TreeMap;
  * @param files every file of the partition, with size and footer checksum
  * @param fieldStats term statistics per indexed field
  * @param skippedRecords bad records skipped with {@code --skip-bad-records}
+ * @param duplicateIds ids that occur more than once, kept with {@code --allow-duplicate-ids};
+ *     absent when the check found none
  * @param createdAt when the manifest was written (ISO-8601), for people
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -41,6 +43,7 @@ public record PartitionManifest(
         List<FileEntry> files,
         Map<String, FieldStats> fieldStats,
         long skippedRecords,
+        Long duplicateIds,
         String createdAt) {
 
     public static final String FORMAT = "ftindex-partition-manifest";
@@ -56,7 +59,7 @@ public record PartitionManifest(
         requireNonNull(input, "input is null");
         files = List.copyOf(requireNonNull(files, "files is null"));
         fieldStats = fieldStats == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(fieldStats));
-        if (docCount < 0 || skippedRecords < 0) {
+        if (docCount < 0 || skippedRecords < 0 || (duplicateIds != null && duplicateIds < 0)) {
             throw new IllegalArgumentException("negative document count");
         }
         if (expectedPartitions != null && expectedPartitions < 1) {

@@ -85,4 +85,24 @@ class LocalObjectStoreTest extends ObjectStoreContractTest {
             readOnly.toFile().setWritable(true);
         }
     }
+
+    @Test
+    void aFullDiskIsATransientFailureThatLeavesNoPartialObject() throws Exception {
+        java.util.Optional<dev.ftindex.storage.testing.Tmpfs> mounted = dev.ftindex.storage.testing.Tmpfs.mount(temp.resolve("small"), 256 * 1024);
+        org.junit.jupiter.api.Assumptions.assumeTrue(mounted.isPresent(), "mounting a tmpfs needs root; skipped");
+        try (dev.ftindex.storage.testing.Tmpfs small = mounted.get()) {
+            ObjectStore full = ObjectStores.local(small.directory());
+            full.put("fits", Payload.of(new byte[100 * 1024]));
+
+            assertThatThrownBy(() -> full.put("too-big", Payload.of(new byte[400 * 1024])))
+                    .isInstanceOf(TransientStorageException.class)
+                    .hasMessageContaining(small.directory().toString())
+                    .hasMessageContaining("too-big")
+                    .hasMessageContaining("No space left on device");
+            assertThat(full.list("")).extracting(ObjectInfo::key).containsExactly("fits");
+            try (Stream<Path> files = Files.list(small.directory())) {
+                assertThat(files).as("no temporary file left behind").hasSize(1);
+            }
+        }
+    }
 }

@@ -75,14 +75,14 @@ public final class IndexCache {
      * @throws CorruptIndexException naming every file that failed verification
      */
     public List<Path> fetch(IndexMetadata metadata) {
-        Path indexDirectory = root.resolve(metadata.indexId());
+        Path indexDirectory = inside(root, metadata.indexId());
         List<Path> directories = new ArrayList<>();
         List<Callable<Void>> downloads = new ArrayList<>();
         List<String> problems = Collections.synchronizedList(new ArrayList<>());
         long bytes = metadata.totals().bytes();
         try (Stage stage = progress.stage("fetching", "files", metadata.totals().files(), bytes)) {
             for (CommittedPartition partition : metadata.partitions()) {
-                Path directory = indexDirectory.resolve("part_" + partition.n());
+                Path directory = inside(indexDirectory, "part_" + partition.n());
                 directories.add(directory);
                 for (FileEntry file : partition.files()) {
                     downloads.add(() -> {
@@ -107,7 +107,7 @@ public final class IndexCache {
     }
 
     private java.util.Optional<String> ensure(String key, Path directory, FileEntry file, Stage stage) throws IOException {
-        Path target = directory.resolve(file.name());
+        Path target = inside(directory, file.name());
         if (cached(target, file)) {
             stage.add(1, file.size());
             return java.util.Optional.empty();
@@ -139,6 +139,21 @@ public final class IndexCache {
         } finally {
             Files.deleteIfExists(temp);
         }
+    }
+
+    /**
+     * {@code directory/name}, refused unless it lies inside {@code directory}. Names come from
+     * metadata read from the store, which is validated when parsed; whoever can write to a bucket
+     * must still never make a reader write anywhere else on its host.
+     */
+    static Path inside(Path directory, String name) {
+        Path base = directory.toAbsolutePath().normalize();
+        Path resolved = base.resolve(name).normalize();
+        if (!resolved.startsWith(base) || resolved.equals(base)) {
+            throw new CorruptIndexException("the metadata names a path outside the cache",
+                    List.of("'" + name + "' resolves to " + resolved + ", outside " + base));
+        }
+        return resolved;
     }
 
     /** A cached file counts when its size and its footer's checksum are the committed ones. */

@@ -147,4 +147,34 @@ class IndexCacheTest {
                 .hasMessageContaining("not a committed index")
                 .hasMessageContaining("ftindex status");
     }
+
+    @Test
+    void aMetadataLanceWithATraversingIndexIdIsRefusedAndNothingIsWrittenOutsideTheCache() throws Exception {
+        Path cache = temp.resolve("deep/cache");
+        Path outside = temp.resolve("outside");
+        com.fasterxml.jackson.databind.node.ObjectNode tree = (com.fasterxml.jackson.databind.node.ObjectNode)
+                Json.MAPPER.readTree(store.get(dev.ftindex.format.IndexLayout.METADATA).readAllRemaining());
+        tree.remove("checksum");
+        tree.put("indexId", "../../outside");
+        store.put(dev.ftindex.format.IndexLayout.METADATA, Payload.of(Json.writeChecksummed(tree)));
+
+        assertThatThrownBy(() -> CommittedIndex.open(store, cache, 2, Progress.silent()))
+                .isInstanceOf(dev.ftindex.storage.CorruptObjectException.class)
+                .hasMessageContaining("metadata.lance")
+                .hasMessageContaining("indexId '../../outside' is not an index id");
+        assertThat(outside).doesNotExist();
+    }
+
+    @Test
+    void theCacheRefusesEveryPathThatLeavesIt() {
+        Path cache = temp.resolve("cache");
+
+        assertThat(IndexCache.inside(cache, "0123456789abcdef0123456789abcdef")).startsWithRaw(cache.toAbsolutePath());
+        for (String name : List.of("..", "../x", "a/../../x", "/etc/passwd", ".", "")) {
+            assertThatThrownBy(() -> IndexCache.inside(cache, name))
+                    .as(name)
+                    .isInstanceOf(CorruptIndexException.class)
+                    .hasMessageContaining("outside the cache");
+        }
+    }
 }
