@@ -1,11 +1,11 @@
 package dev.ftindex.bench;
 
 import dev.ftindex.format.IndexSpec;
-import dev.ftindex.storage.ObjectInfo;
-import dev.ftindex.storage.ObjectStore;
-import dev.ftindex.storage.ObjectStores;
-import dev.ftindex.storage.StoreLocation;
-import dev.ftindex.storage.testing.S3ProxyServer;
+import dev.ftindex.objectstore.ObjectInfo;
+import dev.ftindex.objectstore.ObjectStore;
+import dev.ftindex.objectstore.ObjectStores;
+import dev.ftindex.objectstore.StoreLocation;
+import dev.ftindex.objectstore.testing.S3ProxyServer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;

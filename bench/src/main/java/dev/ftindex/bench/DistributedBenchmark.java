@@ -1,14 +1,14 @@
 package dev.ftindex.bench;
 
-import dev.ftindex.build.Assignment;
-import dev.ftindex.build.Worker;
-import dev.ftindex.build.WorkerConfig;
-import dev.ftindex.build.WorkerResult;
-import dev.ftindex.finalize.Finalizer;
-import dev.ftindex.finalize.FinalizerConfig;
-import dev.ftindex.progress.Progress;
-import dev.ftindex.storage.ObjectStore;
-import dev.ftindex.storage.ObjectStores;
+import dev.ftindex.builder.Assignment;
+import dev.ftindex.builder.Worker;
+import dev.ftindex.builder.WorkerConfig;
+import dev.ftindex.builder.WorkerResult;
+import dev.ftindex.finalizer.Finalizer;
+import dev.ftindex.finalizer.FinalizerConfig;
+import dev.ftindex.format.progress.Progress;
+import dev.ftindex.objectstore.ObjectStore;
+import dev.ftindex.objectstore.ObjectStores;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

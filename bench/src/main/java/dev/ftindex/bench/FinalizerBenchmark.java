@@ -1,17 +1,17 @@
 package dev.ftindex.bench;
 
-import dev.ftindex.build.Assignment;
-import dev.ftindex.build.Worker;
-import dev.ftindex.build.WorkerConfig;
-import dev.ftindex.finalize.FinalizeResult;
-import dev.ftindex.finalize.Finalizer;
-import dev.ftindex.finalize.FinalizerConfig;
-import dev.ftindex.progress.Progress;
-import dev.ftindex.storage.ObjectInfo;
-import dev.ftindex.storage.ObjectStore;
-import dev.ftindex.storage.ObjectStores;
-import dev.ftindex.storage.RequestMetrics;
-import dev.ftindex.storage.StoreLocation;
+import dev.ftindex.builder.Assignment;
+import dev.ftindex.builder.Worker;
+import dev.ftindex.builder.WorkerConfig;
+import dev.ftindex.finalizer.FinalizeResult;
+import dev.ftindex.finalizer.Finalizer;
+import dev.ftindex.finalizer.FinalizerConfig;
+import dev.ftindex.format.progress.Progress;
+import dev.ftindex.objectstore.ObjectInfo;
+import dev.ftindex.objectstore.ObjectStore;
+import dev.ftindex.objectstore.ObjectStores;
+import dev.ftindex.objectstore.RequestMetrics;
+import dev.ftindex.objectstore.StoreLocation;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -52,20 +52,20 @@ final class FinalizerBenchmark {
                 }
                 try (ObjectStore index = ObjectStores.open(new StoreLocation.S3(bucket, prefix), c.s3().settings().build(), Map.of())) {
                     FinalizeResult result = new Finalizer(index, FinalizerConfig.defaults().withExpectedPartitions(partitions), Progress.silent()).run();
-                    seconds.add(result.seconds());
+                    seconds.add(result.run().seconds());
                     first = first == null ? result : first;
                     FinalizeResult rerun = new Finalizer(index, FinalizerConfig.defaults(), Progress.silent()).run();
-                    rerunRequests = rerun.requests().total();
-                    c.say("finalize run %d/%d: %.2f s, %d requests, rerun %d requests", run, c.runs(), result.seconds(),
-                            result.requests().total(), rerunRequests);
+                    rerunRequests = rerun.run().requests().total();
+                    c.say("finalize run %d/%d: %.2f s, %d requests, rerun %d requests", run, c.runs(), result.run().seconds(),
+                            result.run().requests().total(), rerunRequests);
                 }
             }
             staged.close();
-            RequestMetrics.Snapshot requests = first.requests();
+            RequestMetrics.Snapshot requests = first.run().requests();
             double through = requests.bytesRead() + requests.bytesWritten();
-            report.figure("finalize", "wall time, " + partitions + " partitions, " + first.files() + " files", Stats.median(seconds), "s", "");
-            report.add(new Report.Row("finalize", "bytes through the finalizer / index bytes", through, first.bytes(), "bytes", "ratio < 0.01",
-                    through / first.bytes() < 0.01, "copies are server-side"));
+            report.figure("finalize", "wall time, " + partitions + " partitions, " + first.index().files() + " files", Stats.median(seconds), "s", "");
+            report.add(new Report.Row("finalize", "bytes through the finalizer / index bytes", through, first.index().bytes(), "bytes", "ratio < 0.01",
+                    through / first.index().bytes() < 0.01, "copies are server-side"));
             report.figure("finalize", "requests", requests.total(), "requests", requests.byOperation().toString());
             long tinyRerun = tinyRerunRequests(c);
             report.add(new Report.Row("finalize", "requests of a rerun on the committed index vs a tiny index", rerunRequests, tinyRerun, "requests",
@@ -80,7 +80,7 @@ final class FinalizerBenchmark {
             new Worker(index, WorkerConfig.of(c.spec(), List.of(tiny.toString()), 0, Optional.of(1)).withThreads(1)
                     .withWorkDirectory(c.scratch("tiny-work")), location -> null, Progress.silent()).run();
             new Finalizer(index, FinalizerConfig.defaults(), Progress.silent()).run();
-            return new Finalizer(index, FinalizerConfig.defaults(), Progress.silent()).run().requests().total();
+            return new Finalizer(index, FinalizerConfig.defaults(), Progress.silent()).run().run().requests().total();
         }
     }
 }

@@ -2,7 +2,7 @@ package dev.ftindex.bench;
 
 import dev.ftindex.format.IndexSpec;
 import dev.ftindex.format.Json;
-import dev.ftindex.storage.testing.S3ProxyServer;
+import dev.ftindex.objectstore.testing.S3ProxyServer;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,19 +1,19 @@
 package dev.ftindex.bench;
 
-import dev.ftindex.build.Worker;
-import dev.ftindex.build.WorkerConfig;
-import dev.ftindex.finalize.FinalizeResult;
-import dev.ftindex.finalize.Finalizer;
-import dev.ftindex.finalize.FinalizerConfig;
+import dev.ftindex.builder.Worker;
+import dev.ftindex.builder.WorkerConfig;
+import dev.ftindex.finalizer.FinalizeResult;
+import dev.ftindex.finalizer.Finalizer;
+import dev.ftindex.finalizer.FinalizerConfig;
 import dev.ftindex.format.FileEntry;
 import dev.ftindex.format.IndexLayout;
 import dev.ftindex.format.Json;
 import dev.ftindex.format.PartitionManifest;
 import dev.ftindex.format.StoredJson;
-import dev.ftindex.progress.Progress;
-import dev.ftindex.storage.ObjectStore;
-import dev.ftindex.storage.ObjectStream;
-import dev.ftindex.storage.Payload;
+import dev.ftindex.format.progress.Progress;
+import dev.ftindex.objectstore.ObjectStore;
+import dev.ftindex.objectstore.ObjectStream;
+import dev.ftindex.objectstore.Payload;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -51,13 +51,13 @@ final class ScaleBenchmark {
             try (ObjectStore index = c.newS3Index()) {
                 stage(index, template, files, count);
                 FinalizeResult result = new Finalizer(index, FinalizerConfig.defaults().withExpectedPartitions(count), Progress.silent()).run();
-                var requests = result.requests();
+                var requests = result.run().requests();
                 double perPartition = (double) requests.total() / count;
                 if (Double.isNaN(firstPerPartition)) {
                     firstPerPartition = perPartition;
                 }
-                c.say("scale %d partitions: %.2f s, %d requests %s", count, result.seconds(), requests.total(), requests.byOperation());
-                report.figure("scale", count + " partitions: finalize time", result.seconds(), "s", "");
+                c.say("scale %d partitions: %.2f s, %d requests %s", count, result.run().seconds(), requests.total(), requests.byOperation());
+                report.figure("scale", count + " partitions: finalize time", result.run().seconds(), "s", "");
                 report.figure("scale", count + " partitions: requests per partition", perPartition, "requests",
                         requests.byOperation().toString());
                 long lists = requests.count("ListObjectsV2");

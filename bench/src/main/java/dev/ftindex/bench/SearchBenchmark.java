@@ -2,12 +2,12 @@ package dev.ftindex.bench;
 
 import dev.ftindex.format.Analyzers;
 import dev.ftindex.format.IndexSpec;
-import dev.ftindex.progress.Progress;
+import dev.ftindex.format.progress.Progress;
+import dev.ftindex.objectstore.ObjectStore;
+import dev.ftindex.objectstore.ObjectStores;
+import dev.ftindex.objectstore.StoreLocation;
 import dev.ftindex.search.CommittedIndex;
 import dev.ftindex.search.SearchResult;
-import dev.ftindex.storage.ObjectStore;
-import dev.ftindex.storage.ObjectStores;
-import dev.ftindex.storage.StoreLocation;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,11 +1,11 @@
 package dev.ftindex.bench;
 
-import dev.ftindex.build.Assignment;
-import dev.ftindex.build.Worker;
-import dev.ftindex.build.WorkerConfig;
-import dev.ftindex.build.WorkerResult;
-import dev.ftindex.progress.Progress;
-import dev.ftindex.storage.ObjectStore;
+import dev.ftindex.builder.Assignment;
+import dev.ftindex.builder.Worker;
+import dev.ftindex.builder.WorkerConfig;
+import dev.ftindex.builder.WorkerResult;
+import dev.ftindex.format.progress.Progress;
+import dev.ftindex.objectstore.ObjectStore;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,11 +39,11 @@ final class WorkerBenchmark {
                 double seconds = (System.nanoTime() - start) / 1e9;
                 ours.add(result.docs() / seconds);
                 indexBytes.add((double) result.bytes());
-                double check = result.stageSeconds().getOrDefault("duplicate-check", 0.0);
+                double check = result.run().stageSeconds().getOrDefault("duplicate-check", 0.0);
                 duplicateCheck.add(check);
                 duplicateShare.add(check / seconds);
                 c.say("worker run %d/%d: ftindex %,.0f docs/s (%.1f s; stages %s)", run, c.runs(), result.docs() / seconds, seconds,
-                        result.stageSeconds());
+                        result.run().stageSeconds());
                 BenchContext.empty(store);
             }
             single = c.scratch("single-index");

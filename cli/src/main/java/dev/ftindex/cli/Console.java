@@ -1,8 +1,9 @@
 package dev.ftindex.cli;
 
 import dev.ftindex.format.Json;
-import dev.ftindex.progress.Progress;
-import dev.ftindex.progress.Stage;
+import dev.ftindex.format.progress.ByteSizes;
+import dev.ftindex.format.progress.Progress;
+import dev.ftindex.format.progress.Stage;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,7 +16,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.Formatter;
 import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogManager;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
@@ -41,7 +41,6 @@ final class Console implements AutoCloseable, Progress.Listener {
         this.mode = mode;
         this.level = level;
         progress.listen(this);
-        installLogging(level);
         if (mode == Mode.NONE) {
             ticker = null;
         } else {
@@ -217,17 +216,7 @@ final class Console implements AutoCloseable, Progress.Listener {
     }
 
     static String size(long bytes) {
-        if (bytes < 1024) {
-            return bytes + " B";
-        }
-        String[] units = {"KiB", "MiB", "GiB", "TiB"};
-        double value = bytes;
-        int unit = -1;
-        while (value >= 1024 && unit < units.length - 1) {
-            value /= 1024;
-            unit++;
-        }
-        return String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
+        return ByteSizes.format(bytes);
     }
 
     private static String elapsed(double seconds) {
@@ -237,13 +226,23 @@ final class Console implements AutoCloseable, Progress.Listener {
                 : String.format(Locale.ROOT, "%d:%02d", total / 60, total % 60);
     }
 
-    /** Routes java.util.logging (ours, and the AWS SDK's through SLF4J) to {@link #log}. */
-    private void installLogging(Level level) {
-        LogManager.getLogManager().reset();
-        Logger root = Logger.getLogger("");
-        root.setLevel(Level.WARNING);
-        Logger.getLogger("dev.ftindex").setLevel(level);
-        Handler handler = new Handler() {
+    /**
+     * Routes java.util.logging (ours, and the AWS SDK's through SLF4J) to {@link #log} until the
+     * returned handle is closed: a handler on the root logger, ftindex's loggers at this console's
+     * level, everything else from warnings up. Nothing global is reset; closing restores the
+     * levels it changed.
+     */
+    Logging routeLogging() {
+        return new Logging();
+    }
+
+    /** The routing of {@link #routeLogging}; closing it removes the handler and restores the levels. */
+    final class Logging implements AutoCloseable {
+        private final Logger root = Logger.getLogger("");
+        private final Logger ours = Logger.getLogger("dev.ftindex");
+        private final Level rootLevel = root.getLevel();
+        private final Level ourLevel = ours.getLevel();
+        private final Handler handler = new Handler() {
             @Override
             public void publish(LogRecord record) {
                 if (!isLoggable(record)) {
@@ -262,14 +261,26 @@ final class Console implements AutoCloseable, Progress.Listener {
             @Override
             public void close() {}
         };
-        handler.setFormatter(new Formatter() {
-            @Override
-            public String format(LogRecord record) {
-                return formatMessage(record);
-            }
-        });
-        handler.setLevel(Level.ALL);
-        root.addHandler(handler);
+
+        private Logging() {
+            handler.setFormatter(new Formatter() {
+                @Override
+                public String format(LogRecord record) {
+                    return formatMessage(record);
+                }
+            });
+            handler.setLevel(Level.ALL);
+            root.setLevel(Level.WARNING);
+            ours.setLevel(level);
+            root.addHandler(handler);
+        }
+
+        @Override
+        public void close() {
+            root.removeHandler(handler);
+            root.setLevel(rootLevel);
+            ours.setLevel(ourLevel);
+        }
     }
 
     @Override

@@ -1,78 +1,84 @@
 package dev.ftindex.cli;
 
-import dev.ftindex.cli.Options.Option;
+import dev.ftindex.objectstore.ObjectStore;
 import dev.ftindex.search.CommittedIndex;
 import dev.ftindex.search.IndexCache;
 import dev.ftindex.search.SearchResult;
-import dev.ftindex.storage.ObjectStore;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /** {@code ftindex search}: query a committed index. */
-final class SearchCommand implements Command {
-    private final Options options = new Options("search", "--index URI [--k N] [--json] QUERY...",
-            """
-            Searches a committed index. The files are fetched once into a local cache (verified by size and
-            checksum; shared safely between processes) and searched as one index, so scores are those of the
-            whole collection. QUERY uses Lucene's classic syntax over the spec's default search fields:
-            words, "phrases", AND/OR/NOT, +required -excluded, field:value, prefix*, fuzzy~1, boost^2.
-            Hits are ordered by score, then by id.
-            """,
-            """
-              ftindex search --index s3://bucket/idx --k 10 "distributed index"
-              ftindex search --index ./demo-index 'title:genesis AND light' --json
-            """)
-            .group("Search", List.of(
-                    Option.value("k", "N", "how many hits (default 10)"),
-                    Option.value("cache-dir", "DIR", "the local cache (default $FTINDEX_CACHE, else ~/.cache/ftindex)"),
-                    Option.value("threads", "N", "fetch and search threads (default 8)"),
-                    Option.flag("json", "print the JSON result instead of text")))
-            .group("Index root and S3", StoreOptions.OPTIONS)
-            .group("Output", Cli.OUTPUT_OPTIONS);
+@Command(name = "search",
+        header = "search a committed index (Lucene query syntax)",
+        customSynopsis = "ftindex search --index URI [--k N] [--json] QUERY...",
+        description = {
+            "Searches a committed index. The files are fetched once into a local cache (verified by size and",
+            "checksum; shared safely between processes) and searched as one index, so scores are those of the",
+            "whole collection. QUERY uses Lucene's classic syntax over the spec's default search fields:",
+            "words, \"phrases\", AND/OR/NOT, +required -excluded, field:value, prefix*, fuzzy~1, boost^2.",
+            "Hits are ordered by score, then by id."},
+        footer = {
+            "  ftindex search --index s3://bucket/idx --k 10 \"distributed index\"",
+            "  ftindex search --index ./demo-index 'title:genesis AND light' --json"})
+final class SearchCommand implements Verb {
+    @ArgGroup(validate = false, heading = "%nSearch:%n", order = 10)
+    Group search = new Group();
 
-    @Override
-    public String name() {
-        return "search";
+    @Parameters(paramLabel = "QUERY", arity = "0..*", description = "the query; several words are joined with spaces")
+    List<String> query = new ArrayList<>();
+
+    @Mixin
+    StoreOptions store;
+
+    @Mixin
+    OutputOptions output;
+
+    static final class Group {
+        @Option(names = "--k", paramLabel = "N", description = "how many hits (default 10)")
+        int k = 10;
+
+        @Option(names = "--cache-dir", paramLabel = "DIR", description = "the local cache (default $FTINDEX_CACHE, else ~/.cache/ftindex)")
+        Path cacheDir;
+
+        @Option(names = "--threads", paramLabel = "N", description = "fetch and search threads (default 8)")
+        int threads = 8;
+
+        @Option(names = "--json", description = "print the JSON result instead of text")
+        boolean json;
     }
 
     @Override
-    public String summary() {
-        return "search a committed index (Lucene query syntax)";
+    public OutputOptions output() {
+        return output;
     }
 
     @Override
-    public Options options() {
-        return options;
-    }
-
-    @Override
-    public boolean positional() {
-        return true;
-    }
-
-    @Override
-    public Outcome run(Options.Parsed args, Context context) {
-        String query = String.join(" ", args.positional());
-        if (query.isBlank()) {
+    public Outcome run(Context context) {
+        String text = String.join(" ", query);
+        if (text.isBlank()) {
             throw new UsageException("give a query, e.g. ftindex search --index ./idx \"distributed index\"");
         }
-        int k = args.integer("k", 10);
-        Path cache = args.optional("cache-dir").map(Path::of).orElseGet(IndexCache::defaultRoot);
-        try (StoreOptions stores = new StoreOptions(args, context.environment())) {
-            ObjectStore index = stores.open(StoreOptions.location(args.required("index")));
-            try (CommittedIndex committed = CommittedIndex.open(index, cache, args.integer("threads", 8), context.console().progress())) {
-                SearchResult result = committed.search(query, k);
-                return new Outcome(Results.of(name(), index.location(), result), ExitCodes.OK,
-                        args.flag("json") ? null : text(result));
+        Path cache = search.cacheDir != null ? search.cacheDir : IndexCache.defaultRoot();
+        try (Stores stores = store.open(context.environment())) {
+            ObjectStore index = stores.open(store.index());
+            try (CommittedIndex committed = CommittedIndex.open(index, cache, search.threads, context.console().progress())) {
+                SearchResult result = committed.search(text, search.k);
+                return new Outcome(Results.of("search", index.location(), result), ExitCode.OK, search.json ? null : text(result));
             }
         }
     }
 
     static String text(SearchResult result) {
         StringBuilder text = new StringBuilder();
-        text.append(String.format(Locale.ROOT, "%s%,d hits for %s (index %s, %.0f ms)%n", result.totalHitsRelation().equals("eq") ? "" : "at least ",
+        text.append(String.format(Locale.ROOT, "%s%,d hits for %s (index %s, %.0f ms)%n", result.count().totalHitsRelation() == SearchResult.Relation.EQ ? "" : "at least ",
                 result.totalHits(), result.query(), result.indexId(), result.seconds() * 1000));
         int rank = 1;
         for (SearchResult.Hit hit : result.hits()) {

@@ -1,54 +1,57 @@
 package dev.ftindex.cli;
 
-import dev.ftindex.cli.Options.Option;
-import dev.ftindex.finalize.IndexStatus;
-import dev.ftindex.storage.ObjectStore;
-import java.util.List;
+import dev.ftindex.finalizer.IndexStatus;
+import dev.ftindex.format.IndexRoot;
+import dev.ftindex.objectstore.ObjectStore;
 import java.util.Locale;
 import java.util.Optional;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
-/** {@code ftindex status}: what an index root holds. */
-final class StatusCommand implements Command {
-    private final Options options = new Options("status", "--index URI [--expected-partitions N] [--json] [options]",
-            """
-            Tells what an index root holds: committed or not, the index id, partitions, documents and bytes;
-            before the commit, the staged partitions (id, attempt, documents, bytes), the expected count and
-            the missing ids, whether a plan is frozen, partitions staged after it, and orphan attempts (files
-            no manifest refers to: failed, losing or zombie attempts; removed by the finalizer's cleanup).
-            Text for people; --json for machines.
-            """,
-            """
-              ftindex status --index s3://bucket/idx
-              ftindex status --index ./idx --expected-partitions 16 --json
-            """)
-            .group("Status", List.of(
-                    Option.value("expected-partitions", "N", "the partition count to check against (default: the workers')"),
-                    Option.flag("json", "print the JSON result instead of text")))
-            .group("Index root and S3", StoreOptions.OPTIONS)
-            .group("Output", Cli.OUTPUT_OPTIONS);
+/** {@code ftindex status}: what an index root holds, and what finalize would do with it. */
+@Command(name = "status",
+        header = "show whether an index root is committed, and what is staged or missing",
+        customSynopsis = "ftindex status --index URI [--expected-partitions N] [--json] [options]",
+        description = {
+            "Tells what an index root holds: committed or not, the index id, partitions, documents and bytes;",
+            "before the commit, the staged partitions (id, attempt, documents, bytes), the expected count and",
+            "the missing ids, whether a plan is frozen, partitions staged after it, orphan attempts (files no",
+            "manifest refers to: failed, losing or zombie attempts; removed by the finalizer's cleanup), and",
+            "what finalize would do now (the same decision finalize makes). Text for people; --json for machines."},
+        footer = {
+            "  ftindex status --index s3://bucket/idx",
+            "  ftindex status --index ./idx --expected-partitions 16 --json"})
+final class StatusCommand implements Verb {
+    @ArgGroup(validate = false, heading = "%nStatus:%n", order = 10)
+    Group status = new Group();
 
-    @Override
-    public String name() {
-        return "status";
+    @Mixin
+    StoreOptions store;
+
+    @Mixin
+    OutputOptions output;
+
+    static final class Group {
+        @Option(names = "--expected-partitions", paramLabel = "N", description = "the partition count to check against (default: the workers')")
+        Integer expectedPartitions;
+
+        @Option(names = "--json", description = "print the JSON result instead of text")
+        boolean json;
     }
 
     @Override
-    public String summary() {
-        return "show whether an index root is committed, and what is staged or missing";
+    public OutputOptions output() {
+        return output;
     }
 
     @Override
-    public Options options() {
-        return options;
-    }
-
-    @Override
-    public Outcome run(Options.Parsed args, Context context) {
-        Optional<Integer> expected = args.integer("expected-partitions");
-        try (StoreOptions stores = new StoreOptions(args, context.environment())) {
-            ObjectStore index = stores.open(StoreOptions.location(args.required("index")));
-            IndexStatus.Report report = IndexStatus.inspect(index, expected);
-            return new Outcome(Results.of(name(), index.location(), report), ExitCodes.OK, args.flag("json") ? null : text(report));
+    public Outcome run(Context context) {
+        try (Stores stores = store.open(context.environment())) {
+            ObjectStore index = stores.open(store.index());
+            IndexStatus.Report report = IndexStatus.inspect(index, Optional.ofNullable(status.expectedPartitions));
+            return new Outcome(Results.of("status", index.location(), report), ExitCode.OK, status.json ? null : text(report));
         }
     }
 
@@ -57,22 +60,23 @@ final class StatusCommand implements Command {
         text.append("index root:  ").append(report.root()).append('\n');
         if (report.committed()) {
             text.append("state:       committed\n");
-            text.append("index id:    ").append(report.indexId()).append('\n');
-            text.append(String.format(Locale.ROOT, "contents:    %d partitions, %,d documents, %s%n", report.partitions(), report.docs(),
-                    Console.size(report.bytes())));
+            text.append("index id:    ").append(report.contents().indexId()).append('\n');
+            text.append(String.format(Locale.ROOT, "contents:    %d partitions, %,d documents, %s%n", report.contents().partitions(), report.contents().docs(),
+                    Console.size(report.contents().bytes())));
             if (report.stagingObjects() > 0) {
                 text.append(String.format(Locale.ROOT, "staging/:    %,d objects left (run finalize again to clean up)%n", report.stagingObjects()));
             }
             return text.toString();
         }
         text.append("state:       not committed\n");
-        text.append(String.format(Locale.ROOT, "staged:      %d partitions, %,d documents, %s%n", report.partitions(), report.docs(),
-                Console.size(report.bytes())));
-        text.append("expected:    ").append(report.expectedPartitions() == null ? "unknown" : report.expectedPartitions() + " partitions")
-                .append(report.expectedFrom() == null ? "" : " (from " + report.expectedFrom() + ")").append('\n');
-        if (!report.missing().isEmpty()) {
-            text.append("missing:     ").append(report.missing()).append('\n');
+        text.append(String.format(Locale.ROOT, "staged:      %d partitions, %,d documents, %s%n", report.contents().partitions(), report.contents().docs(),
+                Console.size(report.contents().bytes())));
+        text.append("expected:    ").append(report.expectation().expectedPartitions() == null ? "unknown" : report.expectation().expectedPartitions() + " partitions")
+                .append(report.expectation().expectedFrom() == null ? "" : " (from " + report.expectation().expectedFrom() + ")").append('\n');
+        if (!report.expectation().missing().isEmpty()) {
+            text.append("missing:     ").append(report.expectation().missing()).append('\n');
         }
+        text.append("finalize:    ").append(report.verdict().action().json()).append(": ").append(report.verdict().message()).append('\n');
         text.append("plan:        ").append(report.plan() == null ? "not frozen"
                 : "frozen as index " + report.plan().indexId() + " with " + report.plan().partitions() + " partitions").append('\n');
         if (!report.unplannedPartitions().isEmpty()) {
@@ -87,7 +91,7 @@ final class StatusCommand implements Command {
         }
         if (!report.orphanAttempts().isEmpty()) {
             text.append("\n  orphan attempts (no manifest refers to them):\n");
-            for (IndexStatus.Orphan orphan : report.orphanAttempts()) {
+            for (IndexRoot.Orphan orphan : report.orphanAttempts()) {
                 text.append(String.format(Locale.ROOT, "  partition %d attempt %s: %d files, %s, last written %s%n", orphan.partition(),
                         orphan.attempt(), orphan.files(), Console.size(orphan.bytes()), orphan.lastModified()));
             }

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ftindex.format.IndexLayout;
 import dev.ftindex.format.testing.TestDocuments;
-import dev.ftindex.storage.ObjectStore;
-import dev.ftindex.storage.ObjectStores;
-import dev.ftindex.storage.ObjectStream;
-import dev.ftindex.storage.Payload;
+import dev.ftindex.objectstore.ObjectStore;
+import dev.ftindex.objectstore.ObjectStores;
+import dev.ftindex.objectstore.ObjectStream;
+import dev.ftindex.objectstore.Payload;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,11 +43,80 @@ class CommandLineTest {
             CliRunner.Run help = cli.run(verb, "--help");
             assertThat(help.exitCode()).isZero();
             assertThat(help.out()).contains("Usage: ftindex " + verb).contains("Examples:").contains("--index")
-                    .contains("--endpoint").contains("Exit codes:").contains("75 transient");
+                    .contains("--endpoint").contains("Exit codes:").containsPattern("75 +transient storage failure")
+                    .contains("[env FTINDEX_INDEX]");
         }
         CliRunner.Run overview = cli.run("--help");
         assertThat(overview.exitCode()).isZero();
         assertThat(overview.out()).contains("build-partition").contains("finalize").contains("verify");
+    }
+
+    /** Every option of every verb as it was before the command line moved to picocli, and the ones added since. */
+    private static final Map<String, List<String>> OPTIONS = Map.of(
+            "build-partition", concat(List.of("--input", "--partition", "--partitions", "--threads"), INDEXING(), STORE(), OUTPUT()),
+            "build", concat(List.of("--input", "--workers", "--threads", "--search", "--k", "--cache-dir"), INDEXING(), STORE(), OUTPUT()),
+            "finalize", concat(List.of("--expected-partitions", "--concurrency"), STORE(), OUTPUT()),
+            "status", concat(List.of("--expected-partitions", "--json"), STORE(), OUTPUT()),
+            "search", concat(List.of("--k", "--cache-dir", "--threads", "--json"), STORE(), OUTPUT()),
+            "verify", concat(List.of("--deep", "--concurrency", "--work-dir"), STORE(), OUTPUT()));
+
+    private static List<String> INDEXING() {
+        return List.of("--spec", "--ram-buffer-mb", "--segments", "--work-dir", "--upload-concurrency", "--skip-bad-records",
+                "--allow-duplicate-ids", "--min-split-mb", "--max-split-mb");
+    }
+
+    private static List<String> STORE() {
+        return List.of("--index", "--endpoint", "--region", "--path-style", "--virtual-host", "--profile", "--sse", "--sse-kms-key-id",
+                "--max-attempts", "--allow-unsafe-overwrites");
+    }
+
+    private static List<String> OUTPUT() {
+        return List.of("--result-file", "--progress", "--verbose", "--quiet", "--help");
+    }
+
+    @SafeVarargs
+    private static List<String> concat(List<String>... lists) {
+        return java.util.Arrays.stream(lists).flatMap(List::stream).toList();
+    }
+
+    @Test
+    void everyVerbHasExactlyTheOptionsItHadAndTheirEnvironmentDefaults() {
+        Cli cli = new Cli(System.out, System.err, Map.of(), false);
+        Map<String, List<String>> actual = Cli.optionsByVerb(cli.commandLine());
+
+        assertThat(actual.keySet()).containsExactlyInAnyOrderElementsOf(OPTIONS.keySet());
+        OPTIONS.forEach((verb, options) -> assertThat(actual.get(verb)).as(verb).containsExactlyInAnyOrderElementsOf(options));
+        var partition = cli.commandLine().getSubcommands().get("build-partition").getCommandSpec().findOption("--partition");
+        assertThat(Cli.variables(partition)).containsExactly("FTINDEX_PARTITION", "JOB_COMPLETION_INDEX", "AWS_BATCH_JOB_ARRAY_INDEX",
+                "CLOUD_RUN_TASK_INDEX");
+        var workDir = cli.commandLine().getSubcommands().get("build").getCommandSpec().findOption("--work-dir");
+        assertThat(Cli.variables(workDir)).containsExactly("FTINDEX_WORK_DIR");
+    }
+
+    @Test
+    void optionsAcceptBothSpellingsAndRepeatedInputs() throws Exception {
+        Path a = TestDocuments.write(temp.resolve("a.jsonl"), TestDocuments.lines(0, 10, 1));
+        Path b = TestDocuments.write(temp.resolve("b.jsonl"), TestDocuments.lines(10, 10, 1));
+        Path c = TestDocuments.write(temp.resolve("c.jsonl"), TestDocuments.lines(20, 10, 1));
+
+        CliRunner.Run run = cli.run("build-partition", "--index=" + temp.resolve("idx"), "--input", a.toString(), b.toString(),
+                "--input=" + c, "--partition", "0", "--progress=none");
+
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        assertThat(run.json().get("docs").asLong()).isEqualTo(30);
+        CliRunner.Run twice = cli.run("finalize", "--index", temp.resolve("idx").toString(), "--concurrency", "2", "--concurrency", "3");
+        assertThat(twice.exitCode()).isEqualTo(2);
+        assertThat(twice.err()).contains("--concurrency").contains("should be specified only once");
+        CliRunner.Run version = cli.run("--version");
+        assertThat(version.exitCode()).isZero();
+        assertThat(version.out()).startsWith("ftindex ").contains("Lucene 10.");
+        assertThat(cli.run("version").out()).isEqualTo(version.out());
+        CliRunner.Run none = cli.run();
+        assertThat(none.exitCode()).isEqualTo(2);
+        assertThat(none.err()).contains("Verbs:").contains("build-partition");
+        CliRunner.Run help = cli.run("help", "finalize");
+        assertThat(help.exitCode()).isZero();
+        assertThat(help.out()).contains("Usage: ftindex finalize");
     }
 
     @Test
@@ -207,7 +277,7 @@ class CommandLineTest {
         for (int p = 0; p < 4; p++) {
             manifests.add(dev.ftindex.format.StoredJson.read(store, IndexLayout.manifestKey(p), dev.ftindex.format.PartitionManifest.class));
         }
-        var plan = dev.ftindex.format.FinalizePlan.create(manifests.subList(0, 3), 4, "flag");
+        var plan = dev.ftindex.format.FinalizePlan.create(manifests.subList(0, 3), 4, dev.ftindex.format.CountSource.FLAG);
         store.putIfAbsent(IndexLayout.PLAN, Payload.of(dev.ftindex.format.Json.writeChecksummed(plan)));
 
         JsonNode frozen = status(index);
@@ -292,7 +362,7 @@ class CommandLineTest {
         ObjectStore store = ObjectStores.local(Path.of(index));
         List<String> damaged = new ArrayList<>();
         for (String[] pick : new String[][] {{"part_0/", "segments_"}, {"part_2/", ".cfs"}}) {
-            String key = store.list(pick[0]).stream().map(dev.ftindex.storage.ObjectInfo::key)
+            String key = store.list(pick[0]).stream().map(dev.ftindex.objectstore.ObjectInfo::key)
                     .filter(k -> k.contains(pick[1])).findFirst().orElseThrow();
             byte[] bytes;
             try (ObjectStream stream = store.get(key)) {

@@ -33,7 +33,7 @@ public record FinalizePlan(
         int formatVersion,
         String indexId,
         Integer expectedPartitions,
-        String partitionCount,
+        CountSource partitionCount,
         String luceneVersion,
         IndexSpec spec,
         String specFingerprint,
@@ -69,7 +69,7 @@ public record FinalizePlan(
     }
 
     /** Makes the plan for these manifests (any order); the caller has checked they belong together. */
-    public static FinalizePlan create(List<PartitionManifest> manifests, Integer expectedPartitions, String partitionCount) {
+    public static FinalizePlan create(List<PartitionManifest> manifests, Integer expectedPartitions, CountSource partitionCount) {
         if (manifests.isEmpty()) {
             throw new IllegalArgumentException("nothing to plan: no partition is staged");
         }

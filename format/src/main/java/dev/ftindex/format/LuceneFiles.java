@@ -1,8 +1,17 @@
 package dev.ftindex.format;
 
+import dev.ftindex.objectstore.ByteRange;
+import dev.ftindex.objectstore.ObjectNotFoundException;
+import dev.ftindex.objectstore.ObjectStore;
+import dev.ftindex.objectstore.ObjectStream;
+import dev.ftindex.objectstore.TransientStorageException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 import java.util.zip.CRC32;
 import org.apache.lucene.codecs.CodecUtil;
@@ -54,13 +63,64 @@ public final class LuceneFiles {
          * "size 12, the metadata says 13"; empty when size and checksum both match.
          */
         public Optional<String> differenceFrom(long expectedSize, long expectedChecksum, String authority) {
-            if (size != expectedSize) {
-                return Optional.of("size " + size + ", " + authority + " says " + expectedSize);
-            }
-            if (checksum != expectedChecksum) {
-                return Optional.of("checksum " + hex(checksum) + ", " + authority + " says " + hex(expectedChecksum));
-            }
-            return Optional.empty();
+            return difference(size, checksum, expectedSize, expectedChecksum, authority);
+        }
+    }
+
+    /**
+     * The one comparison of a file's size and checksum with what {@code authority} records: "size
+     * 12, the plan says 13" or "checksum 0a0b0c0d, the plan says ...", empty when both match.
+     */
+    public static Optional<String> difference(long size, long checksum, long expectedSize, long expectedChecksum, String authority) {
+        if (size != expectedSize) {
+            return Optional.of("size " + size + ", " + authority + " says " + expectedSize);
+        }
+        if (checksum != expectedChecksum) {
+            return Optional.of("checksum " + hex(checksum) + ", " + authority + " says " + hex(expectedChecksum));
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Checks a stored file's size and footer checksum against {@code expected} with one ranged read
+     * of its last 16 bytes (which also tells the size), never reading the file: how the finalizer
+     * checks its copies and a publish checks a generation.
+     *
+     * @return "key: problem", or empty when size and footer match
+     */
+    public static Optional<String> checkFooter(ObjectStore store, String key, FileEntry expected, String authority) {
+        byte[] footer;
+        long size;
+        try (ObjectStream stream = store.get(key, ByteRange.suffix(FOOTER_LENGTH))) {
+            footer = stream.readAllRemaining();
+            size = stream.object().size();
+        } catch (ObjectNotFoundException e) {
+            return Optional.of(store.location() + key + ": missing");
+        } catch (IOException e) {
+            throw new TransientStorageException(store.location(), key, "read failed", e);
+        }
+        if (size != expected.size()) {
+            return Optional.of(store.location() + key + ": size " + size + ", " + authority + " says " + expected.size());
+        }
+        try {
+            return difference(size, footerChecksum(footer), expected.size(), expected.checksum(), authority)
+                    .map(problem -> store.location() + key + ": " + problem);
+        } catch (FormatException e) {
+            return Optional.of(store.location() + key + ": " + e.getMessage());
+        }
+    }
+
+    /** Whether a local file has {@code expected}'s size and footer checksum (the cache's reuse test). */
+    public static boolean footerMatches(Path file, FileEntry expected) throws IOException {
+        if (!Files.isRegularFile(file) || Files.size(file) != expected.size()) {
+            return false;
+        }
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            ByteBuffer footer = ByteBuffer.allocate(FOOTER_LENGTH);
+            channel.read(footer, expected.size() - FOOTER_LENGTH);
+            return difference(expected.size(), footerChecksum(footer.array()), expected.size(), expected.checksum(), "").isEmpty();
+        } catch (FormatException e) {
+            return false;
         }
     }
 

@@ -2,13 +2,14 @@ package dev.ftindex.format;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.ftindex.storage.CorruptObjectException;
-import dev.ftindex.storage.ObjectAlreadyExistsException;
-import dev.ftindex.storage.ObjectNotFoundException;
-import dev.ftindex.storage.ObjectStore;
-import dev.ftindex.storage.ObjectStream;
-import dev.ftindex.storage.Payload;
-import dev.ftindex.storage.TransientStorageException;
+import dev.ftindex.objectstore.CorruptObjectException;
+import dev.ftindex.objectstore.ObjectAlreadyExistsException;
+import dev.ftindex.objectstore.ObjectNotFoundException;
+import dev.ftindex.objectstore.ObjectStore;
+import dev.ftindex.objectstore.ObjectStream;
+import dev.ftindex.objectstore.Payload;
+import dev.ftindex.objectstore.Retry;
+import dev.ftindex.objectstore.TransientStorageException;
 import java.io.IOException;
 import java.util.Optional;
 
@@ -72,59 +73,58 @@ public final class StoredJson {
         }
     }
 
+    /** How often a create-only write is tried when its outcome stays unknown (each try is itself retried by the S3 client). */
+    public static final Retry CREATE_ONLY = Retry.onTransient().attempts(3);
+
     /**
      * Creates {@code key} holding {@code document}, the checksummed form of {@code value}, and
      * never overwrites it. A transient failure may have landed all the same, so it is settled by
      * reading the key back: a document there is returned (this write's or a concurrent writer's;
-     * the caller tells them apart by content), nothing there means the write is tried again,
-     * with backoff, up to {@code attempts} writes in all.
+     * the caller tells them apart by content), nothing there means the write is tried again, as
+     * {@link #CREATE_ONLY} allows.
      *
      * @param retryIfVanished whether an object that existed but was removed before it could be
      *     read is written again (using up an attempt), rather than returned as {@link
      *     Outcome#EXISTED} with nothing stored
      * @throws TransientStorageException the last transient failure, when no attempt settled it
      */
-    public static <T> Created<T> createOnly(ObjectStore store, String key, T value, byte[] document, int attempts,
-                                            boolean retryIfVanished) {
+    public static <T> Created<T> createOnly(ObjectStore store, String key, T value, byte[] document, boolean retryIfVanished) {
         @SuppressWarnings("unchecked")
         Class<T> type = (Class<T>) value.getClass();
-        TransientStorageException lastFailure = null;
-        for (int attempt = 1; attempt <= attempts; attempt++) {
-            try {
-                store.putIfAbsent(key, Payload.of(document));
-                return new Created<>(Outcome.CREATED, Optional.of(value));
-            } catch (ObjectAlreadyExistsException e) {
-                Optional<T> winner = readIfExists(store, key, type);
-                if (winner.isPresent() || !retryIfVanished) {
-                    return new Created<>(Outcome.EXISTED, winner);
-                }
-            } catch (TransientStorageException e) {
-                lastFailure = e;
+        try {
+            return CREATE_ONLY.alsoOn(e -> e instanceof Vanished).run(attempt -> {
                 try {
-                    Optional<T> stored = readIfExists(store, key, type);
-                    if (stored.isPresent()) {
-                        return new Created<>(Outcome.READ_BACK, stored);
+                    store.putIfAbsent(key, Payload.of(document));
+                    return new Created<>(Outcome.CREATED, Optional.of(value));
+                } catch (ObjectAlreadyExistsException e) {
+                    Optional<T> winner = readIfExists(store, key, type);
+                    if (winner.isPresent() || !retryIfVanished) {
+                        return new Created<>(Outcome.EXISTED, winner);
                     }
-                } catch (TransientStorageException readFailure) {
-                    e.addSuppressed(readFailure);
+                    throw new Vanished(store.location(), key);
+                } catch (TransientStorageException e) {
+                    try {
+                        Optional<T> stored = readIfExists(store, key, type);
+                        if (stored.isPresent()) {
+                            return new Created<>(Outcome.READ_BACK, stored);
+                        }
+                    } catch (TransientStorageException readFailure) {
+                        e.addSuppressed(readFailure);
+                    }
+                    throw e;
                 }
-                if (attempt < attempts) {
-                    sleep(store, key, 100L << attempt);
-                }
-            }
+            });
+        } catch (Vanished e) {
+            return new Created<>(Outcome.EXISTED, Optional.empty());
         }
-        if (lastFailure != null) {
-            throw lastFailure;
-        }
-        return new Created<>(Outcome.EXISTED, Optional.empty());
     }
 
-    private static void sleep(ObjectStore store, String key, long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new TransientStorageException(store.location(), key, "interrupted", e);
+    /** An object that existed when written and was gone when read back: written again while attempts last. */
+    private static final class Vanished extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Vanished(String location, String key) {
+            super(location + key + ": the object existed and was gone before it could be read", null, false, false);
         }
     }
 

@@ -6,10 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ftindex.storage.CorruptObjectException;
-import dev.ftindex.storage.ObjectStore;
-import dev.ftindex.storage.ObjectStores;
-import dev.ftindex.storage.Payload;
+import dev.ftindex.objectstore.CorruptObjectException;
+import dev.ftindex.objectstore.ObjectStore;
+import dev.ftindex.objectstore.ObjectStores;
+import dev.ftindex.objectstore.Payload;
+import dev.ftindex.objectstore.testing.InMemoryObjectStore;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -45,7 +46,7 @@ class CraftedDocumentsTest {
     @ParameterizedTest(name = "metadata.lance with a crafted {0}")
     @MethodSource("craftedMetadata")
     void craftedMetadataIsCorruptNamingTheObjectAndTheField(String field, Consumer<ObjectNode> craft, String message) {
-        ObjectStore store = ObjectStores.inMemory();
+        ObjectStore store = InMemoryObjectStore.create();
         ObjectNode tree = Json.MAPPER.valueToTree(IndexMetadata.fromPlan(plan()));
         craft.accept(tree);
         store.put(IndexLayout.METADATA, Payload.of(Json.writeChecksummed(tree)));
@@ -68,7 +69,7 @@ class CraftedDocumentsTest {
     @ParameterizedTest(name = "a plan with a crafted {0}")
     @MethodSource("craftedPlans")
     void craftedPlansAreCorruptNamingTheObjectAndTheField(String field, Consumer<ObjectNode> craft, String message) {
-        ObjectStore store = ObjectStores.inMemory();
+        ObjectStore store = InMemoryObjectStore.create();
         ObjectNode tree = Json.MAPPER.valueToTree(plan());
         craft.accept(tree);
         store.put(IndexLayout.PLAN, Payload.of(Json.writeChecksummed(tree)));
@@ -89,7 +90,7 @@ class CraftedDocumentsTest {
     @ParameterizedTest(name = "a manifest with a crafted {0}")
     @MethodSource("craftedManifests")
     void craftedManifestsAreCorruptNamingTheObjectAndTheField(String field, Consumer<ObjectNode> craft, String message) {
-        ObjectStore store = ObjectStores.inMemory();
+        ObjectStore store = InMemoryObjectStore.create();
         ObjectNode tree = Json.MAPPER.valueToTree(ModelsTest.manifest(3, "20261121T000000Z-abcdef0123", 10));
         craft.accept(tree);
         String key = IndexLayout.manifestKey(3);
@@ -109,7 +110,7 @@ class CraftedDocumentsTest {
 
     private static FinalizePlan plan() {
         return FinalizePlan.create(List.of(ModelsTest.manifest(0, "20261121T000000Z-abcdef0123", 10),
-                ModelsTest.manifest(4, "20261121T000000Z-0123456789", 20)), 2, "flag");
+                ModelsTest.manifest(4, "20261121T000000Z-0123456789", 20)), 2, CountSource.FLAG);
     }
 
     private static Consumer<ObjectNode> edit(Consumer<ObjectNode> edit) {

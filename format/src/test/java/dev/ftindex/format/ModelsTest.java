@@ -4,11 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ftindex.format.testing.TestDocuments;
-import dev.ftindex.storage.CorruptObjectException;
-import dev.ftindex.storage.ObjectNotFoundException;
-import dev.ftindex.storage.ObjectStore;
-import dev.ftindex.storage.ObjectStores;
-import dev.ftindex.storage.Payload;
+import dev.ftindex.objectstore.CorruptObjectException;
+import dev.ftindex.objectstore.ObjectNotFoundException;
+import dev.ftindex.objectstore.ObjectStore;
+import dev.ftindex.objectstore.ObjectStores;
+import dev.ftindex.objectstore.Payload;
+import dev.ftindex.objectstore.testing.InMemoryObjectStore;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -39,9 +40,9 @@ class ModelsTest {
         List<PartitionManifest> manifests = List.of(manifest(9, "a-1", 10), manifest(2, "b-2", 20), manifest(5, "c-3", 30));
         List<PartitionManifest> shuffled = List.of(manifests.get(2), manifests.get(0), manifests.get(1));
 
-        FinalizePlan plan = FinalizePlan.create(manifests, 3, "flag");
-        FinalizePlan again = FinalizePlan.create(shuffled, 3, "flag");
-        FinalizePlan otherAttempt = FinalizePlan.create(List.of(manifest(9, "a-9", 10), manifests.get(1), manifests.get(2)), 3, "flag");
+        FinalizePlan plan = FinalizePlan.create(manifests, 3, CountSource.FLAG);
+        FinalizePlan again = FinalizePlan.create(shuffled, 3, CountSource.FLAG);
+        FinalizePlan otherAttempt = FinalizePlan.create(List.of(manifest(9, "a-9", 10), manifests.get(1), manifests.get(2)), 3, CountSource.FLAG);
 
         assertThat(Json.writeChecksummed(plan)).isEqualTo(Json.writeChecksummed(again));
         assertThat(plan.partitions()).extracting(FinalizePlan.PlannedPartition::partition).containsExactly(2L, 5L, 9L);
@@ -54,7 +55,7 @@ class ModelsTest {
 
     @Test
     void metadataIsDerivedFromThePlanAloneAndNeverNamesStaging() {
-        FinalizePlan plan = FinalizePlan.create(List.of(manifest(9, "a-1", 10), manifest(2, "b-2", 20)), null, "staged");
+        FinalizePlan plan = FinalizePlan.create(List.of(manifest(9, "a-1", 10), manifest(2, "b-2", 20)), null, CountSource.STAGED);
 
         IndexMetadata metadata = IndexMetadata.fromPlan(plan);
         byte[] bytes = Json.writeChecksummed(metadata);
@@ -73,8 +74,8 @@ class ModelsTest {
 
     @Test
     void storedDocumentsThatAreTruncatedAreCorruptWithKeyAndSize() {
-        ObjectStore store = ObjectStores.inMemory();
-        byte[] bytes = Json.writeChecksummed(IndexMetadata.fromPlan(FinalizePlan.create(List.of(manifest(1, "a-1", 10)), null, "staged")));
+        ObjectStore store = InMemoryObjectStore.create();
+        byte[] bytes = Json.writeChecksummed(IndexMetadata.fromPlan(FinalizePlan.create(List.of(manifest(1, "a-1", 10)), null, CountSource.STAGED)));
         store.put(IndexLayout.METADATA, Payload.of(Arrays.copyOf(bytes, 100)));
 
         assertThatThrownBy(() -> StoredJson.read(store, IndexLayout.METADATA, IndexMetadata.class))
@@ -92,7 +93,7 @@ class ModelsTest {
 
     @Test
     void newerFormatVersionsAreRefusedWithAnUpgradeHint() {
-        assertThatThrownBy(() -> new FinalizePlan(FinalizePlan.FORMAT, 2, "id", null, "staged", "10", TestDocuments.spec(), "f", null, List.of()))
+        assertThatThrownBy(() -> new FinalizePlan(FinalizePlan.FORMAT, 2, "id", null, CountSource.STAGED, "10", TestDocuments.spec(), "f", null, List.of()))
                 .hasMessageContaining("version 2 is not supported").hasMessageContaining("upgrade ftindex");
     }
 

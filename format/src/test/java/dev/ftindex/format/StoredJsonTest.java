@@ -3,20 +3,21 @@ package dev.ftindex.format;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ftindex.storage.ObjectAlreadyExistsException;
-import dev.ftindex.storage.ObjectInfo;
-import dev.ftindex.storage.ObjectStore;
-import dev.ftindex.storage.ObjectStores;
-import dev.ftindex.storage.Payload;
-import dev.ftindex.storage.TransientStorageException;
-import dev.ftindex.storage.testing.DelegatingStore;
+import dev.ftindex.objectstore.ObjectAlreadyExistsException;
+import dev.ftindex.objectstore.ObjectInfo;
+import dev.ftindex.objectstore.ObjectStore;
+import dev.ftindex.objectstore.ObjectStores;
+import dev.ftindex.objectstore.Payload;
+import dev.ftindex.objectstore.TransientStorageException;
+import dev.ftindex.objectstore.testing.DelegatingStore;
+import dev.ftindex.objectstore.testing.InMemoryObjectStore;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** The create-only write shared by the worker's manifest, the finalizer's plan and the commit. */
 class StoredJsonTest {
     private static final String KEY = IndexLayout.manifestKey(0);
-    private final ObjectStore store = ObjectStores.inMemory();
+    private final ObjectStore store = InMemoryObjectStore.create();
     private final PartitionManifest ours = ModelsTest.manifest(0, "20261121T000000Z-0000000001", 10);
     private final PartitionManifest theirs = ModelsTest.manifest(0, "20261121T000000Z-0000000002", 20);
 
@@ -60,7 +61,7 @@ class StoredJsonTest {
     }
 
     @Test
-    void writesThatNeverLandAreTriedAttemptsTimesThenTheLastFailureIsThrown() {
+    void writesThatNeverLandAreTriedAsThePolicyAllowsThenTheLastFailureIsThrown() {
         AtomicInteger writes = new AtomicInteger();
         ObjectStore failing = new DelegatingStore(store) {
             @Override
@@ -69,10 +70,12 @@ class StoredJsonTest {
             }
         };
 
-        assertThatThrownBy(() -> StoredJson.createOnly(failing, KEY, ours, Json.writeChecksummed(ours), 3, true))
+        int attempts = StoredJson.CREATE_ONLY.maxAttempts();
+        assertThatThrownBy(() -> StoredJson.createOnly(failing, KEY, ours, Json.writeChecksummed(ours), true))
                 .isInstanceOf(TransientStorageException.class)
-                .hasMessageContaining("#3");
-        assertThat(writes).hasValue(3);
+                .hasMessageContaining("#" + attempts)
+                .satisfies(failure -> assertThat(failure.getSuppressed()).as("the earlier failures").isNotEmpty());
+        assertThat(writes).hasValue(attempts);
         assertThat(StoredJson.readIfExists(store, KEY, PartitionManifest.class)).isEmpty();
     }
 
@@ -104,6 +107,6 @@ class StoredJsonTest {
     }
 
     private StoredJson.Created<PartitionManifest> create(ObjectStore target, boolean retryIfVanished) {
-        return StoredJson.createOnly(target, KEY, ours, Json.writeChecksummed(ours), 5, retryIfVanished);
+        return StoredJson.createOnly(target, KEY, ours, Json.writeChecksummed(ours), retryIfVanished);
     }
 }

@@ -7,9 +7,9 @@ import dev.ftindex.format.IndexLayout;
 import dev.ftindex.format.IndexMetadata;
 import dev.ftindex.format.IndexSpec;
 import dev.ftindex.format.StoredJson;
-import dev.ftindex.progress.Progress;
-import dev.ftindex.storage.ObjectNotFoundException;
-import dev.ftindex.storage.ObjectStore;
+import dev.ftindex.format.progress.Progress;
+import dev.ftindex.objectstore.ObjectNotFoundException;
+import dev.ftindex.objectstore.ObjectStore;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -173,8 +173,10 @@ public final class CommittedIndex implements Closeable {
                 int partition = ReaderUtil.subIndex(scoreDoc.doc, partitionStarts);
                 hits.add(new SearchResult.Hit(document.get(metadata.spec().idField()), score, partition, fields(document)));
             }
-            String relation = top.totalHits.relation() == TotalHits.Relation.EQUAL_TO ? "eq" : "gte";
-            return new SearchResult(metadata.indexId(), text, k, top.totalHits.value(), relation, hits, (System.nanoTime() - start) / 1e9);
+            SearchResult.Relation relation = top.totalHits.relation() == TotalHits.Relation.EQUAL_TO
+                    ? SearchResult.Relation.EQ : SearchResult.Relation.GTE;
+            return new SearchResult(metadata.indexId(), text, k, new SearchResult.Count(top.totalHits.value(), relation), hits,
+                    (System.nanoTime() - start) / 1e9);
         } catch (IOException e) {
             throw new UncheckedIOException("search failed: " + e.getMessage(), e);
         }

@@ -7,21 +7,20 @@ import static java.util.Objects.requireNonNull;
 import dev.ftindex.format.CorruptIndexException;
 import dev.ftindex.format.FileEntry;
 import dev.ftindex.format.FormatException;
-import dev.ftindex.format.IndexMetadata;
 import dev.ftindex.format.IndexMetadata.CommittedPartition;
+import dev.ftindex.format.IndexMetadata;
 import dev.ftindex.format.LuceneFiles;
-import dev.ftindex.progress.Progress;
-import dev.ftindex.progress.Stage;
-import dev.ftindex.storage.ObjectNotFoundException;
-import dev.ftindex.storage.ObjectStore;
-import dev.ftindex.storage.ObjectStream;
-import dev.ftindex.storage.Tasks;
+import dev.ftindex.format.progress.Progress;
+import dev.ftindex.format.progress.Stage;
+import dev.ftindex.objectstore.ObjectNotFoundException;
+import dev.ftindex.objectstore.ObjectStore;
+import dev.ftindex.objectstore.ObjectStream;
+import dev.ftindex.objectstore.Tasks;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -108,7 +107,7 @@ public final class IndexCache {
 
     private java.util.Optional<String> ensure(String key, Path directory, FileEntry file, Stage stage) throws IOException {
         Path target = inside(directory, file.name());
-        if (cached(target, file)) {
+        if (LuceneFiles.footerMatches(target, file)) {
             stage.add(1, file.size());
             return java.util.Optional.empty();
         }
@@ -154,20 +153,6 @@ public final class IndexCache {
                     List.of("'" + name + "' resolves to " + resolved + ", outside " + base));
         }
         return resolved;
-    }
-
-    /** A cached file counts when its size and its footer's checksum are the committed ones. */
-    private static boolean cached(Path target, FileEntry file) throws IOException {
-        if (!Files.isRegularFile(target) || Files.size(target) != file.size()) {
-            return false;
-        }
-        try (FileChannel channel = FileChannel.open(target, StandardOpenOption.READ)) {
-            ByteBuffer footer = ByteBuffer.allocate(LuceneFiles.FOOTER_LENGTH);
-            channel.read(footer, file.size() - LuceneFiles.FOOTER_LENGTH);
-            return LuceneFiles.footerChecksum(footer.array()) == file.checksum();
-        } catch (FormatException e) {
-            return false;
-        }
     }
 
     private void runAll(List<Callable<Void>> tasks) {

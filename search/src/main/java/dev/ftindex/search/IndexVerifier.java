@@ -6,12 +6,12 @@ import dev.ftindex.format.CorruptIndexException;
 import dev.ftindex.format.FormatException;
 import dev.ftindex.format.IndexMetadata;
 import dev.ftindex.format.LuceneFiles;
-import dev.ftindex.progress.Progress;
-import dev.ftindex.progress.Stage;
-import dev.ftindex.storage.ObjectNotFoundException;
-import dev.ftindex.storage.ObjectStore;
-import dev.ftindex.storage.ObjectStream;
-import dev.ftindex.storage.Tasks;
+import dev.ftindex.format.progress.Progress;
+import dev.ftindex.format.progress.Stage;
+import dev.ftindex.objectstore.ObjectNotFoundException;
+import dev.ftindex.objectstore.ObjectStore;
+import dev.ftindex.objectstore.ObjectStream;
+import dev.ftindex.objectstore.Tasks;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -46,11 +46,30 @@ public final class IndexVerifier {
     }
 
     /**
-     * @param status {@code ok} or {@code corrupt}
+     * @param index what was checked (flattened into the JSON: {@code indexId}, {@code partitions}, ...)
      * @param problems one line per bad file (or partition, for CheckIndex findings)
      */
-    public record Result(String status, String indexId, int partitions, int files, long bytes, boolean deep,
+    public record Result(Status status, @com.fasterxml.jackson.annotation.JsonUnwrapped Checked index, boolean deep,
                          List<String> problems, double seconds) {
+        /** {@code ok}: every file is sound; {@code corrupt}: see the problems. */
+        public enum Status {
+            OK("ok"),
+            CORRUPT("corrupt");
+
+            private final String json;
+
+            Status(String json) {
+                this.json = json;
+            }
+
+            @com.fasterxml.jackson.annotation.JsonValue
+            public String json() {
+                return json;
+            }
+        }
+
+        public record Checked(String indexId, int partitions, int files, long bytes) {}
+
         public boolean ok() {
             return problems.isEmpty();
         }
@@ -82,8 +101,9 @@ public final class IndexVerifier {
         }
         List<String> sorted = new ArrayList<>(problems);
         Collections.sort(sorted);
-        return new Result(sorted.isEmpty() ? "ok" : "corrupt", metadata.indexId(), metadata.totals().partitions(),
-                metadata.totals().files(), metadata.totals().bytes(), deep, sorted, (System.nanoTime() - start) / 1e9);
+        return new Result(sorted.isEmpty() ? Result.Status.OK : Result.Status.CORRUPT, new Result.Checked(metadata.indexId(),
+                metadata.totals().partitions(), metadata.totals().files(), metadata.totals().bytes()), deep, sorted,
+                (System.nanoTime() - start) / 1e9);
     }
 
     private java.util.Optional<String> check(IndexMetadata.CommittedFile file) {

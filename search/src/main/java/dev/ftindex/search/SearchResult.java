@@ -1,5 +1,7 @@
 package dev.ftindex.search;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.List;
 import java.util.Map;
 
@@ -7,11 +9,37 @@ import java.util.Map;
  * The hits of one query, best first; equal scores are ordered by id, so a result is the same on
  * every run and for every partitioning of the index.
  *
- * @param totalHits matching documents ({@code totalHitsRelation} {@code eq}), or a lower bound
- *     ({@code gte}) when Lucene stopped counting
+ * @param count how many documents match (flattened into the JSON: {@code totalHits},
+ *     {@code totalHitsRelation})
  */
-public record SearchResult(String indexId, String query, int k, long totalHits, String totalHitsRelation, List<Hit> hits,
-                           double seconds) {
+public record SearchResult(String indexId, String query, int k, @JsonUnwrapped Count count, List<Hit> hits, double seconds) {
+
+    /**
+     * @param totalHits matching documents ({@code totalHitsRelation} {@code eq}), or a lower bound
+     *     ({@code gte}) when Lucene stopped counting
+     */
+    public record Count(long totalHits, Relation totalHitsRelation) {}
+
+    /** Whether {@code totalHits} is exact. */
+    public enum Relation {
+        EQ("eq"),
+        GTE("gte");
+
+        private final String json;
+
+        Relation(String json) {
+            this.json = json;
+        }
+
+        @JsonValue
+        public String json() {
+            return json;
+        }
+    }
+
+    public long totalHits() {
+        return count.totalHits();
+    }
 
     /**
      * @param partition the committed partition number {@code n} the document is in

@@ -8,13 +8,13 @@ import dev.ftindex.format.CorruptIndexException;
 import dev.ftindex.format.IndexMetadata;
 import dev.ftindex.format.Json;
 import dev.ftindex.format.LuceneFiles;
+import dev.ftindex.format.progress.Progress;
 import dev.ftindex.format.testing.TestDocuments;
-import dev.ftindex.progress.Progress;
+import dev.ftindex.objectstore.ObjectStore;
+import dev.ftindex.objectstore.ObjectStores;
+import dev.ftindex.objectstore.ObjectStream;
+import dev.ftindex.objectstore.Payload;
 import dev.ftindex.search.testing.TestIndexes;
-import dev.ftindex.storage.ObjectStore;
-import dev.ftindex.storage.ObjectStores;
-import dev.ftindex.storage.ObjectStream;
-import dev.ftindex.storage.Payload;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -122,7 +122,7 @@ class IndexCacheTest {
                 .hasMessageContaining("checksum mismatch");
 
         IndexVerifier.Result verified = new IndexVerifier(store, 2, Progress.silent()).verify(true, temp.resolve("scratch"));
-        assertThat(verified.status()).isEqualTo("corrupt");
+        assertThat(verified.status()).isEqualTo(IndexVerifier.Result.Status.CORRUPT);
         assertThat(verified.problems()).hasSize(2);
         assertThat(verified.problems().get(0)).contains(damaged.get(0));
         assertThat(verified.problems().get(1)).contains(damaged.get(1));
@@ -133,9 +133,9 @@ class IndexCacheTest {
         IndexVerifier.Result result = new IndexVerifier(store, 2, Progress.silent()).verify(true, temp.resolve("scratch"));
 
         assertThat(result.ok()).isTrue();
-        assertThat(result.status()).isEqualTo("ok");
+        assertThat(result.status()).isEqualTo(IndexVerifier.Result.Status.OK);
         assertThat(result.deep()).isTrue();
-        assertThat(result.files()).isEqualTo(CommittedIndex.readMetadata(store).totals().files());
+        assertThat(result.index().files()).isEqualTo(CommittedIndex.readMetadata(store).totals().files());
     }
 
     @Test
@@ -159,7 +159,7 @@ class IndexCacheTest {
         store.put(dev.ftindex.format.IndexLayout.METADATA, Payload.of(Json.writeChecksummed(tree)));
 
         assertThatThrownBy(() -> CommittedIndex.open(store, cache, 2, Progress.silent()))
-                .isInstanceOf(dev.ftindex.storage.CorruptObjectException.class)
+                .isInstanceOf(dev.ftindex.objectstore.CorruptObjectException.class)
                 .hasMessageContaining("metadata.lance")
                 .hasMessageContaining("indexId '../../outside' is not an index id");
         assertThat(outside).doesNotExist();

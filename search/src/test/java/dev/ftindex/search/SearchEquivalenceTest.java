@@ -2,13 +2,13 @@ package dev.ftindex.search;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ftindex.format.progress.Progress;
 import dev.ftindex.format.testing.TestDocuments;
-import dev.ftindex.progress.Progress;
-import dev.ftindex.search.testing.ReferenceIndex;
+import dev.ftindex.objectstore.ObjectStore;
+import dev.ftindex.objectstore.ObjectStores;
 import dev.ftindex.search.testing.ReferenceIndex.Scored;
+import dev.ftindex.search.testing.ReferenceIndex;
 import dev.ftindex.search.testing.TestIndexes;
-import dev.ftindex.storage.ObjectStore;
-import dev.ftindex.storage.ObjectStores;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -40,7 +40,7 @@ class SearchEquivalenceTest {
                         answered += result.hits().isEmpty() ? 0 : 1;
                         List<Scored> hits = result.hits().stream().map(hit -> Scored.of(hit.id(), hit.score())).toList();
                         assertThat(hits).as("%s with %d partitions", query, partitions).isEqualTo(reference.search(query, 50));
-                        if (result.totalHitsRelation().equals("eq")) {
+                        if (result.count().totalHitsRelation() == SearchResult.Relation.EQ) {
                             assertThat(result.totalHits()).as(query).isEqualTo(reference.totalHits(query));
                         }
                     }

@@ -1,9 +1,9 @@
 package dev.ftindex.search;
 
 import dev.ftindex.format.Json;
-import dev.ftindex.progress.Progress;
-import dev.ftindex.storage.ObjectStore;
-import dev.ftindex.storage.ObjectStores;
+import dev.ftindex.format.progress.Progress;
+import dev.ftindex.objectstore.ObjectStore;
+import dev.ftindex.objectstore.ObjectStores;
 import java.nio.file.Path;
 
 /** Opens a local index root with a given cache and runs one query: {@code <root> <cache> <query>}. */

@@ -1,14 +1,14 @@
 package dev.ftindex.search.testing;
 
-import dev.ftindex.build.Assignment;
-import dev.ftindex.build.Worker;
-import dev.ftindex.build.WorkerConfig;
-import dev.ftindex.finalize.FinalizeResult;
-import dev.ftindex.finalize.Finalizer;
-import dev.ftindex.finalize.FinalizerConfig;
+import dev.ftindex.builder.Assignment;
+import dev.ftindex.builder.Worker;
+import dev.ftindex.builder.WorkerConfig;
+import dev.ftindex.finalizer.FinalizeResult;
+import dev.ftindex.finalizer.Finalizer;
+import dev.ftindex.finalizer.FinalizerConfig;
 import dev.ftindex.format.IndexSpec;
-import dev.ftindex.progress.Progress;
-import dev.ftindex.storage.ObjectStore;
+import dev.ftindex.format.progress.Progress;
+import dev.ftindex.objectstore.ObjectStore;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;

@@ -1,0 +1,91 @@
+package dev.ftindex.cli;
+
+import dev.ftindex.builder.Assignment.SplitRules;
+import dev.ftindex.builder.WorkerConfig;
+import dev.ftindex.format.IndexSpec;
+import java.nio.file.Path;
+import java.util.Optional;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Option;
+
+/** How a partition is indexed: a mixin of build-partition and build. */
+final class IndexingOptions {
+    @ArgGroup(validate = false, heading = "%nIndexing:%n", order = 50)
+    Group group = new Group();
+
+    static final class Group {
+        @Option(names = "--spec", paramLabel = "FILE", description = "the index spec (JSON): id field, typed fields, analyzers, BM25"
+                + " parameters (default: id, and title and contents as text)")
+        Path spec;
+
+        @Option(names = "--ram-buffer-mb", paramLabel = "MB", description = "Lucene's indexing buffer; a full buffer is flushed as a"
+                + " segment (default 256)")
+        Double ramBufferMb;
+
+        @Option(names = "--segments", paramLabel = "N", description = "segments per partition after the force-merge (default 1)")
+        int segments = 1;
+
+        @Option(names = "--work-dir", paramLabel = "DIR", description = "where partitions are built locally (default: the system temp"
+                + " directory)")
+        @Env("FTINDEX_WORK_DIR")
+        Path workDir;
+
+        @Option(names = "--upload-concurrency", paramLabel = "N", description = "files uploaded at once (default 4)")
+        int uploadConcurrency = 4;
+
+        @Option(names = "--skip-bad-records", description = "skip records that cannot be indexed and report how many and where,"
+                + " instead of failing with exit code 3")
+        boolean skipBadRecords;
+
+        @Option(names = "--allow-duplicate-ids", description = "index every record of an id that occurs more than once in a partition"
+                + " (and count them) instead of failing with exit code 3 naming them")
+        boolean allowDuplicateIds;
+
+        @Option(names = "--min-split-mb", paramLabel = "MB", description = "smallest byte range an uncompressed input is cut into"
+                + " (default 8; every worker of a build must use the same)")
+        double minSplitMb = SplitRules.DEFAULT.minSplitBytes() >> 20;
+
+        @Option(names = "--max-split-mb", paramLabel = "MB", description = "largest byte range (default 256; same for every worker)")
+        double maxSplitMb = SplitRules.DEFAULT.maxSplitBytes() >> 20;
+    }
+
+    /** The spec file's spec, or the default spec. */
+    IndexSpec spec() {
+        return Optional.ofNullable(group.spec).map(IndexSpec::read).orElseGet(IndexSpec::defaultSpec);
+    }
+
+    boolean specGiven() {
+        return group.spec != null;
+    }
+
+    Optional<Path> workDirectory() {
+        return Optional.ofNullable(group.workDir);
+    }
+
+    /** These options on top of what the verb decided (spec, inputs, partition, threads). */
+    WorkerConfig config(WorkerConfig.Builder builder, double defaultRamBufferMb) {
+        try {
+            return builder
+                    .ramBufferMb(group.ramBufferMb == null ? defaultRamBufferMb : group.ramBufferMb)
+                    .segments(group.segments)
+                    .workDirectory(workDirectory())
+                    .uploadConcurrency(group.uploadConcurrency)
+                    .skipBadRecords(group.skipBadRecords)
+                    .allowDuplicateIds(group.allowDuplicateIds)
+                    .splitRules(splitRules())
+                    .build();
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    private SplitRules splitRules() {
+        long min = (long) (group.minSplitMb * (1 << 20));
+        long max = (long) (group.maxSplitMb * (1 << 20));
+        try {
+            return new SplitRules(Math.max(1, min), Math.max(1, max));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--min-split-mb and --max-split-mb: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package dev.ftindex.finalizer;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
+import com.fasterxml.jackson.annotation.JsonValue;
+import dev.ftindex.format.CountSource;
+import dev.ftindex.format.IndexMetadata;
+import dev.ftindex.format.progress.RunStats;
+import java.util.List;
+
+/**
+ * The outcome of a finalizer run, printed as the command's JSON result (the groups are flattened
+ * into it: {@code indexId}, {@code partitions}, ... at the top level).
+ *
+ * @param index what the committed index holds
+ * @param planning where the partition count came from, and what was staged too late
+ * @param copies what this run copied server-side
+ * @param cleanup what the best-effort removal of {@code staging/} did
+ * @param run wall time, stages and requests
+ */
+public record FinalizeResult(
+        Status status,
+        @JsonUnwrapped Contents index,
+        @JsonUnwrapped Planning planning,
+        @JsonUnwrapped Copies copies,
+        Cleanup cleanup,
+        @JsonUnwrapped RunStats run,
+        List<String> notes) {
+
+    public FinalizeResult {
+        requireNonNull(status, "status is null");
+        requireNonNull(index, "index is null");
+        requireNonNull(planning, "planning is null");
+        requireNonNull(copies, "copies is null");
+        requireNonNull(cleanup, "cleanup is null");
+        requireNonNull(run, "run is null");
+        notes = List.copyOf(notes);
+    }
+
+    /** How the run ended; both mean the index is committed. */
+    public enum Status {
+        /** This run wrote {@code metadata.lance}. */
+        COMMITTED("committed"),
+        /** It existed, or a concurrent finalizer wrote it with this plan. */
+        ALREADY_COMMITTED("already-committed");
+
+        private final String json;
+
+        Status(String json) {
+            this.json = json;
+        }
+
+        @JsonValue
+        public String json() {
+            return json;
+        }
+    }
+
+    /** The committed index: its id and totals. */
+    public record Contents(String indexId, int partitions, long docs, int files, long bytes) {
+        public static Contents of(IndexMetadata metadata) {
+            IndexMetadata.Totals totals = metadata.totals();
+            return new Contents(metadata.indexId(), totals.partitions(), totals.docs(), totals.files(), totals.bytes());
+        }
+    }
+
+    /**
+     * @param partitionCount where the count came from (absent when the run found the root committed)
+     * @param unplannedPartitions partitions staged after the plan was frozen: not committed
+     */
+    public record Planning(CountSource partitionCount, List<Long> unplannedPartitions) {
+        public static final Planning NONE = new Planning(null, List.of());
+
+        public Planning {
+            unplannedPartitions = List.copyOf(unplannedPartitions);
+        }
+    }
+
+    /**
+     * @param filesCopied files copied server-side by this run
+     * @param filesSkipped final files already in place with the planned size and checksum
+     * @param bytesCopied bytes of the files this run copied (server-side)
+     */
+    public record Copies(int filesCopied, int filesSkipped, long bytesCopied) {
+        public static final Copies NONE = new Copies(0, 0, 0);
+    }
+
+    /** Objects removed from {@code staging/}, and what could not be removed (never fatal). */
+    public record Cleanup(int deleted, List<String> failures) {
+        public Cleanup {
+            failures = List.copyOf(failures);
+        }
+    }
+
+    public String indexId() {
+        return index.indexId();
+    }
+
+    public long docs() {
+        return index.docs();
+    }
+}

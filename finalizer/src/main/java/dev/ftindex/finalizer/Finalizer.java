@@ -1,0 +1,405 @@
+package dev.ftindex.finalizer;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.ftindex.finalizer.FinalizeResult.Cleanup;
+import dev.ftindex.finalizer.FinalizeResult.Contents;
+import dev.ftindex.finalizer.FinalizeResult.Copies;
+import dev.ftindex.finalizer.FinalizeResult.Planning;
+import dev.ftindex.finalizer.FinalizeResult.Status;
+import dev.ftindex.format.ConflictException;
+import dev.ftindex.format.CorruptIndexException;
+import dev.ftindex.format.FileEntry;
+import dev.ftindex.format.FinalizePlan.PlannedPartition;
+import dev.ftindex.format.FinalizePlan;
+import dev.ftindex.format.IndexLayout;
+import dev.ftindex.format.IndexMetadata;
+import dev.ftindex.format.IndexRoot;
+import dev.ftindex.format.Json;
+import dev.ftindex.format.LuceneFiles;
+import dev.ftindex.format.StoredJson;
+import dev.ftindex.format.Verdict;
+import dev.ftindex.format.progress.Progress;
+import dev.ftindex.format.progress.RunStats;
+import dev.ftindex.format.progress.Stage;
+import dev.ftindex.objectstore.ObjectInfo;
+import dev.ftindex.objectstore.ObjectNotFoundException;
+import dev.ftindex.objectstore.ObjectStore;
+import dev.ftindex.objectstore.StorageException;
+import dev.ftindex.objectstore.Tasks;
+import dev.ftindex.objectstore.TransientStorageException;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Commits the staged partitions of an index root. Orchestrators may run it again after any
+ * failure, and several copies may run at once: every run converges on the same committed index.
+ *
+ * <ol>
+ *   <li>Committed check: a valid {@code metadata.lance} makes the run a no-op apart from a
+ *       best-effort cleanup of {@code staging/}; an unreadable one is an error and is never
+ *       overwritten.
+ *   <li>Plan: what to commit is {@link IndexRoot#verdict}'s decision (the same one {@code status}
+ *       shows): follow the frozen plan, or make one from the manifests and create it
+ *       create-only; on a lost race, follow the winner's.
+ *   <li>Copy every planned file from its attempt to {@code part_<n>/}, server-side. Final paths
+ *       are never deleted; a final file that already has the planned size and checksum is kept.
+ *   <li>Verify every final file's size and footer checksum against the plan.
+ *   <li>Commit: create {@code metadata.lance}, derived from the plan alone, create-only.
+ *   <li>Best-effort removal of {@code staging/} (the plan last), never failing the run.
+ * </ol>
+ *
+ * <p>Atomic: the creation of the plan and of {@code metadata.lance}. Nothing that can fail the
+ * commit runs after it. What a failure may leave behind: final files of an uncommitted plan
+ * (which a rerun reuses or overwrites with the same bytes) and {@code staging/}, never a
+ * half-visible index: readers decide by {@code metadata.lance} alone.
+ *
+ * <p>Failures say what to do next: {@link dev.ftindex.format.PartitionsMissingException} (wait,
+ * rerun), {@link ConflictException} (a person must look), {@link CorruptIndexException} and
+ * {@link dev.ftindex.objectstore.CorruptObjectException} (never clean up: inspect),
+ * {@link TransientStorageException} (rerun: every step is idempotent).
+ *
+ * <p>One run per instance: {@link #run} may be called once.
+ */
+public final class Finalizer {
+    private static final System.Logger LOG = System.getLogger(Finalizer.class.getName());
+
+    private final ObjectStore index;
+    private final FinalizerConfig config;
+    private final Progress progress;
+    private final List<String> notes = new ArrayList<>();
+    private final AtomicBoolean ran = new AtomicBoolean();
+    private RunStats.Clock clock;
+
+    public Finalizer(ObjectStore index, FinalizerConfig config, Progress progress) {
+        this.index = requireNonNull(index, "index is null");
+        this.config = requireNonNull(config, "config is null");
+        this.progress = requireNonNull(progress, "progress is null");
+    }
+
+    /**
+     * Runs the protocol once.
+     *
+     * @throws IllegalStateException if this finalizer has run already
+     */
+    public FinalizeResult run() {
+        if (!ran.compareAndSet(false, true)) {
+            throw new IllegalStateException("a Finalizer runs once; make a new one for another run");
+        }
+        clock = new RunStats.Clock(index.metrics());
+        ExecutorService pool = Tasks.pool(config.concurrency(), "finalize");
+        try {
+            IndexRoot root = new IndexRoot(index, pool);
+            Optional<IndexMetadata> committed = committed(root);
+            if (committed.isPresent()) {
+                return alreadyCommitted(committed.get());
+            }
+            Planned planned;
+            try {
+                planned = plan(root);
+            } catch (CommittedMeanwhile meanwhile) {
+                return alreadyCommitted(meanwhile.metadata);
+            }
+            FinalizePlan plan = planned.plan();
+            Copied copied = copy(plan, pool);
+            if (!copied.vanished().isEmpty()) {
+                return afterVanishedSources(root, plan, copied.vanished());
+            }
+            verify(plan, copied.toVerify(), pool);
+            Status status = commit(plan);
+            Cleanup cleanup = cleanup();
+            return result(status, IndexMetadata.fromPlan(plan), new Planning(plan.partitionCount(), planned.unplanned()),
+                    copied.copies(), cleanup);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /**
+     * Raised inside the run when it finds that another finalizer committed (and cleaned up)
+     * while this one was planning: the run ends as "already committed".
+     */
+    private static final class CommittedMeanwhile extends RuntimeException {
+        final IndexMetadata metadata;
+
+        CommittedMeanwhile(IndexMetadata metadata) {
+            super(null, null, false, false);
+            this.metadata = metadata;
+        }
+    }
+
+    /** Something staged vanished under us: committed meanwhile, or staging is being tampered with. */
+    private CommittedMeanwhile committedMeanwhile(IndexRoot root, String vanished) {
+        Optional<IndexMetadata> committed = root.committedNow();
+        if (committed.isPresent()) {
+            return new CommittedMeanwhile(committed.get());
+        }
+        throw new ConflictException(index.location() + vanished + " vanished while this finalizer read it, and the index"
+                + " is not committed: is something other than a finalizer deleting staging/?");
+    }
+
+    // 1. Committed check.
+
+    private Optional<IndexMetadata> committed(IndexRoot root) {
+        try (Stage stage = progress.stage("checking", "objects", 1, -1)) {
+            Optional<IndexMetadata> metadata = root.committed();
+            stage.add(1, 0);
+            return metadata;
+        }
+    }
+
+    private FinalizeResult alreadyCommitted(IndexMetadata metadata) {
+        LOG.log(Level.INFO, index.location() + " is committed as index " + metadata.indexId() + "; nothing to do but clean up staging/");
+        return result(Status.ALREADY_COMMITTED, metadata, Planning.NONE, Copies.NONE, cleanup());
+    }
+
+    // 2. Plan.
+
+    private record Planned(FinalizePlan plan, List<Long> unplanned) {}
+
+    private Planned plan(IndexRoot root) {
+        try (Stage stage = progress.stage("planning", "manifests", -1, -1)) {
+            Verdict verdict = root.verdict(config.expectedPartitions());
+            if (!root.vanished().isEmpty()) {
+                // Listed a moment ago: only a cleanup after a commit removes manifests.
+                throw committedMeanwhile(root, root.vanished().getFirst());
+            }
+            if (!(verdict instanceof Verdict.Committed || verdict instanceof Verdict.FollowPlan)) {
+                // Decided from the manifests: a finalizer that committed and cleaned up since our
+                // first check leaves none, or only some. Look again before acting on what is
+                // (still) staged.
+                Optional<IndexMetadata> meanwhile = root.committedNow();
+                if (meanwhile.isPresent()) {
+                    throw new CommittedMeanwhile(meanwhile.get());
+                }
+                stage.add(root.manifests().size(), 0);
+            }
+            Planned planned = switch (verdict) {
+                case Verdict.Committed committed -> throw new CommittedMeanwhile(committed.metadata());
+                case Verdict.FollowPlan follow -> new Planned(follow.plan(), follow.unplanned());
+                case Verdict.MakePlan make -> {
+                    make.notes().forEach(note -> {
+                        notes.add(note);
+                        LOG.log(Level.WARNING, note);
+                    });
+                    FinalizePlan winner = freeze(root, make.plan());
+                    if (config.expectedPartitions().isPresent() && config.expectedPartitions().get() != winner.partitions().size()) {
+                        throw new ConflictException("the frozen plan " + index.location() + IndexLayout.PLAN + " commits "
+                                + winner.partitions().size() + " partitions, but " + config.expectedPartitions().get() + " are expected");
+                    }
+                    List<Long> staged = root.manifests().stream().map(manifest -> manifest.partition()).toList();
+                    yield new Planned(winner, unplanned(winner, staged));
+                }
+                case Verdict.Missing missing -> throw missing.reason();
+                case Verdict.Conflict conflict -> throw conflict.reason();
+            };
+            if (!planned.unplanned().isEmpty()) {
+                String note = "partitions " + planned.unplanned() + " were staged after the plan was frozen: they are not"
+                        + " part of this commit and are removed with staging/ (rebuild them into a new index root)";
+                notes.add(note);
+                LOG.log(Level.WARNING, note);
+            }
+            clock.stage("planning", stage.elapsedSeconds());
+            return planned;
+        }
+    }
+
+    private static List<Long> unplanned(FinalizePlan plan, List<Long> staged) {
+        List<Long> planned = plan.partitions().stream().map(PlannedPartition::partition).toList();
+        return staged.stream().filter(partition -> !planned.contains(partition)).sorted().toList();
+    }
+
+    /** Creates the plan create-only; whoever wins, everybody follows the plan that is stored. */
+    private FinalizePlan freeze(IndexRoot root, FinalizePlan plan) {
+        StoredJson.Created<FinalizePlan> created = StoredJson.createOnly(index, IndexLayout.PLAN, plan, Json.writeChecksummed(plan), false);
+        // Found, then gone before it could be read: the winner committed and cleaned up since.
+        FinalizePlan winner = created.stored().orElseThrow(() -> committedMeanwhile(root, IndexLayout.PLAN));
+        if (created.outcome() == StoredJson.Outcome.EXISTED && !winner.indexId().equals(plan.indexId())) {
+            LOG.log(Level.INFO, "another finalizer froze plan " + winner.indexId() + " first; following it");
+        }
+        return winner;
+    }
+
+    // 3. Copy.
+
+    private record Copied(Copies copies, List<FileTask> toVerify, List<String> vanished) {}
+
+    private record FileTask(PlannedPartition partition, FileEntry file) {
+        String source() {
+            return partition.sourceKey(file);
+        }
+
+        String target() {
+            return partition.finalKey(file);
+        }
+    }
+
+    private Copied copy(FinalizePlan plan, ExecutorService pool) {
+        Map<String, ObjectInfo> present = new HashMap<>();
+        index.list("part_").forEach(object -> present.put(object.key(), object));
+        AtomicInteger copied = new AtomicInteger();
+        AtomicInteger skipped = new AtomicInteger();
+        AtomicLong bytesCopied = new AtomicLong();
+        ConcurrentLinkedQueue<FileTask> toVerify = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<String> vanished = new ConcurrentLinkedQueue<>();
+        try (Stage stage = progress.stage("copying", "files", plan.fileCount(), plan.bytes())) {
+            List<Callable<Void>> tasks = new ArrayList<>();
+            for (PlannedPartition partition : plan.partitions()) {
+                for (FileEntry file : partition.files()) {
+                    FileTask task = new FileTask(partition, file);
+                    tasks.add(() -> {
+                        ObjectInfo existing = present.get(task.target());
+                        if (existing != null && existing.size() == file.size() && matchesPlan(task).isEmpty()) {
+                            skipped.incrementAndGet();
+                        } else {
+                            try {
+                                index.copy(task.source(), task.target(), Optional.empty());
+                            } catch (ObjectNotFoundException e) {
+                                vanished.add(task.source());
+                                return null;
+                            }
+                            copied.incrementAndGet();
+                            bytesCopied.addAndGet(file.size());
+                            toVerify.add(task);
+                        }
+                        stage.add(1, file.size());
+                        return null;
+                    });
+                }
+            }
+            Tasks.runAll(pool, tasks);
+            clock.stage("copying", stage.elapsedSeconds());
+        }
+        return new Copied(new Copies(copied.get(), skipped.get(), bytesCopied.get()), List.copyOf(toVerify), List.copyOf(vanished));
+    }
+
+    /**
+     * A staged file vanished while we copied. The likely reason: another finalizer committed this
+     * plan and cleaned up staging. Anything else means the plan can no longer be carried out.
+     */
+    private FinalizeResult afterVanishedSources(IndexRoot root, FinalizePlan plan, List<String> vanished) {
+        Optional<IndexMetadata> committed = root.committedNow();
+        if (committed.isPresent()) {
+            if (committed.get().indexId().equals(plan.indexId())) {
+                notes.add("staged files vanished while copying: another finalizer committed this plan and cleaned up");
+                return result(Status.ALREADY_COMMITTED, committed.get(), new Planning(plan.partitionCount(), List.of()), Copies.NONE,
+                        new Cleanup(0, List.of()));
+            }
+            throw new ConflictException(index.location() + " was committed as index " + committed.get().indexId()
+                    + ", not as this run's plan " + plan.indexId());
+        }
+        throw new CorruptIndexException("staged files listed in the plan " + index.location() + IndexLayout.PLAN
+                + " are missing and the index is not committed", vanished.stream().sorted().map(key -> index.location() + key + ": missing").toList());
+    }
+
+    // 4. Verify.
+
+    private void verify(FinalizePlan plan, List<FileTask> files, ExecutorService pool) {
+        ConcurrentLinkedQueue<String> problems = new ConcurrentLinkedQueue<>();
+        try (Stage stage = progress.stage("verifying", "files", files.size(), -1)) {
+            List<Callable<Void>> checks = new ArrayList<>();
+            for (FileTask task : files) {
+                checks.add(() -> {
+                    matchesPlan(task).ifPresent(problems::add);
+                    stage.add(1, 0);
+                    return null;
+                });
+            }
+            Tasks.runAll(pool, checks);
+            clock.stage("verifying", stage.elapsedSeconds());
+        }
+        if (!problems.isEmpty()) {
+            List<String> sorted = new ArrayList<>(problems);
+            Collections.sort(sorted);
+            throw new CorruptIndexException(sorted.size() + " final file(s) of plan " + plan.indexId() + " do not match it;"
+                    + " nothing was committed", sorted);
+        }
+    }
+
+    /** A final file's size and footer against the plan, with one ranged read; empty when it matches. */
+    private Optional<String> matchesPlan(FileTask task) {
+        return LuceneFiles.checkFooter(index, task.target(), task.file(), "the plan")
+                .map(problem -> problem + " (copied from " + task.source()
+                        + (problem.contains("checksum") ? ": was the staged file changed after its manifest was written?)" : ")"));
+    }
+
+    // 5. Commit.
+
+    private Status commit(FinalizePlan plan) {
+        IndexMetadata metadata = IndexMetadata.fromPlan(plan);
+        byte[] bytes = Json.writeChecksummed(metadata);
+        try (Stage stage = progress.stage("committing", "objects", 1, bytes.length)) {
+            StoredJson.Created<IndexMetadata> created = StoredJson.createOnly(index, IndexLayout.METADATA, metadata, bytes, false);
+            return switch (created.outcome()) {
+                case CREATED -> {
+                    stage.add(1, bytes.length);
+                    clock.stage("committing", stage.elapsedSeconds());
+                    LOG.log(Level.INFO, "committed index " + plan.indexId() + " at " + index.location());
+                    yield Status.COMMITTED;
+                }
+                // metadata.lance is never deleted: gone after it was found is a store gone wrong.
+                case EXISTED -> sameCommit(plan, created.stored().orElseThrow(
+                        () -> new ObjectNotFoundException(index.location(), IndexLayout.METADATA, null)), Status.ALREADY_COMMITTED);
+                // The write may have landed, or a concurrent finalizer's: the index id tells whether it is this plan.
+                case READ_BACK -> sameCommit(plan, created.stored().orElseThrow(), Status.COMMITTED);
+            };
+        }
+    }
+
+    private Status sameCommit(FinalizePlan plan, IndexMetadata stored, Status status) {
+        if (!stored.indexId().equals(plan.indexId())) {
+            throw new ConflictException(index.location() + " is committed as index " + stored.indexId()
+                    + ", not as this run's plan " + plan.indexId() + ": the root was committed from another staging");
+        }
+        return status;
+    }
+
+    // 6. Cleanup.
+
+    /** Removes {@code staging/}, the plan last (a concurrent finalizer reading it must not see a half-removed staging). */
+    private Cleanup cleanup() {
+        List<String> failures = new ArrayList<>();
+        int deleted = 0;
+        try (Stage stage = progress.stage("cleaning", "objects", -1, -1)) {
+            List<String> keys = index.list(IndexLayout.STAGING).stream().map(ObjectInfo::key).toList();
+            stage.totals(keys.size(), -1);
+            List<String> beforePlan = keys.stream().filter(key -> !key.equals(IndexLayout.PLAN)).toList();
+            boolean planPresent = beforePlan.size() < keys.size();
+            if (!beforePlan.isEmpty()) {
+                try {
+                    index.deleteAll(beforePlan);
+                    deleted += beforePlan.size();
+                } catch (StorageException e) {
+                    deleted += beforePlan.size() - e.getSuppressed().length;
+                    throw e;
+                }
+            }
+            if (planPresent) {
+                index.delete(IndexLayout.PLAN);
+                deleted++;
+            }
+            stage.add(deleted, 0);
+            clock.stage("cleaning", stage.elapsedSeconds());
+        } catch (RuntimeException e) {
+            failures.add(e.getMessage());
+            LOG.log(Level.WARNING, "could not clean up " + index.location() + IndexLayout.STAGING
+                    + " (the index is committed; a later finalize run retries the cleanup): " + e.getMessage());
+        }
+        return new Cleanup(deleted, failures);
+    }
+
+    private FinalizeResult result(Status status, IndexMetadata metadata, Planning planning, Copies copies, Cleanup cleanup) {
+        return new FinalizeResult(status, Contents.of(metadata), planning, copies, cleanup, clock.finish(), notes);
+    }
+}

@@ -1,0 +1,77 @@
+package dev.ftindex.format.progress;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+
+/** One named step of a run, with its counts so far. Close it when the step is done. */
+public final class Stage implements AutoCloseable {
+    private final Progress progress;
+    private final String name;
+    private final String unit;
+    private volatile long totalItems;
+    private volatile long totalBytes;
+    private final LongAdder items = new LongAdder();
+    private final LongAdder bytes = new LongAdder();
+    private final long startNanos = System.nanoTime();
+    private volatile long endNanos;
+    private final AtomicBoolean finished = new AtomicBoolean();
+
+    Stage(Progress progress, String name, String unit, long totalItems, long totalBytes) {
+        this.progress = progress;
+        this.name = name;
+        this.unit = unit;
+        this.totalItems = totalItems;
+        this.totalBytes = totalBytes;
+    }
+
+    public void add(long itemCount, long byteCount) {
+        items.add(itemCount);
+        bytes.add(byteCount);
+    }
+
+    public void totals(long itemCount, long byteCount) {
+        this.totalItems = itemCount;
+        this.totalBytes = byteCount;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public String unit() {
+        return unit;
+    }
+
+    public long items() {
+        return items.sum();
+    }
+
+    public long bytes() {
+        return bytes.sum();
+    }
+
+    public long totalItems() {
+        return totalItems;
+    }
+
+    public long totalBytes() {
+        return totalBytes;
+    }
+
+    public double elapsedSeconds() {
+        long end = finished.get() ? endNanos : System.nanoTime();
+        return (end - startNanos) / 1e9;
+    }
+
+    public boolean finished() {
+        return finished.get();
+    }
+
+    @Override
+    public void close() {
+        if (finished.compareAndSet(false, true)) {
+            endNanos = System.nanoTime();
+            progress.finished(this);
+        }
+    }
+}

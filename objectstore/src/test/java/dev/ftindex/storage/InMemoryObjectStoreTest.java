@@ -1,8 +1,0 @@
-package dev.ftindex.storage;
-
-class InMemoryObjectStoreTest extends ObjectStoreContractTest {
-    @Override
-    protected ObjectStore createStore() {
-        return ObjectStores.inMemory();
-    }
-}
