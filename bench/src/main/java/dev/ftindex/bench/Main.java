@@ -34,7 +34,7 @@ public final class Main {
               --memory-base-mb N     the 1x input of the memory benchmark (default: a quarter of the corpus)
               --jvm-options "..."    JVM options of the worker process in the memory benchmark (default: the launcher's,
                                      -Xmx of the RAM buffer + 320 MB)
-              --only LIST            run only some of: worker,build,finalize,search,memory,scale
+              --only LIST            run only some of: worker,build,finalize,search,memory,scale,parquet
               --work DIR             scratch space (default: a new directory under the system temp directory)
               --out FILE             also write the results as JSON
             """;
@@ -62,7 +62,7 @@ public final class Main {
         int processors = Runtime.getRuntime().availableProcessors();
         int threads = Integer.parseInt(options.getOrDefault("threads", String.valueOf(processors)));
         double ramBufferMb = Double.parseDouble(options.getOrDefault("ram-buffer-mb", "256"));
-        Set<String> only = Set.of(options.getOrDefault("only", "worker,build,finalize,search,memory,scale").split(","));
+        Set<String> only = Set.of(options.getOrDefault("only", "worker,build,finalize,search,memory,scale,parquet").split(","));
         Path jar = Path.of(System.getProperty("ftindex.jar", "cli/target/ftindex.jar")).toAbsolutePath().normalize();
 
         Corpus corpus;
@@ -120,6 +120,9 @@ public final class Main {
                         // What ./ftindex gives build-partition: a heap of the RAM buffer plus 320 MB.
                         : List.of("-Xmx" + ((long) ramBufferMb + 320) + "m", "--enable-native-access=ALL-UNNAMED", "--add-modules", "jdk.incubator.vector");
                 MemoryBenchmark.run(context, report, base, jvm);
+            }
+            if (only.contains("parquet")) {
+                ParquetBenchmark.run(context, report);
             }
             if (only.contains("scale")) {
                 ScaleBenchmark.run(context, report, integers(options.getOrDefault("scale", "1,10,100,1000")));

@@ -2,6 +2,7 @@ package dev.ftindex.builder;
 
 import dev.ftindex.builder.Assignment.Split;
 import dev.ftindex.format.DocumentMapper;
+import dev.ftindex.format.IndexSpec;
 import dev.ftindex.format.progress.Progress;
 import dev.ftindex.format.progress.Stage;
 import java.io.IOException;
@@ -65,26 +66,39 @@ final class DuplicateIds {
 
     /**
      * Where each of {@code ids} occurs in the share: "file:line" (or "file at byte N" inside a
-     * split file). Reads the share once more, looking only at each record's id: the price is paid
-     * on the failure path only.
+     * split file; "file: row group g, row r" in Parquet). Reads the share once more, looking only
+     * at each record's id: the price is paid on the failure path only.
      */
-    static Map<String, List<String>> locate(List<Split> share, DocumentMapper mapper, List<String> ids) throws IOException {
+    static Map<String, List<String>> locate(List<Split> share, IndexSpec spec, List<String> ids) throws IOException {
+        DocumentMapper mapper = new DocumentMapper(spec);
         Map<String, List<String>> locations = new LinkedHashMap<>();
         ids.forEach(id -> locations.put(id, new ArrayList<>()));
         try (Stage stage = Progress.silent().stage("locating", "docs", -1, -1)) {
             for (Split split : share) {
-                SplitReader.read(split, stage, (buffer, start, length, lineNumber, offset) -> {
-                    mapper.id(buffer, start, length).ifPresent(id -> {
-                        List<String> found = locations.get(id);
-                        if (found != null && found.size() < LOCATIONS_PER_ID) {
-                            found.add(SplitReader.location(split, lineNumber, offset));
-                        }
-                    });
+                boolean text = !SplitReader.parquet(split) && SplitReader.read(split, stage, (buffer, start, length, lineNumber, offset) -> {
+                    mapper.id(buffer, start, length).ifPresent(id -> note(locations, id, SplitReader.location(split, lineNumber, offset)));
                     return true;
                 });
+                if (!text) {
+                    ParquetSplits.read(split, spec, true, stage, (mapping, row, location) -> {
+                        try {
+                            mapping.id(row).ifPresent(id -> note(locations, id, location));
+                        } catch (dev.ftindex.format.BadRecordException e) {
+                            // A row without a valid id was not indexed; it is no occurrence.
+                        }
+                        return true;
+                    });
+                }
             }
         }
         return locations;
+    }
+
+    private static void note(Map<String, List<String>> locations, String id, String location) {
+        List<String> found = locations.get(id);
+        if (found != null && found.size() < LOCATIONS_PER_ID) {
+            found.add(location);
+        }
     }
 
     /** "3 ids occur more than once (7 records): "a" at f:1, f:9; ..." */

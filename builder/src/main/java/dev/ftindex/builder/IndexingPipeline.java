@@ -4,13 +4,16 @@ import dev.ftindex.builder.Assignment.Split;
 import dev.ftindex.format.BadInputException;
 import dev.ftindex.format.BadRecordException;
 import dev.ftindex.format.DocumentMapper;
+import dev.ftindex.format.IndexSpec;
 import dev.ftindex.format.progress.Stage;
+import dev.ftindex.objectstore.Tasks;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -34,24 +37,26 @@ import org.apache.lucene.store.AlreadyClosedException;
 final class IndexingPipeline {
     private static final int BATCH_LINES = 512;
     private static final int BATCH_BYTES = 1 << 20;
-    private static final Batch END = new Batch(null, new byte[0], new int[0], new int[0], new long[0], new long[0], 0);
+    private static final Lines END = new Lines(null, new byte[0], new int[0], new int[0], new long[0], new long[0], 0);
 
     private final List<Split> share;
+    private final IndexSpec spec;
     private final DocumentMapper mapper;
     private final IndexWriter writer;
     private final int threads;
     private final BadRecords badRecords;
     private final Stage stage;
-    private final BlockingQueue<Batch> queue;
+    private final BlockingQueue<Lines> queue;
     private final LongAdder documents = new LongAdder();
     private Throwable failure;
 
     /**
      * @param badRecords where skipped records go, or null to fail on the first bad record
      */
-    IndexingPipeline(List<Split> share, DocumentMapper mapper, IndexWriter writer, int threads, BadRecords badRecords, Stage stage) {
+    IndexingPipeline(List<Split> share, IndexSpec spec, IndexWriter writer, int threads, BadRecords badRecords, Stage stage) {
         this.share = share;
-        this.mapper = mapper;
+        this.spec = spec;
+        this.mapper = new DocumentMapper(spec);
         this.writer = writer;
         this.threads = threads;
         this.badRecords = badRecords;
@@ -61,12 +66,26 @@ final class IndexingPipeline {
 
     /** Indexes the whole share and returns the number of documents added. */
     long run() throws IOException {
-        AtomicInteger count = new AtomicInteger();
-        ExecutorService indexers = Executors.newFixedThreadPool(threads, runnable -> {
-            Thread thread = new Thread(runnable, "indexer-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
+        List<Split> parquet = new ArrayList<>();
+        readText(parquet);
+        if (!parquet.isEmpty() && !failed()) {
+            readParquet(parquet);
+        }
+        Throwable error = rootCause();
+        if (error != null) {
+            switch (error) {
+                case IOException io -> throw io;
+                case RuntimeException runtime -> throw runtime;
+                case Error fatal -> throw fatal;
+                default -> throw new IllegalStateException(error);
+            }
+        }
+        return documents.sum();
+    }
+
+    /** The text splits, on the reading thread, into batches the indexers parse; Parquet splits are set aside in {@code parquet}. */
+    private void readText(List<Split> parquet) {
+        ExecutorService indexers = pool("indexer");
         List<Future<?>> running = new ArrayList<>();
         try {
             for (int i = 0; i < threads; i++) {
@@ -77,7 +96,9 @@ final class IndexingPipeline {
                     if (failed()) {
                         break;
                     }
-                    read(split);
+                    if (SplitReader.parquet(split) || !readText(split)) {
+                        parquet.add(split);
+                    }
                 }
             } catch (Throwable e) {
                 fail(e);
@@ -92,21 +113,70 @@ final class IndexingPipeline {
         } finally {
             indexers.shutdownNow();
         }
-        Throwable error = rootCause();
-        if (error != null) {
-            switch (error) {
-                case IOException io -> throw io;
-                case RuntimeException runtime -> throw runtime;
-                case Error fatal -> throw fatal;
-                default -> throw new IllegalStateException(error);
-            }
-        }
-        return documents.sum();
     }
 
-    private void read(Split split) throws IOException {
+    /**
+     * The Parquet splits, a row group at a time on every indexing thread: each thread decodes,
+     * maps and indexes its row group, so decoding is as parallel as analysis (a single reading
+     * thread would be the bottleneck).
+     */
+    private void readParquet(List<Split> splits) {
+        ExecutorService readers = pool("parquet");
+        try {
+            List<ParquetSplits.RowGroupSlice> slices = new ArrayList<>();
+            for (Split split : splits) {
+                slices.addAll(ParquetSplits.rowGroups(split, stage));
+            }
+            List<Callable<Void>> tasks = new ArrayList<>();
+            for (ParquetSplits.RowGroupSlice slice : slices) {
+                tasks.add(() -> {
+                    if (!failed()) {
+                        indexRowGroup(slice);
+                    }
+                    return null;
+                });
+            }
+            Tasks.runAll(readers, tasks);
+        } catch (Throwable e) {
+            fail(e);
+        } finally {
+            readers.shutdownNow();
+        }
+    }
+
+    private void indexRowGroup(ParquetSplits.RowGroupSlice slice) throws IOException {
+        ParquetSplits.read(slice, spec, false, stage, (mapping, row, location) -> {
+            Document document;
+            try {
+                document = mapping.map(row);
+            } catch (BadRecordException e) {
+                String where = location + ": " + e.getMessage();
+                if (badRecords == null) {
+                    throw new BadInputException(where + " (use --skip-bad-records to skip such records and report them)");
+                }
+                badRecords.add(where);
+                return true;
+            }
+            writer.addDocument(document);
+            documents.increment();
+            stage.add(1, 0);
+            return !failed();
+        });
+    }
+
+    private ExecutorService pool(String name) {
+        AtomicInteger count = new AtomicInteger();
+        return Executors.newFixedThreadPool(threads, runnable -> {
+            Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /** Reads the split as text; false (nothing read) when it turned out to be Parquet. */
+    private boolean readText(Split split) throws IOException {
         BatchBuilder[] batch = {new BatchBuilder(split)};
-        SplitReader.read(split, stage, (buffer, start, length, lineNumber, offset) -> {
+        boolean text = SplitReader.read(split, stage, (buffer, start, length, lineNumber, offset) -> {
             batch[0].add(buffer, start, length, lineNumber, offset);
             if (batch[0].full()) {
                 if (!enqueue(batch[0].build())) {
@@ -119,12 +189,13 @@ final class IndexingPipeline {
         if (batch[0].count > 0) {
             enqueue(batch[0].build());
         }
+        return text;
     }
 
     /** One indexer: takes batches until the end marker; after a failure, keeps draining without indexing. */
     private void index() {
         while (true) {
-            Batch batch;
+            Lines batch;
             try {
                 batch = queue.take();
             } catch (InterruptedException e) {
@@ -138,14 +209,14 @@ final class IndexingPipeline {
                 continue;
             }
             try {
-                indexBatch(batch);
+                indexLines(batch);
             } catch (Throwable e) {
                 fail(e);
             }
         }
     }
 
-    private void indexBatch(Batch batch) throws IOException {
+    private void indexLines(Lines batch) throws IOException {
         int added = 0;
         for (int i = 0; i < batch.count; i++) {
             Document document;
@@ -204,7 +275,7 @@ final class IndexingPipeline {
     }
 
     /** Puts a batch on the queue; false once the pipeline has failed (the batch is dropped). */
-    private boolean enqueue(Batch batch) {
+    private boolean enqueue(Lines batch) {
         if (failed()) {
             return false;
         }
@@ -219,7 +290,7 @@ final class IndexingPipeline {
     }
 
     /** Indexers drain the queue until they see the end marker, so this always completes. */
-    private void putUninterruptibly(Batch batch) {
+    private void putUninterruptibly(Lines batch) {
         boolean interrupted = false;
         while (true) {
             try {
@@ -253,7 +324,7 @@ final class IndexingPipeline {
     }
 
     /** Lines of one split, copied into one array. */
-    private record Batch(Split split, byte[] data, int[] starts, int[] lengths, long[] lineNumbers, long[] offsets, int count) {
+    private record Lines(Split split, byte[] data, int[] starts, int[] lengths, long[] lineNumbers, long[] offsets, int count) {
         String location(int i) {
             return SplitReader.location(split, lineNumbers[i], offsets[i]);
         }
@@ -292,8 +363,8 @@ final class IndexingPipeline {
             return count == BATCH_LINES || size >= BATCH_BYTES;
         }
 
-        Batch build() {
-            return new Batch(split, data, starts, lengths, lineNumbers, offsets, count);
+        Lines build() {
+            return new Lines(split, data, starts, lengths, lineNumbers, offsets, count);
         }
     }
 }

@@ -54,9 +54,14 @@ enum InputFormat {
         };
     }
 
-    /** Whether the file can be entered at any byte: only plain text can. */
+    /** Whether ftindex reads this format. */
+    boolean readable() {
+        return this == JSON_LINES || this == GZIP || this == ZSTD || this == PARQUET;
+    }
+
+    /** Whether the file can be cut into byte ranges: plain text (by lines) and Parquet (by row groups) can. */
     boolean splittable() {
-        return this == JSON_LINES;
+        return this == JSON_LINES || this == PARQUET;
     }
 
     /**
@@ -75,7 +80,6 @@ enum InputFormat {
 
     BadInputException unsupported(String file, byte[] head, int length) {
         String advice = switch (this) {
-            case PARQUET -> "give JSON Lines (one JSON object per line), plain or gzip- or zstd-compressed";
             case ZIP, SEVEN_ZIP -> "unpack the archive and give its JSON Lines files";
             default -> "decompress it, or recompress it with gzip or zstd, which ftindex reads";
         };

@@ -28,7 +28,7 @@ import java.util.stream.Stream;
  * must not look like an empty share.
  */
 public final class Inputs {
-    private static final Pattern DATA_FILE = Pattern.compile(".*\\.(jsonl|ndjson|json)(\\.gz|\\.zst|\\.zstd)?");
+    private static final Pattern DATA_FILE = Pattern.compile(".*\\.((jsonl|ndjson|json)(\\.gz|\\.zst|\\.zstd)?|parquet)");
 
     private Inputs() {}
 
@@ -62,7 +62,8 @@ public final class Inputs {
             if (glob < 0) {
                 Path path = Path.of(pathText).toAbsolutePath().normalize();
                 if (Files.isRegularFile(path)) {
-                    return List.of(new InputFile.Local(path, Files.size(path)));
+                    BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
+                    return List.of(new InputFile.Local(path, attributes.size(), attributes.lastModifiedTime()));
                 }
                 if (Files.isDirectory(path)) {
                     return walk(path, file -> DATA_FILE.matcher(file.getFileName().toString()).matches());
@@ -88,7 +89,7 @@ public final class Inputs {
             for (Path path : (Iterable<Path>) paths::iterator) {
                 BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
                 if (attributes.isRegularFile() && !path.getFileName().toString().startsWith(".") && accept.test(path)) {
-                    files.add(new InputFile.Local(path, attributes.size()));
+                    files.add(new InputFile.Local(path, attributes.size(), attributes.lastModifiedTime()));
                 }
             }
         }
@@ -112,7 +113,7 @@ public final class Inputs {
         }
         try {
             ObjectInfo object = store.head(key);
-            return List.of(new InputFile.Stored(store, key, object.size()));
+            return List.of(new InputFile.Stored(store, key, object.size(), object.etag()));
         } catch (ObjectNotFoundException e) {
             List<ObjectInfo> below = dataFiles(store.list(key + "/"));
             if (below.isEmpty()) {
@@ -132,7 +133,7 @@ public final class Inputs {
     }
 
     private static List<InputFile> stored(ObjectStore store, List<ObjectInfo> objects) {
-        return objects.stream().<InputFile>map(object -> new InputFile.Stored(store, object.key(), object.size())).toList();
+        return objects.stream().<InputFile>map(object -> new InputFile.Stored(store, object.key(), object.size(), object.etag())).toList();
     }
 
     private static int firstGlobCharacter(String text) {

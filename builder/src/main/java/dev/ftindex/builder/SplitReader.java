@@ -30,9 +30,10 @@ final class SplitReader {
     /**
      * Reads every line of {@code split} into {@code sink}, counting raw bytes into {@code stage}.
      *
+     * @return false, having read nothing, when the file is Parquet (its first bytes say so)
      * @throws BadInputException for a damaged or unreadable file, naming it
      */
-    static void read(Split split, Stage stage, LineSink sink) throws IOException {
+    static boolean read(Split split, Stage stage, LineSink sink) throws IOException {
         InputFile file = split.file();
         long openAt = split.start() == 0 ? 0 : split.start() - 1;
         InputFormat format = InputFormat.JSON_LINES;
@@ -46,6 +47,9 @@ final class SplitReader {
                 int length = raw.readNBytes(head, 0, head.length);
                 raw.reset();
                 format = InputFormat.of(head, length);
+                if (format == InputFormat.PARQUET) {
+                    return false;
+                }
                 text = format.decode(raw, file.name(), head, length);
                 whole = !format.splittable();
             }
@@ -55,10 +59,11 @@ final class SplitReader {
                 LineReader lines = new LineReader(in, whole ? 0 : split.start(), end);
                 while (lines.next()) {
                     if (!sink.line(lines.buffer(), lines.lineStart(), lines.lineLength(), lines.lineNumber(), lines.lineOffset())) {
-                        return;
+                        return true;
                     }
                 }
             }
+            return true;
         } catch (ZipException | EOFException e) {
             throw damaged(file, format, e);
         } catch (LineReader.LineTooLongException e) {
@@ -75,6 +80,19 @@ final class SplitReader {
     private static BadInputException damaged(InputFile file, InputFormat format, IOException e) {
         return new BadInputException(file.name() + ": truncated or corrupt " + format.codec() + " data: " + e.getMessage()
                 + " (a damaged file cannot be skipped: replace it or remove it from the input)", e);
+    }
+
+    /**
+     * Whether a split is to be read as Parquet without looking at it: a {@code .parquet} name, or
+     * a split inside a file (only Parquet and plain text are cut, so one small read tells). Other
+     * splits start at byte 0 and are recognised from the stream as it is read.
+     */
+    static boolean parquet(Split split) throws IOException {
+        InputFile file = split.file();
+        if (file.name().toLowerCase(java.util.Locale.ROOT).endsWith(".parquet")) {
+            return true;
+        }
+        return split.start() > 0 && file.format() == InputFormat.PARQUET;
     }
 
     /** "name:line" where line numbers are exact, "name at byte N" inside a split file. */

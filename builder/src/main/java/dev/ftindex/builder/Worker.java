@@ -164,7 +164,7 @@ public final class Worker {
                 : Assignment.assign(files, 1, config.splitRules()).getFirst();
         String inputFingerprint = Assignment.fingerprint(files, partitions, config.splitRules());
         WorkerResult.Input input = new WorkerResult.Input(files.size(), share.size(),
-                share.stream().mapToLong(Split::length).sum(), inputFingerprint);
+                share.stream().mapToLong(Split::length).sum(), 0, inputFingerprint);
 
         Path workDirectory;
         try {
@@ -196,7 +196,7 @@ public final class Worker {
             } else {
                 status = checkCommittedWithoutUs(root, manifestKey, status);
             }
-            return result(status, winner, badRecords, input);
+            return result(status, winner, badRecords, input.withBytesRead(built.bytesRead()));
         } finally {
             deleteRecursively(workDirectory);
         }
@@ -220,7 +220,8 @@ public final class Worker {
                 + " exists): a committed index is never changed; build into a new index root");
     }
 
-    private record Built(long docs, List<FileEntry> files, Map<String, FieldStats> fieldStats, DuplicateIds.Found duplicates) {}
+    /** @param bytesRead what reading the share took from storage: whole text files, only the projected column chunks of Parquet */
+    private record Built(long docs, long bytesRead, List<FileEntry> files, Map<String, FieldStats> fieldStats, DuplicateIds.Found duplicates) {}
 
     private Built build(List<Split> share, WorkerResult.Input input, Path workDirectory, BadRecords badRecords) {
         IndexSpec spec = config.spec();
@@ -234,16 +235,17 @@ public final class Worker {
                 .setSimilarity(new BM25Similarity((float) spec.similarity().k1(), (float) spec.similarity().b()))
                 .setCommitOnClose(false);
         long docs;
+        long bytesRead;
         // Memory-mapped (FSDirectory picks MMapDirectory): merges decode twice as fast as through
         // positional reads (docs/benchmarks.md). Mapped pages are page cache, not heap.
-        DocumentMapper mapper = new DocumentMapper(spec);
         try (Directory directory = workDirectories.open(workDirectory)) {
             try (IndexWriter writer = new IndexWriter(directory, writerConfig)) {
                 try (Stage reading = progress.stage("indexing", "docs", -1, input.bytes())) {
-                    docs = new IndexingPipeline(share, mapper, writer, config.threads(), badRecords, reading).run();
+                    docs = new IndexingPipeline(share, spec, writer, config.threads(), badRecords, reading).run();
                     // The flush of the last in-memory segments is part of indexing.
                     writer.commit();
                     clock.stage("indexing", reading.elapsedSeconds());
+                    bytesRead = reading.bytes();
                 }
                 try (Stage merging = progress.stage("merging", "segments", config.segments(), -1)) {
                     TieredMergePolicy mergePolicy = new TieredMergePolicy();
@@ -277,13 +279,13 @@ public final class Worker {
             }
             if (duplicates.any() && !config.allowDuplicateIds()) {
                 throw new BadInputException(DuplicateIds.describe(config.partition(), duplicates,
-                        DuplicateIds.locate(share, mapper, duplicates.examples())));
+                        DuplicateIds.locate(share, spec, duplicates.examples())));
             }
             if (duplicates.any()) {
                 LOG.log(Level.WARNING, "partition " + config.partition() + ": " + duplicates.ids() + " ids occur more than once ("
                         + duplicates.documents() + " records), kept as --allow-duplicate-ids asks; first: " + duplicates.examples());
             }
-            return new Built(docs, files, fieldStats, duplicates);
+            return new Built(docs, bytesRead, files, fieldStats, duplicates);
         } catch (IOException e) {
             throw new UncheckedIOException("building the partition in " + workDirectory + " failed: " + e.getMessage(), e);
         }
@@ -455,7 +457,8 @@ public final class Worker {
                 ? new WorkerResult.Skipped(manifest.skippedRecords(), List.of())
                 : new WorkerResult.Skipped(badRecords.count(), badRecords.first());
         WorkerResult.Input described = input != null ? input
-                : new WorkerResult.Input(manifest.input().files(), manifest.input().splits(), manifest.input().bytes(), manifest.input().fingerprint());
+                : new WorkerResult.Input(manifest.input().files(), manifest.input().splits(), manifest.input().bytes(), 0,
+                        manifest.input().fingerprint());
         WorkerResult.Duplicates duplicates = new WorkerResult.Duplicates(
                 manifest.duplicateIds() == null ? 0 : manifest.duplicateIds(), config.allowDuplicateIds());
         WorkerResult.Staged staged = new WorkerResult.Staged(manifest.partition(), manifest.attempt(), manifest.docCount(), manifest.bytes(),

@@ -73,8 +73,18 @@ public record WorkerResult(
      */
     public record Duplicates(long ids, boolean allowed) {}
 
-    /** What this worker read. */
-    public record Input(int files, int splits, long bytes, String fingerprint) {}
+    /**
+     * What this worker read.
+     *
+     * @param bytes the size of its share of the input
+     * @param bytesRead what it read from storage for that share: text whole, Parquet only the
+     *     footer and the column chunks the spec maps (0 when nothing was read: already staged)
+     */
+    public record Input(int files, int splits, long bytes, long bytesRead, String fingerprint) {
+        Input withBytesRead(long read) {
+            return new Input(files, splits, bytes, read, fingerprint);
+        }
+    }
 
     public long partition() {
         return staged.partition();

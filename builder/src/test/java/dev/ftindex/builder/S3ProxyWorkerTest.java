@@ -1,8 +1,11 @@
 package dev.ftindex.builder;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ftindex.builder.testing.ParquetFiles;
 import dev.ftindex.builder.testing.StagedPartitions;
+import dev.ftindex.format.IndexSpec;
 import dev.ftindex.format.testing.TestDocuments;
 import dev.ftindex.objectstore.ObjectStore;
 import dev.ftindex.objectstore.ObjectStores;
@@ -15,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
@@ -63,5 +67,29 @@ class S3ProxyWorkerTest extends WorkerProtocolTest {
             assertThat(new HashSet<>(ids)).as(input).isEqualTo(expectedIds(lines));
             index.close();
         }
+    }
+
+    @Test
+    void oneColumnOfAWideParquetFileOnS3IsReadWithRangedReadsOfThatColumnOnly() throws Exception {
+        StringBuilder columns = new StringBuilder("SELECT 'doc-' || i AS id");
+        for (int c = 0; c < 40; c++) {
+            columns.append(", md5(i::VARCHAR || '-").append(c).append("') || md5(i::VARCHAR || '+").append(c).append("') AS c").append(c);
+        }
+        Path wide = ParquetFiles.query(temp.resolve("wide.parquet"), columns + " FROM range(20000) t(i)", 4_096, "snappy");
+        String bucket = SERVER.newBucket();
+        try (ObjectStore docs = ObjectStores.open(new StoreLocation.S3(bucket, ""), SERVER.settings().build(), Map.of())) {
+            docs.put("docs/wide.parquet", Payload.of(wide));
+        }
+        IndexSpec spec = IndexSpec.parse("{\"idField\": \"id\", \"fields\": {\"c7\": {\"type\": \"text\"}}}".getBytes(UTF_8), "spec");
+
+        WorkerResult result = run(store, WorkerConfig.builder(spec, List.of("s3://" + bucket + "/docs/wide.parquet"), 0)
+                .threads(2).ramBufferMb(16).workDirectory(Optional.of(temp.resolve("work"))).build());
+
+        long size = Files.size(wide);
+        ObjectStore input = inputStores().apply(new StoreLocation.S3(bucket, ""));
+        assertThat(result.docs()).isEqualTo(20_000);
+        assertThat(result.input().bytes()).isEqualTo(size);
+        assertThat(result.input().bytesRead()).as("footer and one column of 41, of %d bytes", size).isLessThan(size / 10).isPositive();
+        assertThat(input.metrics().snapshot().bytesRead()).as("what came over the wire").isLessThan(size / 10);
     }
 }

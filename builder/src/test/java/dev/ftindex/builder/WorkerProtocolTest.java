@@ -5,25 +5,30 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ftindex.builder.Assignment.SplitRules;
+import dev.ftindex.builder.testing.ParquetFiles;
 import dev.ftindex.builder.testing.StagedPartitions;
 import dev.ftindex.format.BadInputException;
 import dev.ftindex.format.ConflictException;
 import dev.ftindex.format.FinalizePlan;
 import dev.ftindex.format.IndexLayout;
 import dev.ftindex.format.IndexMetadata;
+import dev.ftindex.format.IndexSpec;
 import dev.ftindex.format.Json;
 import dev.ftindex.format.PartitionManifest;
 import dev.ftindex.format.StoredJson;
 import dev.ftindex.format.progress.Progress;
 import dev.ftindex.format.testing.TestDocuments;
+import dev.ftindex.objectstore.ByteRange;
 import dev.ftindex.objectstore.ObjectInfo;
 import dev.ftindex.objectstore.ObjectNotFoundException;
 import dev.ftindex.objectstore.ObjectStore;
+import dev.ftindex.objectstore.ObjectStream;
 import dev.ftindex.objectstore.Payload;
 import dev.ftindex.objectstore.StoreLocation;
 import dev.ftindex.objectstore.TransientStorageException;
 import dev.ftindex.objectstore.testing.DelegatingStore;
 import dev.ftindex.objectstore.testing.FaultInjectingObjectStore;
+import dev.ftindex.objectstore.testing.InMemoryObjectStore;
 import dev.ftindex.objectstore.testing.InjectedCrash;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -40,6 +45,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -49,6 +55,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The worker protocol of docs/PROTOCOL.md, against a store supplied by the subclass. */
 abstract class WorkerProtocolTest {
@@ -501,7 +508,6 @@ abstract class WorkerProtocolTest {
                 Arguments.of("xz-compressed data", new byte[] {(byte) 0xfd, '7', 'z', 'X', 'Z', 0, 0, 4}),
                 Arguments.of("bzip2-compressed data", new byte[] {'B', 'Z', 'h', '9', '1', 'A', 'Y'}),
                 Arguments.of("a zip archive", new byte[] {'P', 'K', 3, 4, 20, 0}),
-                Arguments.of("a Parquet file", new byte[] {'P', 'A', 'R', '1', 21, 0}),
                 Arguments.of("lz4-compressed data", new byte[] {0x04, 0x22, 0x4d, 0x18, 0x64}));
     }
 
@@ -519,6 +525,181 @@ abstract class WorkerProtocolTest {
 
     static byte[] zstd(String text) {
         return com.github.luben.zstd.Zstd.compress(text.getBytes(UTF_8), 3);
+    }
+
+    // Parquet input.
+
+    @ParameterizedTest(name = "{0} partitions")
+    @ValueSource(ints = {1, 3, 5})
+    void parquetRowGroupsAreDealtToPartitionsAndEveryRowLandsOnce(int partitions) throws Exception {
+        // DuckDB writes row groups of 2,048 rows at least: six of them here.
+        List<String> lines = TestDocuments.lines(0, 12_000, 21);
+        Path file = ParquetFiles.fromJsonLines(temp.resolve("in/docs.parquet"), lines, 2_048, "zstd");
+        ParquetFiles.fromJsonLines(temp.resolve("in/more.parquet"), TestDocuments.lines(12_000, 500, 22), 2_048, "snappy");
+        // Ranges of a fifth, a third... of the big file: each holds the middle of a row group.
+        SplitRules rules = new SplitRules(1, Files.size(file) / partitions + 1);
+        List<Callable<WorkerResult>> workers = new ArrayList<>();
+        for (int p = 0; p < partitions; p++) {
+            WorkerConfig config = config(List.of(temp.resolve("in").toString()), p, partitions).withSplitRules(rules);
+            workers.add(() -> run(store, config));
+        }
+
+        List<WorkerResult> results = runAll(workers, 3);
+
+        List<String> ids = new ArrayList<>();
+        for (int p = 0; p < partitions; p++) {
+            ids.addAll(StagedPartitions.ids(store, p, temp.resolve("read")));
+        }
+        assertThat(ids).doesNotHaveDuplicates().hasSize(12_500);
+        assertThat(new HashSet<>(ids)).containsAll(expectedIds(lines));
+        assertThat(results.stream().mapToLong(WorkerResult::docs).sum()).isEqualTo(12_500);
+        assertThat(results).allSatisfy(result -> assertThat(result.docs()).as("the big file spreads over every worker").isPositive());
+        assertThat(file).exists();
+    }
+
+    @Test
+    void parquetAndJsonLinesGiveTheSameDocuments() throws Exception {
+        List<String> lines = TestDocuments.lines(0, 800, 23);
+        Path jsonl = TestDocuments.write(temp.resolve("in.jsonl"), lines);
+        Path parquet = ParquetFiles.fromJsonLines(temp.resolve("in.parquet"), lines, 256, "gzip");
+        ObjectStore other = createStore();
+
+        run(store, config(List.of(jsonl.toString()), 0, 1));
+        run(other, config(List.of(parquet.toString()), 0, 1));
+
+        PartitionManifest fromJson = StoredJson.read(store, IndexLayout.manifestKey(0), PartitionManifest.class);
+        PartitionManifest fromParquet = StoredJson.read(other, IndexLayout.manifestKey(0), PartitionManifest.class);
+        assertThat(fromParquet.docCount()).isEqualTo(fromJson.docCount());
+        assertThat(fromParquet.fieldStats()).as("the statistics BM25 scores with").isEqualTo(fromJson.fieldStats());
+        assertThat(StagedPartitions.documents(other, 0, temp.resolve("p"))).isEqualTo(StagedPartitions.documents(store, 0, temp.resolve("j")));
+        other.close();
+    }
+
+    @Test
+    void everyMappedParquetTypeNullsListsAndStructs() throws Exception {
+        Path file = ParquetFiles.query(temp.resolve("typed.parquet"), """
+                SELECT * FROM (VALUES
+                  (1::BIGINT, 'first'::VARCHAR, ['a', 'b']::VARCHAR[], 7::TINYINT, 8::SMALLINT, 9::INTEGER, 10::UBIGINT, 1.5::FLOAT,
+                   2.25::DOUBLE, 12.50::DECIMAL(10, 2), 42::DECIMAL(18, 0), DATE '2020-01-02', TIMESTAMP '2020-01-02 03:04:05.678',
+                   {'name': 'ada', 'age': 36}, [1, 2, 3]::BIGINT[], 'x'::BLOB),
+                  (2, NULL, [], NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, {'name': NULL, 'age': NULL}, NULL, NULL),
+                  (3, 'third', NULL, -1, -2, -3, 18446744073709551615, NULL, NULL, -0.01, NULL, DATE '1969-12-31', NULL, NULL, [NULL, 5], NULL)
+                ) AS t(id, title, tags, tiny, small, medium, unsigned, f, d, money, whole, day, stamp, author, numbers, raw)
+                """, 2, "zstd");
+        IndexSpec spec = IndexSpec.parse("""
+                {"idField": "id", "fields": {
+                  "title": {"type": "text", "stored": true}, "tags": {"type": "keyword", "stored": true},
+                  "tiny": {"type": "long", "stored": true}, "small": {"type": "long", "stored": true},
+                  "medium": {"type": "double", "stored": true}, "f": {"type": "double", "stored": true},
+                  "d": {"type": "double", "stored": true}, "money": {"type": "double", "stored": true},
+                  "whole": {"type": "long", "stored": true}, "day": {"type": "long", "stored": true},
+                  "stamp": {"type": "long", "stored": true}, "author.name": {"type": "keyword", "stored": true},
+                  "author.age": {"type": "long", "stored": true}, "numbers": {"type": "long", "stored": true},
+                  "raw": {"type": "text", "stored": true}, "unsigned": {"type": "long", "stored": true}}}
+                """.getBytes(UTF_8), "typed spec");
+
+        WorkerResult result = run(store, WorkerConfig.builder(spec, List.of(file.toString()), 0).threads(2).ramBufferMb(16)
+                .workDirectory(Optional.of(temp.resolve("work"))).skipBadRecords(true).build());
+
+        var documents = StagedPartitions.documents(store, 0, temp.resolve("read"));
+        assertThat(documents.keySet()).containsExactly("1", "2");
+        assertThat(documents.get("1")).containsEntry("title", List.of("first")).containsEntry("tags", List.of("a", "b"))
+                .containsEntry("tiny", List.of(7L)).containsEntry("small", List.of(8L)).containsEntry("medium", List.of(9.0))
+                .containsEntry("f", List.of(1.5)).containsEntry("d", List.of(2.25)).containsEntry("money", List.of(12.5))
+                .containsEntry("whole", List.of(42L)).containsEntry("day", List.of(18263L))
+                .containsEntry("stamp", List.of(1577934245678L)).containsEntry("author.name", List.of("ada"))
+                .containsEntry("author.age", List.of(36L)).containsEntry("numbers", List.of(1L, 2L, 3L)).containsEntry("raw", List.of("x"))
+                .containsEntry("unsigned", List.of(10L));
+        assertThat(documents.get("2")).as("nulls and empty lists are absent").containsOnlyKeys("id");
+        assertThat(result.skipped().count()).as("unsigned 18446744073709551615 does not fit a long").isEqualTo(1);
+        assertThat(result.skipped().first()).singleElement().satisfies(where -> assertThat(where)
+                .contains(file + ": row group 0, row 2: ").contains("18446744073709551615 is out of range for a long"));
+    }
+
+    @Test
+    void aSpecThatDoesNotFitTheParquetSchemaFailsBeforeIndexing() throws Exception {
+        Path file = ParquetFiles.query(temp.resolve("shape.parquet"),
+                "SELECT 1 AS id, true AS flag, 'x' AS title, MAP {'k': 1} AS attributes, [[1]] AS nested", 10, "snappy");
+        IndexSpec spec = IndexSpec.parse("""
+                {"idField": "id", "fields": {"title": {"type": "long"}, "flag": {"type": "text"}, "attributes": {"type": "keyword"},
+                 "nested": {"type": "long"}, "absent": {"type": "text"}}}
+                """.getBytes(UTF_8), "spec");
+
+        assertThatThrownBy(() -> run(store, WorkerConfig.builder(spec, List.of(file.toString()), 0).threads(1)
+                .workDirectory(Optional.of(temp.resolve("work"))).build()))
+                .isInstanceOf(BadInputException.class)
+                .hasMessageContaining(file + ": the spec does not fit the file's schema")
+                .hasMessageContaining("column 'title' is required byte_array (STRING), which a long field cannot hold")
+                .hasMessageContaining("column 'flag' is required boolean, which a text field cannot hold")
+                .hasMessageContaining("column 'attributes' is a map")
+                .hasMessageContaining("column 'nested' is a list of lists")
+                .hasMessageContaining("column 'absent' is missing from the file (top-level columns: id, flag, title, attributes, nested)");
+        assertThat(store.list("")).as("nothing staged").isEmpty();
+    }
+
+    @Test
+    void aDamagedParquetFileFailsNamingIt() throws Exception {
+        Path whole = ParquetFiles.fromJsonLines(temp.resolve("whole.parquet"), TestDocuments.lines(0, 1_000, 3), 200, "zstd");
+        byte[] bytes = Files.readAllBytes(whole);
+        Path cut = Files.write(temp.resolve("cut.parquet"), Arrays.copyOf(bytes, bytes.length / 2));
+        byte[] flipped = bytes.clone();
+        for (int i = 200; i < 260; i++) {
+            flipped[i] ^= (byte) 0x5a;
+        }
+        Path damaged = Files.write(temp.resolve("damaged.parquet"), flipped);
+
+        assertBadInput(cut, "cut.parquet: cannot read the Parquet file");
+        assertThatThrownBy(() -> run(store, config(List.of(damaged.toString()), 0, 1)))
+                .isInstanceOf(BadInputException.class)
+                .hasMessageContaining("damaged.parquet");
+        assertThat(store.list("")).as("nothing staged").isEmpty();
+    }
+
+    @Test
+    void aParquetFileThatChangesWhileItIsReadFailsAndOneThatCannotBeReachedIsTransient() throws Exception {
+        Path file = ParquetFiles.fromJsonLines(temp.resolve("docs.parquet"), TestDocuments.lines(0, 3_000, 5), 2_048, "zstd");
+        Path other = ParquetFiles.fromJsonLines(temp.resolve("other.parquet"), TestDocuments.lines(0, 3_100, 6), 2_048, "zstd");
+        ObjectStore bucket = InMemoryObjectStore.create();
+        bucket.put("docs.parquet", Payload.of(file));
+        AtomicInteger reads = new AtomicInteger();
+        ObjectStore replacedAfterTheFooter = new DelegatingStore(bucket) {
+            @Override
+            public ObjectStream get(String key, ByteRange range) {
+                if (reads.incrementAndGet() == 3) {
+                    delegate.put(key, Payload.of(other));
+                }
+                return delegate.get(key, range);
+            }
+        };
+        WorkerConfig config = config(List.of("s3://bucket/docs.parquet"), 0, 1);
+
+        assertThatThrownBy(() -> new Worker(store, config, location -> replacedAfterTheFooter, Progress.silent()).run())
+                .isInstanceOf(BadInputException.class)
+                .hasMessageContaining("docs.parquet changed while it was read");
+
+        ObjectStore unreachable = new DelegatingStore(bucket) {
+            @Override
+            public ObjectStream get(String key, ByteRange range) {
+                if (range instanceof ByteRange.Span span && span.offset() > 4) {
+                    throw new TransientStorageException(location(), key, "503 SlowDown", null);
+                }
+                return delegate.get(key, range);
+            }
+        };
+        assertThatThrownBy(() -> new Worker(store, config, location -> unreachable, Progress.silent()).run())
+                .isInstanceOf(TransientStorageException.class)
+                .hasMessageContaining("503 SlowDown");
+        assertThat(store.list("")).as("nothing staged").isEmpty();
+    }
+
+    @Test
+    void duplicateIdsInParquetAreNamedByRowGroupAndRow() throws Exception {
+        // DuckDB writes row groups of 2,048 rows at least.
+        List<String> lines = new ArrayList<>(TestDocuments.lines(0, 2_100, 3));
+        lines.add(lines.get(2));
+        Path file = ParquetFiles.fromJsonLines(temp.resolve("dups.parquet"), lines, 2_048, "zstd");
+
+        assertBadInput(file, "\"doc-2\" at " + file + ": row group 0, row 2, " + file + ": row group 1, row 52");
     }
 
     @Test

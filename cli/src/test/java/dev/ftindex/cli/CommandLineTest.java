@@ -39,7 +39,7 @@ class CommandLineTest {
 
     @Test
     void everyVerbHasHelpWithExamplesAndExitCodes() {
-        for (String verb : List.of("build-partition", "finalize", "status", "search", "verify", "build")) {
+        for (String verb : List.of("build-partition", "finalize", "status", "search", "verify", "build", "inspect")) {
             CliRunner.Run help = cli.run(verb, "--help");
             assertThat(help.exitCode()).isZero();
             assertThat(help.out()).contains("Usage: ftindex " + verb).contains("Examples:").contains("--index")
@@ -58,7 +58,8 @@ class CommandLineTest {
             "finalize", concat(List.of("--expected-partitions", "--concurrency"), STORE(), OUTPUT()),
             "status", concat(List.of("--expected-partitions", "--json"), STORE(), OUTPUT()),
             "search", concat(List.of("--k", "--cache-dir", "--threads", "--json"), STORE(), OUTPUT()),
-            "verify", concat(List.of("--deep", "--concurrency", "--work-dir"), STORE(), OUTPUT()));
+            "verify", concat(List.of("--deep", "--concurrency", "--work-dir"), STORE(), OUTPUT()),
+            "inspect", concat(List.of("--spec", "--json"), STORE(), OUTPUT()));
 
     private static List<String> INDEXING() {
         return List.of("--spec", "--ram-buffer-mb", "--segments", "--work-dir", "--upload-concurrency", "--skip-bad-records",

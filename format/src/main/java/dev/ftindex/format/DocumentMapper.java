@@ -8,24 +8,19 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.InputCoercionException;
 import dev.ftindex.format.IndexSpec.FieldSpec;
 import java.io.IOException;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import org.apache.lucene.document.Document;
-import org.apache.lucene.document.DoubleField;
-import org.apache.lucene.document.Field;
-import org.apache.lucene.document.KeywordField;
-import org.apache.lucene.document.LongField;
-import org.apache.lucene.document.SortedDocValuesField;
-import org.apache.lucene.document.StringField;
-import org.apache.lucene.document.TextField;
-import org.apache.lucene.util.BytesRef;
 
 /**
  * Turns one JSON record into one Lucene document, as the spec says. This is the only place
  * where records become documents, for the workers and for anyone who builds a reference index.
  *
  * <p>The id is indexed as one exact token, stored, and kept as sorted doc values, which break
- * score ties so that results are deterministic. Fields the spec does not declare are ignored;
- * {@code null} values count as absent; arrays give several values. Anything else that does not
+ * score ties so that results are deterministic ({@link DocumentFields}). Fields the spec does
+ * not declare are ignored; {@code null} values count as absent; arrays give several values; a
+ * dotted field name reaches into objects ({@code "author.name"}). Anything else that does not
  * fit (malformed JSON, invalid UTF-8, a missing id, a value of the wrong type, trailing content)
  * is a {@link BadRecordException} naming the field. Thread-safe.
  */
@@ -36,10 +31,17 @@ public final class DocumentMapper {
 
     private final String idField;
     private final Map<String, FieldSpec> fields;
+    /** Dotted paths that lead to declared fields ("a" and "a.b" for a field "a.b.c"). */
+    private final Set<String> objectPaths = new HashSet<>();
 
     public DocumentMapper(IndexSpec spec) {
         this.idField = spec.idField();
         this.fields = spec.fields();
+        for (String name : fields.keySet()) {
+            for (int dot = name.indexOf('.'); dot > 0; dot = name.indexOf('.', dot + 1)) {
+                objectPaths.add(name.substring(0, dot));
+            }
+        }
     }
 
     public String idField() {
@@ -88,18 +90,42 @@ public final class DocumentMapper {
             throw new BadRecordException("expected a JSON object, found " + describe(parser.currentToken()));
         }
         Document document = new Document();
+        String id = readObject(parser, document, "");
+        JsonToken trailing = parser.nextToken();
+        if (trailing != null) {
+            throw new BadRecordException("unexpected content after the JSON object: " + describe(trailing));
+        }
+        if (id == null) {
+            throw new BadRecordException("missing id field '" + idField + "'");
+        }
+        DocumentFields.addId(document, idField, id);
+        return document;
+    }
+
+    /**
+     * Reads the members of an object whose start was just read; {@code path} is its dotted path
+     * ("" for the record). A member is a declared field by its dotted path ({@code "a.b"} is
+     * member {@code b} of object {@code a}, or a top-level key {@code "a.b"}).
+     *
+     * @return the id, when this is the record and it has one
+     */
+    private String readObject(JsonParser parser, Document document, String path) throws IOException, BadRecordException {
         String id = null;
         JsonToken token;
         while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
-            String name = parser.currentName();
+            String name = path.isEmpty() ? parser.currentName() : path + "." + parser.currentName();
             JsonToken value = parser.nextToken();
-            if (name.equals(idField)) {
+            if (path.isEmpty() && name.equals(idField)) {
                 id = id(parser, value);
                 continue;
             }
             FieldSpec field = fields.get(name);
             if (field == null) {
-                parser.skipChildren();
+                if (value == JsonToken.START_OBJECT && objectPaths.contains(name)) {
+                    readObject(parser, document, name);
+                } else {
+                    parser.skipChildren();
+                }
                 continue;
             }
             if (value == JsonToken.START_ARRAY) {
@@ -117,31 +143,14 @@ public final class DocumentMapper {
         if (token != JsonToken.END_OBJECT) {
             throw new BadRecordException("invalid JSON object");
         }
-        JsonToken trailing = parser.nextToken();
-        if (trailing != null) {
-            throw new BadRecordException("unexpected content after the JSON object: " + describe(trailing));
-        }
-        if (id == null) {
-            throw new BadRecordException("missing id field '" + idField + "'");
-        }
-        document.add(new StringField(idField, id, Field.Store.YES));
-        document.add(new SortedDocValuesField(idField, new BytesRef(id)));
-        return document;
+        return id;
     }
 
     private String id(JsonParser parser, JsonToken value) throws IOException, BadRecordException {
-        String id = switch (value) {
-            case VALUE_STRING -> parser.getText();
-            case VALUE_NUMBER_INT -> parser.getText();
+        return switch (value) {
+            case VALUE_STRING, VALUE_NUMBER_INT -> parser.getText();
             default -> throw new BadRecordException("id field '" + idField + "': expected a string or an integer, found " + describe(value));
         };
-        if (id.isEmpty()) {
-            throw new BadRecordException("id field '" + idField + "' is empty");
-        }
-        if (id.length() > 4096) {
-            throw new BadRecordException("id field '" + idField + "' is longer than 4096 characters");
-        }
-        return id;
     }
 
     private static void add(Document document, String name, FieldSpec field, JsonParser parser, JsonToken value)
@@ -149,22 +158,17 @@ public final class DocumentMapper {
         if (value == JsonToken.VALUE_NULL) {
             return;
         }
-        Field.Store store = field.stored() ? Field.Store.YES : Field.Store.NO;
         switch (field.type()) {
-            case TEXT -> {
+            case TEXT, KEYWORD -> {
                 requireToken(name, field, value, JsonToken.VALUE_STRING);
-                document.add(new TextField(name, parser.getText(), store));
-            }
-            case KEYWORD -> {
-                requireToken(name, field, value, JsonToken.VALUE_STRING);
-                document.add(new KeywordField(name, parser.getText(), store));
+                DocumentFields.addString(document, name, field, parser.getText());
             }
             case LONG -> {
                 requireToken(name, field, value, JsonToken.VALUE_NUMBER_INT);
                 if (parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
                     throw new BadRecordException("field '" + name + "': " + parser.getText() + " is out of range for a long");
                 }
-                document.add(new LongField(name, parser.getLongValue(), store));
+                DocumentFields.addLong(document, name, field, parser.getLongValue());
             }
             case DOUBLE -> {
                 if (value != JsonToken.VALUE_NUMBER_FLOAT && value != JsonToken.VALUE_NUMBER_INT) {
@@ -174,7 +178,7 @@ public final class DocumentMapper {
                 if (!Double.isFinite(number)) {
                     throw new BadRecordException("field '" + name + "': " + parser.getText() + " is out of range for a double");
                 }
-                document.add(new DoubleField(name, number, store));
+                DocumentFields.addDouble(document, name, field, number);
             }
         }
     }

@@ -147,6 +147,10 @@ public record IndexSpec(
             });
         }
         for (String name : searchFields) {
+            if (name.equals(idField)) {
+                // The id is one exact token, like a keyword: a query term finds the record with that id.
+                continue;
+            }
             FieldSpec field = normalizedFields.get(name);
             if (field == null) {
                 problems.add("\"defaultSearchFields\": '" + name + "' is not a declared field");

@@ -39,6 +39,26 @@ public final class StagedPartitions {
         return ids(directory, manifest.spec().idField());
     }
 
+    /** Every stored field of every document of a staged partition, by id; several values become a list. */
+    public static java.util.Map<String, java.util.Map<String, List<Object>>> documents(ObjectStore store, long partition, Path scratch)
+            throws IOException {
+        PartitionManifest manifest = StoredJson.read(store, IndexLayout.manifestKey(partition), PartitionManifest.class);
+        Path directory = download(store, manifest, scratch.resolve("d" + partition + "-" + manifest.attempt()));
+        java.util.Map<String, java.util.Map<String, List<Object>>> documents = new java.util.TreeMap<>();
+        try (FSDirectory lucene = FSDirectory.open(directory); DirectoryReader reader = DirectoryReader.open(lucene)) {
+            StoredFields stored = reader.storedFields();
+            for (int doc = 0; doc < reader.maxDoc(); doc++) {
+                java.util.Map<String, List<Object>> fields = new java.util.TreeMap<>();
+                for (var field : stored.document(doc).getFields()) {
+                    Object value = field.numericValue() != null ? field.numericValue() : field.stringValue();
+                    fields.computeIfAbsent(field.name(), name -> new ArrayList<>()).add(value);
+                }
+                documents.put(String.valueOf(fields.get(manifest.spec().idField()).getFirst()), fields);
+            }
+        }
+        return documents;
+    }
+
     /** Every document id of a local Lucene index. */
     public static List<String> ids(Path directory, String idField) throws IOException {
         List<String> ids = new ArrayList<>();
