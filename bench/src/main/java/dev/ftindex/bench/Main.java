@@ -34,7 +34,9 @@ public final class Main {
               --memory-base-mb N     the 1x input of the memory benchmark (default: a quarter of the corpus)
               --jvm-options "..."    JVM options of the worker process in the memory benchmark (default: the launcher's,
                                      -Xmx of the RAM buffer + 320 MB)
-              --only LIST            run only some of: worker,build,finalize,search,memory,scale,parquet
+              --serve-clients LIST   concurrent HTTP clients of the serve benchmark (default 1,4,16)
+              --serve-window-s N     seconds of each steady and each swapping window (default 10)
+              --only LIST            run only some of: worker,build,finalize,search,memory,scale,parquet,serve
               --work DIR             scratch space (default: a new directory under the system temp directory)
               --out FILE             also write the results as JSON
             """;
@@ -62,7 +64,7 @@ public final class Main {
         int processors = Runtime.getRuntime().availableProcessors();
         int threads = Integer.parseInt(options.getOrDefault("threads", String.valueOf(processors)));
         double ramBufferMb = Double.parseDouble(options.getOrDefault("ram-buffer-mb", "256"));
-        Set<String> only = Set.of(options.getOrDefault("only", "worker,build,finalize,search,memory,scale,parquet").split(","));
+        Set<String> only = Set.of(options.getOrDefault("only", "worker,build,finalize,search,memory,scale,parquet,serve").split(","));
         Path jar = Path.of(System.getProperty("ftindex.jar", "cli/target/ftindex.jar")).toAbsolutePath().normalize();
 
         Corpus corpus;
@@ -123,6 +125,10 @@ public final class Main {
             }
             if (only.contains("parquet")) {
                 ParquetBenchmark.run(context, report);
+            }
+            if (only.contains("serve")) {
+                ServeBenchmark.run(context, report, integers(options.getOrDefault("serve-clients", "1,4,16")),
+                        java.time.Duration.ofSeconds(Long.parseLong(options.getOrDefault("serve-window-s", "10"))));
             }
             if (only.contains("scale")) {
                 ScaleBenchmark.run(context, report, integers(options.getOrDefault("scale", "1,10,100,1000")));

@@ -94,7 +94,7 @@ final class SearchBenchmark {
         return (System.nanoTime() - start) / 1e6;
     }
 
-    private static List<String> queries(IndexSpec spec) throws Exception {
+    static List<String> queries(IndexSpec spec) throws Exception {
         Corpus.Vocabulary vocabulary = Corpus.Vocabulary.fromSample();
         Random random = new Random(42);
         List<String> queries = new ArrayList<>();

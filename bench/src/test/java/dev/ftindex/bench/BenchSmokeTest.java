@@ -19,14 +19,14 @@ class BenchSmokeTest {
     void everyBenchmarkRunsEndToEndAndReportsItsFigures() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream log = new ByteArrayOutputStream();
-        Report report = Main.run(Map.of("generate-mb", "2", "runs", "1", "threads", "1", "ram-buffer-mb", "32", "workers", "1,2",
-                        "scale", "1,3", "memory-base-mb", "0.5", "work", temp.toString()),
+        Report report = Main.run(options("generate-mb", "2", "runs", "1", "threads", "1", "ram-buffer-mb", "32", "workers", "1,2",
+                        "scale", "1,3", "memory-base-mb", "0.5", "serve-clients", "2", "serve-window-s", "1", "work", temp.toString()),
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(log, true, StandardCharsets.UTF_8));
         report.print(new PrintStream(out, true, StandardCharsets.UTF_8));
         String table = out.toString(StandardCharsets.UTF_8);
 
         assertThat(table).contains("worker").contains("build").contains("finalize").contains("search").contains("memory").contains("scale");
-        assertThat(report.rows()).extracting(Report.Row::benchmark).contains("worker", "build", "finalize", "search", "memory", "scale", "parquet");
+        assertThat(report.rows()).extracting(Report.Row::benchmark).contains("worker", "build", "finalize", "search", "memory", "scale", "parquet", "serve");
         assertThat(report.rows()).allSatisfy(row -> assertThat(row.ours()).as(row.metric()).isNotNaN().isGreaterThanOrEqualTo(0));
         // Correctness targets hold even on a tiny corpus; speed targets are for real sizes and are not asserted.
         assertThat(report.rows()).filteredOn(row -> row.metric().startsWith("queries with identical"))
@@ -35,6 +35,16 @@ class BenchSmokeTest {
                 .singleElement().satisfies(row -> assertThat(row.met()).isTrue());
         assertThat(report.rows()).filteredOn(row -> row.metric().endsWith("LIST requests"))
                 .hasSize(2).allSatisfy(row -> assertThat(row.met()).isTrue());
+        assertThat(report.rows()).filteredOn(row -> row.metric().startsWith("failed queries"))
+                .singleElement().satisfies(row -> assertThat(row.met()).as("no query failed while serving").isTrue());
         assertThat(report.json().get("rows").size()).isEqualTo(report.rows().size());
+    }
+
+    private static Map<String, String> options(String... pairs) {
+        Map<String, String> options = new java.util.HashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            options.put(pairs[i], pairs[i + 1]);
+        }
+        return options;
     }
 }

@@ -1,9 +1,9 @@
 package dev.ftindex.builder;
 
 import dev.ftindex.format.BadInputException;
-import dev.ftindex.format.IndexSpec;
 import dev.ftindex.format.IndexSpec.FieldSpec;
 import dev.ftindex.format.IndexSpec.FieldType;
+import dev.ftindex.format.IndexSpec;
 import dev.hardwood.HardwoodContext;
 import dev.hardwood.metadata.ColumnChunk;
 import dev.hardwood.metadata.FileMetaData;

@@ -30,7 +30,8 @@ import picocli.CommandLine.Option;
 /** {@code ftindex build}: every worker and the finalizer, on this machine. */
 @Command(name = "build",
         header = "build a whole index on this machine: W workers, then finalize (default: the bundled sample)",
-        customSynopsis = "ftindex build --index URI [--input URI...] [--workers W] [--search QUERY] [options]",
+        customSynopsis = {"ftindex build --index URI [--input URI...] [--workers W] [--search QUERY] [options]",
+            "       (a generation of a collection: --collection C --generation G instead of --index)"},
         description = {
             "Builds a whole index on this machine: W workers in parallel (each stages one partition, exactly as",
             "`build-partition` would), then the finalizer, into any index root (a local directory by default).",

@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
 /** {@code ftindex build-partition}: one worker. */
 @Command(name = "build-partition",
         header = "worker: build one partition from its share of the input and stage it",
-        customSynopsis = "ftindex build-partition --index URI --input URI... [--partition N --partitions N] [options]",
+        customSynopsis = {"ftindex build-partition --index URI --input URI... [--partition N --partitions N] [options]",
+            "       (a generation of a collection: --collection C --generation G instead of --index)"},
         description = {
             "Builds one partition of the index from this worker's share of the input and stages it under",
             "<index>/staging/. Run one per partition (a Kubernetes Indexed Job, an AWS Batch array job...), then",

@@ -59,7 +59,8 @@ public final class Cli {
                 "Every verb prints one JSON result on stdout (status and search print text unless --json), logs and progress",
                 "on stderr, and exits with one of the codes below."},
             subcommands = {BuildPartitionCommand.class, FinalizeCommand.class, StatusCommand.class, SearchCommand.class,
-                VerifyCommand.class, BuildCommand.class, InspectCommand.class, CommandLine.HelpCommand.class, VersionCommand.class})
+                VerifyCommand.class, BuildCommand.class, InspectCommand.class, PublishCommand.class, RollbackCommand.class, GcCommand.class,
+                ServeCommand.class, CommandLine.HelpCommand.class, VersionCommand.class})
     static final class Top {
         @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help")
         boolean help;

@@ -13,7 +13,8 @@ import picocli.CommandLine.Option;
 /** {@code ftindex finalize}: commit what the workers staged. */
 @Command(name = "finalize",
         header = "commit the staged partitions (idempotent; safe to retry and to run concurrently)",
-        customSynopsis = "ftindex finalize --index URI [--expected-partitions N] [options]",
+        customSynopsis = {"ftindex finalize --index URI [--expected-partitions N] [options]",
+            "       (a generation of a collection: --collection C --generation G instead of --index)"},
         description = {
             "Commits the staged partitions: freezes a plan, copies every staged file server-side to its final",
             "name, verifies sizes and checksums, writes metadata.lance last (create-only), then removes staging/.",

@@ -1,6 +1,6 @@
 package dev.ftindex.cli;
 
-import dev.ftindex.objectstore.ObjectStore;
+import dev.ftindex.search.BatchSearch;
 import dev.ftindex.search.CommittedIndex;
 import dev.ftindex.search.IndexCache;
 import dev.ftindex.search.SearchResult;
@@ -15,19 +15,26 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code ftindex search}: query a committed index. */
+/** {@code ftindex search}: query a committed index, once or with a file of queries. */
 @Command(name = "search",
-        header = "search a committed index (Lucene query syntax)",
-        customSynopsis = "ftindex search --index URI [--k N] [--json] QUERY...",
+        header = "search a committed index (Lucene query syntax), one query or a file of them",
+        customSynopsis = {"ftindex search --index URI [--k N] [--json] QUERY...",
+            "       ftindex search --index URI --queries FILE --output RUN [--format trec|jsonl] [--k 1000]"},
         description = {
-            "Searches a committed index. The files are fetched once into a local cache (verified by size and",
+            "Searches a committed index, or the generation a collection's alias names (--index on a collection, or",
+            "--collection C [--generation G]). The files are fetched once into a local cache (verified by size and",
             "checksum; shared safely between processes) and searched as one index, so scores are those of the",
             "whole collection. QUERY uses Lucene's classic syntax over the spec's default search fields:",
             "words, \"phrases\", AND/OR/NOT, +required -excluded, field:value, prefix*, fuzzy~1, boost^2.",
-            "Hits are ordered by score, then by id."},
+            "Hits are ordered by score, then by id.",
+            "",
+            "--queries runs a topics file (one 'id<TAB>query' per line, as Anserini's topics) in one process and",
+            "writes a run file: TREC's 'qid Q0 docid rank score tag' (the default), or one JSON result per line.",
+            "Every query is parsed first: a bad line fails the run before any search, naming the line."},
         footer = {
             "  ftindex search --index s3://bucket/idx --k 10 \"distributed index\"",
-            "  ftindex search --index ./demo-index 'title:genesis AND light' --json"})
+            "  ftindex search --index ./demo-index 'title:genesis AND light' --json",
+            "  ftindex search --collection s3://bucket/products --queries topics.tsv --output run.trec --k 1000"})
 final class SearchCommand implements Verb {
     @ArgGroup(validate = false, heading = "%nSearch:%n", order = 10)
     Group search = new Group();
@@ -42,8 +49,20 @@ final class SearchCommand implements Verb {
     OutputOptions output;
 
     static final class Group {
-        @Option(names = "--k", paramLabel = "N", description = "how many hits (default 10)")
-        int k = 10;
+        @Option(names = "--k", paramLabel = "N", description = "how many hits (default 10; with --queries 1000)")
+        Integer k;
+
+        @Option(names = "--queries", paramLabel = "FILE", description = "a topics file: one 'id<TAB>query' per line")
+        Path queries;
+
+        @Option(names = "--output", paramLabel = "RUN", description = "where --queries writes its run file")
+        Path runFile;
+
+        @Option(names = "--format", paramLabel = "FORMAT", description = "the run file's format: trec (default) or jsonl")
+        String format = "trec";
+
+        @Option(names = "--tag", paramLabel = "TAG", description = "the run tag of the TREC format (default ftindex)")
+        String tag = "ftindex";
 
         @Option(names = "--cache-dir", paramLabel = "DIR", description = "the local cache (default $FTINDEX_CACHE, else ~/.cache/ftindex)")
         Path cacheDir;
@@ -63,15 +82,43 @@ final class SearchCommand implements Verb {
     @Override
     public Outcome run(Context context) {
         String text = String.join(" ", query);
-        if (text.isBlank()) {
-            throw new UsageException("give a query, e.g. ftindex search --index ./idx \"distributed index\"");
+        boolean batch = search.queries != null;
+        if (batch && !text.isBlank()) {
+            throw new UsageException("give QUERY or --queries FILE, not both");
         }
+        if (!batch && text.isBlank()) {
+            throw new UsageException("give a query, e.g. ftindex search --index ./idx \"distributed index\" (or --queries FILE)");
+        }
+        if (batch && search.runFile == null) {
+            throw new UsageException("--queries needs --output RUN: where to write the run file");
+        }
+        if (!batch && search.runFile != null) {
+            throw new UsageException("--output is for --queries");
+        }
+        int k = search.k != null ? search.k : batch ? 1000 : 10;
+        if (k < 1) {
+            throw new UsageException("--k must be positive: " + k);
+        }
+        BatchSearch.Format format;
+        try {
+            format = BatchSearch.Format.parse(search.format);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        List<BatchSearch.Topic> topics = batch ? BatchSearch.readTopics(search.queries) : List.of();
         Path cache = search.cacheDir != null ? search.cacheDir : IndexCache.defaultRoot();
         try (Stores stores = store.open(context.environment())) {
-            ObjectStore index = stores.open(store.index());
-            try (CommittedIndex committed = CommittedIndex.open(index, cache, search.threads, context.console().progress())) {
-                SearchResult result = committed.search(text, search.k);
-                return new Outcome(Results.of("search", index.location(), result), ExitCode.OK, search.json ? null : text(result));
+            Target.Root root = store.target(stores).root();
+            try (CommittedIndex committed = CommittedIndex.open(root.store(), cache, search.threads, context.console().progress())) {
+                if (batch) {
+                    BatchSearch.Summary summary = BatchSearch.run(committed, topics, k, format, search.tag, search.runFile, search.threads,
+                            context.console().progress());
+                    context.console().info(String.format(Locale.ROOT, "%d queries, %,d hits written to %s (%.1f queries/s)",
+                            summary.queries(), summary.hits(), summary.output(), summary.queriesPerSecond()));
+                    return Outcome.json(Results.of("search", root, summary));
+                }
+                SearchResult result = committed.search(text, k);
+                return new Outcome(Results.of("search", root, result), ExitCode.OK, search.json ? null : text(result));
             }
         }
     }

@@ -1,8 +1,8 @@
 package dev.ftindex.cli;
 
+import dev.ftindex.finalizer.CollectionStatus;
 import dev.ftindex.finalizer.IndexStatus;
 import dev.ftindex.format.IndexRoot;
-import dev.ftindex.objectstore.ObjectStore;
 import java.util.Locale;
 import java.util.Optional;
 import picocli.CommandLine.ArgGroup;
@@ -13,16 +13,20 @@ import picocli.CommandLine.Option;
 /** {@code ftindex status}: what an index root holds, and what finalize would do with it. */
 @Command(name = "status",
         header = "show whether an index root is committed, and what is staged or missing",
-        customSynopsis = "ftindex status --index URI [--expected-partitions N] [--json] [options]",
+        customSynopsis = {"ftindex status --index URI [--expected-partitions N] [--json] [options]",
+            "       ftindex status --collection C [--generation G] [--json] [options]"},
         description = {
             "Tells what an index root holds: committed or not, the index id, partitions, documents and bytes;",
             "before the commit, the staged partitions (id, attempt, documents, bytes), the expected count and",
             "the missing ids, whether a plan is frozen, partitions staged after it, orphan attempts (files no",
             "manifest refers to: failed, losing or zombie attempts; removed by the finalizer's cleanup), and",
-            "what finalize would do now (the same decision finalize makes). Text for people; --json for machines."},
+            "what finalize would do now (the same decision finalize makes). On a collection: the current and previous",
+            "generation, the history of the alias, the committed generations, and the generations being built with",
+            "their staged and missing partitions. Text for people; --json for machines."},
         footer = {
             "  ftindex status --index s3://bucket/idx",
-            "  ftindex status --index ./idx --expected-partitions 16 --json"})
+            "  ftindex status --index ./idx --expected-partitions 16 --json",
+            "  ftindex status --collection s3://bucket/products"})
 final class StatusCommand implements Verb {
     @ArgGroup(validate = false, heading = "%nStatus:%n", order = 10)
     Group status = new Group();
@@ -49,10 +53,54 @@ final class StatusCommand implements Verb {
     @Override
     public Outcome run(Context context) {
         try (Stores stores = store.open(context.environment())) {
-            ObjectStore index = stores.open(store.index());
-            IndexStatus.Report report = IndexStatus.inspect(index, Optional.ofNullable(status.expectedPartitions));
-            return new Outcome(Results.of("status", index.location(), report), ExitCode.OK, status.json ? null : text(report));
+            Target target = store.target(stores);
+            if (target.collection() && target.generation().isEmpty()) {
+                CollectionStatus.Report report = CollectionStatus.inspect(target.store());
+                return new Outcome(Results.of("status", target.store().location(), report), ExitCode.OK,
+                        status.json ? null : collectionText(report));
+            }
+            Target.Root root = target.root();
+            IndexStatus.Report report = IndexStatus.inspect(root.store(), Optional.ofNullable(status.expectedPartitions));
+            return new Outcome(Results.of("status", root, report), ExitCode.OK, status.json ? null : text(report));
         }
+    }
+
+    static String collectionText(CollectionStatus.Report report) {
+        StringBuilder text = new StringBuilder();
+        text.append("collection:  ").append(report.collection()).append('\n');
+        if (report.current() == null) {
+            text.append("alias:       nothing published yet (ftindex publish --collection ... --generation ID)\n");
+        } else {
+            text.append(String.format(Locale.ROOT, "current:     %s (index %s, %,d documents, %d partitions; alias version %d)%n",
+                    report.current().generation(), report.current().indexId(), report.current().docs(), report.current().partitions(),
+                    report.aliasVersion()));
+            text.append("previous:    ").append(report.previous() == null ? "none" : report.previous().generation()).append('\n');
+        }
+        if (!report.history().isEmpty()) {
+            text.append("\n  version  generation                 previous                   reason    at\n");
+            for (CollectionStatus.Swap swap : report.history()) {
+                text.append(String.format(Locale.ROOT, "  %7d  %-26s %-26s %-9s %s%n", swap.version(), swap.generation(),
+                        swap.previous() == null ? "-" : swap.previous(), swap.reason().json(), swap.createdAt()));
+            }
+        }
+        if (!report.generations().isEmpty()) {
+            text.append("\n  committed generations:\n");
+            for (CollectionStatus.Committed generation : report.generations()) {
+                text.append(String.format(Locale.ROOT, "  %-26s %-9s %,12d documents %10s  committed %s%n", generation.generation(),
+                        generation.role() == null ? "" : generation.role(), generation.docs(), Console.size(generation.bytes()),
+                        generation.committedAt()));
+            }
+        }
+        if (!report.building().isEmpty()) {
+            text.append("\n  generations being built:\n");
+            for (CollectionStatus.Building building : report.building()) {
+                text.append(String.format(Locale.ROOT, "  %-26s %d partitions staged (%,d documents), expected %s%s; finalize: %s%n",
+                        building.generation(), building.stagedPartitions(), building.stagedDocs(),
+                        building.expectedPartitions() == null ? "unknown" : building.expectedPartitions(),
+                        building.missing().isEmpty() ? "" : ", missing " + building.missing(), building.verdict().action().json()));
+            }
+        }
+        return text.toString();
     }
 
     static String text(IndexStatus.Report report) {

@@ -1,5 +1,8 @@
 package dev.ftindex.cli;
 
+import dev.ftindex.format.CollectionLayout;
+import dev.ftindex.format.IndexCollection;
+import dev.ftindex.objectstore.ObjectStore;
 import dev.ftindex.objectstore.S3Settings;
 import dev.ftindex.objectstore.StoreLocation;
 import java.net.URI;
@@ -18,6 +21,16 @@ final class StoreOptions {
         @Option(names = "--index", paramLabel = "URI", description = "the index root: s3://bucket/prefix, file:///path or a path")
         @Env("FTINDEX_INDEX")
         String index;
+
+        @Option(names = "--collection", paramLabel = "URI", description = "a collection of generations (s3://bucket/products or a path):"
+                + " with --generation, that generation's root; alone, the generation its alias names")
+        @Env("FTINDEX_COLLECTION")
+        String collection;
+
+        @Option(names = "--generation", paramLabel = "ID", description = "a generation of --collection: 1 to 64 letters, digits, '.', '_'"
+                + " and '-' (e.g. 2026-12-01)")
+        @Env("FTINDEX_GENERATION")
+        String generation;
 
         @Option(names = "--endpoint", paramLabel = "URL", description = "an S3-compatible endpoint such as MinIO (default: AWS, or"
                 + " AWS_ENDPOINT_URL); implies path-style access")
@@ -53,15 +66,80 @@ final class StoreOptions {
         boolean allowUnsafeOverwrites;
     }
 
-    /** The index root as given. */
+    /**
+     * The index root a writer (build, build-partition, finalize) writes: {@code --index}, or
+     * {@code --collection C --generation G}, which is {@code C/generations/G/}.
+     */
     StoreLocation index() {
-        if (group.index == null || group.index.isBlank()) {
-            throw new UsageException("--index is required (or set FTINDEX_INDEX)");
+        if (group.collection != null && !group.collection.isBlank()) {
+            if (group.index != null && !group.index.isBlank()) {
+                throw new UsageException("give --index or --collection with --generation, not both");
+            }
+            if (group.generation == null || group.generation.isBlank()) {
+                throw new UsageException("--collection needs --generation ID here: the generation this run builds (a new id per rebuild,"
+                        + " e.g. --generation 2026-12-01)");
+            }
+            return generationRoot(collection(), group.generation);
+        }
+        if (group.generation != null && !group.generation.isBlank()) {
+            throw new UsageException("--generation needs --collection URI");
+        }
+        return location(group.index, "--index", "--index is required (or --collection with --generation; or set FTINDEX_INDEX)");
+    }
+
+    /** {@code --collection}, for the verbs that change a collection (publish, rollback, gc). */
+    StoreLocation collection() {
+        return location(group.collection, "--collection", "--collection is required (or set FTINDEX_COLLECTION)");
+    }
+
+    /** {@code --generation}, if given. */
+    Optional<String> generation() {
+        if (group.generation == null || group.generation.isBlank()) {
+            return Optional.empty();
         }
         try {
-            return StoreLocation.parse(group.index);
+            return Optional.of(CollectionLayout.checkGeneration(group.generation));
         } catch (IllegalArgumentException e) {
-            throw new UsageException("--index: " + e.getMessage());
+            throw new UsageException("--generation: " + e.getMessage());
+        }
+    }
+
+    /**
+     * What a reader (search, status, verify, serve) was pointed at: {@code --index} (an index
+     * root, or a collection whose alias is then resolved), or {@code --collection} with or
+     * without {@code --generation}.
+     */
+    Target target(Stores stores) {
+        if (group.collection != null && !group.collection.isBlank()) {
+            if (group.index != null && !group.index.isBlank()) {
+                throw new UsageException("give --index or --collection, not both");
+            }
+            ObjectStore collection = stores.open(collection());
+            return new Target(collection, true, generation());
+        }
+        if (group.generation != null && !group.generation.isBlank()) {
+            throw new UsageException("--generation needs --collection URI");
+        }
+        ObjectStore store = stores.open(location(group.index, "--index", "--index is required (or --collection; or set FTINDEX_INDEX)"));
+        return new Target(store, IndexCollection.isCollection(store), Optional.empty());
+    }
+
+    private static StoreLocation generationRoot(StoreLocation collection, String generation) {
+        try {
+            return collection.resolve(CollectionLayout.generationPrefix(generation));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--generation: " + e.getMessage());
+        }
+    }
+
+    private static StoreLocation location(String text, String option, String missing) {
+        if (text == null || text.isBlank()) {
+            throw new UsageException(missing);
+        }
+        try {
+            return StoreLocation.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(option + ": " + e.getMessage());
         }
     }
 

@@ -1,6 +1,5 @@
 package dev.ftindex.cli;
 
-import dev.ftindex.objectstore.ObjectStore;
 import dev.ftindex.search.IndexVerifier;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -12,10 +11,11 @@ import picocli.CommandLine.Option;
 /** {@code ftindex verify}: check every committed file in full. */
 @Command(name = "verify",
         header = "check every committed file in full (and with --deep, Lucene's CheckIndex)",
-        customSynopsis = "ftindex verify --index URI [--deep] [options]",
+        customSynopsis = "ftindex verify --index URI | --collection C [--generation G] [--deep] [options]",
         description = {
             "Reads every committed file in full and checks its CRC32 against its Lucene footer and against",
-            "metadata.lance; with --deep, also fetches each partition and runs Lucene's CheckIndex on it.",
+            "metadata.lance; with --deep, also fetches each partition and runs Lucene's CheckIndex on it. On a",
+            "collection, checks the generation its alias names (or --generation G).",
             "Reports every bad file, not only the first. Exit 6 when anything is wrong."},
         footer = {
             "  ftindex verify --index s3://bucket/idx",
@@ -50,8 +50,8 @@ final class VerifyCommand implements Verb {
     public Outcome run(Context context) {
         Path scratch = verify.workDir != null ? verify.workDir : Path.of(System.getProperty("java.io.tmpdir"));
         try (Stores stores = store.open(context.environment())) {
-            ObjectStore index = stores.open(store.index());
-            IndexVerifier.Result result = new IndexVerifier(index, verify.concurrency, context.console().progress())
+            Target.Root root = store.target(stores).root();
+            IndexVerifier.Result result = new IndexVerifier(root.store(), verify.concurrency, context.console().progress())
                     .verify(verify.deep, scratch);
             if (result.ok()) {
                 context.console().info(String.format(Locale.ROOT, "index %s is sound: %d files, %s checked%s", result.index().indexId(),
@@ -59,7 +59,7 @@ final class VerifyCommand implements Verb {
             } else {
                 result.problems().forEach(problem -> context.console().log("corrupt: " + problem));
             }
-            return new Outcome(Results.of("verify", index.location(), result), result.ok() ? ExitCode.OK : ExitCode.CORRUPT, null);
+            return new Outcome(Results.of("verify", root, result), result.ok() ? ExitCode.OK : ExitCode.CORRUPT, null);
         }
     }
 }

@@ -52,14 +52,20 @@ class CommandLineTest {
     }
 
     /** Every option of every verb as it was before the command line moved to picocli, and the ones added since. */
-    private static final Map<String, List<String>> OPTIONS = Map.of(
-            "build-partition", concat(List.of("--input", "--partition", "--partitions", "--threads"), INDEXING(), STORE(), OUTPUT()),
-            "build", concat(List.of("--input", "--workers", "--threads", "--search", "--k", "--cache-dir"), INDEXING(), STORE(), OUTPUT()),
-            "finalize", concat(List.of("--expected-partitions", "--concurrency"), STORE(), OUTPUT()),
-            "status", concat(List.of("--expected-partitions", "--json"), STORE(), OUTPUT()),
-            "search", concat(List.of("--k", "--cache-dir", "--threads", "--json"), STORE(), OUTPUT()),
-            "verify", concat(List.of("--deep", "--concurrency", "--work-dir"), STORE(), OUTPUT()),
-            "inspect", concat(List.of("--spec", "--json"), STORE(), OUTPUT()));
+    private static final Map<String, List<String>> OPTIONS = Map.ofEntries(
+            Map.entry("build-partition", concat(List.of("--input", "--partition", "--partitions", "--threads"), INDEXING(), STORE(), OUTPUT())),
+            Map.entry("build", concat(List.of("--input", "--workers", "--threads", "--search", "--k", "--cache-dir"), INDEXING(), STORE(), OUTPUT())),
+            Map.entry("finalize", concat(List.of("--expected-partitions", "--concurrency"), STORE(), OUTPUT())),
+            Map.entry("status", concat(List.of("--expected-partitions", "--json"), STORE(), OUTPUT())),
+            Map.entry("search", concat(List.of("--k", "--cache-dir", "--threads", "--json", "--queries", "--output", "--format", "--tag"), STORE(),
+                    OUTPUT())),
+            Map.entry("verify", concat(List.of("--deep", "--concurrency", "--work-dir"), STORE(), OUTPUT())),
+            Map.entry("inspect", concat(List.of("--spec", "--json"), STORE(), OUTPUT())),
+            Map.entry("publish", concat(List.of("--concurrency"), STORE(), OUTPUT())),
+            Map.entry("rollback", concat(List.of("--concurrency"), STORE(), OUTPUT())),
+            Map.entry("gc", concat(List.of("--grace", "--keep", "--delete"), STORE(), OUTPUT())),
+            Map.entry("serve", concat(List.of("--host", "--port", "--poll", "--cache-dir", "--threads", "--max-concurrent", "--queue-timeout",
+                    "--drain-timeout"), STORE(), OUTPUT())));
 
     private static List<String> INDEXING() {
         return List.of("--spec", "--ram-buffer-mb", "--segments", "--work-dir", "--upload-concurrency", "--skip-bad-records",
@@ -67,7 +73,7 @@ class CommandLineTest {
     }
 
     private static List<String> STORE() {
-        return List.of("--index", "--endpoint", "--region", "--path-style", "--virtual-host", "--profile", "--sse", "--sse-kms-key-id",
+        return List.of("--index", "--collection", "--generation", "--endpoint", "--region", "--path-style", "--virtual-host", "--profile", "--sse", "--sse-kms-key-id",
                 "--max-attempts", "--allow-unsafe-overwrites");
     }
 

@@ -507,6 +507,70 @@ abstract class EndToEndSuite {
         }
     }
 
+    @Test
+    void collection_buildPublishServeSwapAndDrainOnSigterm() throws Exception {
+        String bucket = s3.newBucket();
+        String collection = "s3://" + bucket + "/products";
+        String endpoint = s3.endpoint().toString();
+        for (String generation : List.of("g1", "g2")) {
+            ok(ftindex.run("build", "--collection", collection, "--generation", generation, "--endpoint", endpoint, "--spec", spec.toString(),
+                    "--input", inputs.toString(), "--workers", "2", "--threads", "1"));
+        }
+        ok(ftindex.run("publish", "--collection", collection, "--generation", "g1", "--endpoint", endpoint));
+        Path cache = temp.resolve("serve-cache");
+        Ftindex.Running server = ftindex.start("serve", "--collection", collection, "--endpoint", endpoint, "--host", "127.0.0.1", "--port", "0",
+                "--poll", "200ms", "--cache-dir", cache.toString(), "--threads", "2");
+        try {
+            String listening = server.awaitLine(line -> line.contains("listening on http://127.0.0.1:"), Duration.ofSeconds(60));
+            assertThat(listening).as(server.stderrSoFar()).isNotNull();
+            int port = Integer.parseInt(listening.replaceAll(".*127\\.0\\.0\\.1:(\\d+)/.*", "$1"));
+            java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+            awaitServing(client, port, "g1");
+            for (String query : QUERIES) {
+                JsonNode served = get(client, port, "/search?q=" + java.net.URLEncoder.encode(query, java.nio.charset.StandardCharsets.UTF_8)
+                        + "&k=25");
+                JsonNode printed = ok(ftindex.run("search", "--collection", collection, "--endpoint", endpoint, "--json", "--k", "25",
+                        "--cache-dir", temp.resolve("cli-cache").toString(), query)).json();
+                assertThat(served.path("hits")).as(query).isEqualTo(printed.path("hits"));
+                assertThat(served.path("generation").asText()).isEqualTo(printed.path("generation").asText()).isEqualTo("g1");
+                assertThat(served.path("totalHits")).isEqualTo(printed.path("totalHits"));
+                List<Scored> scored = new ArrayList<>();
+                served.path("hits").forEach(hit -> scored.add(Scored.of(hit.path("id").asText(), hit.path("score").floatValue())));
+                assertThat(scored).as("the same hits as one index built on one machine").isEqualTo(reference.search(query, 25));
+            }
+            ok(ftindex.run("publish", "--collection", collection, "--generation", "g2", "--endpoint", endpoint));
+            awaitServing(client, port, "g2");
+            assertThat(get(client, port, "/search?q=lucene&k=3").path("generation").asText()).isEqualTo("g2");
+        } finally {
+            server.terminate();
+        }
+        Ftindex.Result stopped = server.await();
+        assertThat(stopped.exitCode()).as(stopped.toString()).isZero();
+        assertThat(stopped.json().path("status").asText()).as(stopped.toString()).isEqualTo("stopped");
+        assertThat(Files.list(cache).map(p -> p.getFileName().toString()).toList()).as("the served generation stays cached for a restart")
+                .hasSize(1);
+    }
+
+    private static JsonNode get(java.net.http.HttpClient client, int port, String path) throws Exception {
+        var response = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + path)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(200);
+        return Json.MAPPER.readTree(response.body());
+    }
+
+    private static void awaitServing(java.net.http.HttpClient client, int port, String generation) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        JsonNode health = null;
+        while (System.nanoTime() < deadline) {
+            health = get(client, port, "/health");
+            if (health.path("serving").path("generation").asText("").equals(generation)) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError(generation + " was not served in time; /health: " + health);
+    }
+
     static Ftindex.Result ok(Ftindex.Result result) {
         assertThat(result.exitCode()).as(result.toString()).isZero();
         return result;

@@ -137,6 +137,14 @@ final class Ftindex {
             return process.isAlive();
         }
 
+        /**
+         * SIGTERM, as an orchestrator stops a pod: the process may drain and exit on its own.
+         * Through its handle: {@link Process#destroy} would also close the pipes it prints to.
+         */
+        void terminate() {
+            process.toHandle().destroy();
+        }
+
         /** SIGKILL: no shutdown hooks, no finally blocks, no cleanup. */
         void kill9() throws InterruptedException {
             process.destroyForcibly();

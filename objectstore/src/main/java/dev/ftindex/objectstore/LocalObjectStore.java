@@ -153,6 +153,32 @@ final class LocalObjectStore implements ObjectStore {
         return result;
     }
 
+    @Override
+    public List<String> listPrefixes(String prefix) {
+        metrics.request("list");
+        Keys.validatePrefix(prefix);
+        Path directory = directoryOf(prefix);
+        String start = prefix.substring(prefix.lastIndexOf('/') + 1);
+        if (!Files.isDirectory(directory)) {
+            return List.of();
+        }
+        List<String> names = new ArrayList<>();
+        try (Stream<Path> children = Files.list(directory)) {
+            for (Path child : (Iterable<Path>) children::iterator) {
+                String name = child.getFileName().toString();
+                if (!name.startsWith(Keys.TEMP_PREFIX) && name.startsWith(start) && Files.isDirectory(child)) {
+                    names.add(name.substring(start.length()));
+                }
+            }
+        } catch (NoSuchFileException e) {
+            return List.of();
+        } catch (IOException e) {
+            throw translate(prefix, e);
+        }
+        names.sort(null);
+        return names;
+    }
+
     private void addIfFile(List<ObjectInfo> listing, String key, Path file) throws IOException {
         try {
             BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);

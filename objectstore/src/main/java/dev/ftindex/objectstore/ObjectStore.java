@@ -75,6 +75,14 @@ public interface ObjectStore extends Closeable {
     List<ObjectInfo> listShallow(String prefix);
 
     /**
+     * The distinct names that follow {@code prefix} up to the next {@code /}, for keys deeper
+     * than that: {@code listPrefixes("generations/")} of {@code generations/a/x} and
+     * {@code generations/b/y/z} is {@code [a, b]}. Sorted. Costs a page per thousand names (S3's
+     * common prefixes), however many keys lie below them.
+     */
+    List<String> listPrefixes(String prefix);
+
+    /**
      * Writes the object, replacing any existing one. Atomic: readers see the old object or the
      * whole new one. Large payloads are uploaded in parts; a failed multipart upload is aborted
      * so no parts are left behind (if the abort fails too, its error is attached as suppressed).

@@ -23,6 +23,14 @@ public final class ObjectStores {
         };
     }
 
+    /**
+     * {@code store} seen from {@code prefix} (ending with {@code /}): keys relative to it, every
+     * request through {@code store}. Closing the view leaves {@code store} open.
+     */
+    public static ObjectStore prefixed(ObjectStore store, String prefix) {
+        return new PrefixedStore(store, prefix);
+    }
+
     /** A store in a local directory, created on first write. */
     public static ObjectStore local(Path directory) {
         return new LocalObjectStore(directory);

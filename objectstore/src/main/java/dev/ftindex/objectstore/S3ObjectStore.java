@@ -153,6 +153,23 @@ final class S3ObjectStore implements ObjectStore {
         return list(prefix, "/");
     }
 
+    @Override
+    public List<String> listPrefixes(String prefix) {
+        Keys.validatePrefix(prefix);
+        List<String> names = new ArrayList<>();
+        try {
+            for (var common : client.listObjectsV2Paginator(b -> b.bucket(root.bucket()).prefix(root.prefix() + prefix).delimiter("/"))
+                    .commonPrefixes()) {
+                String name = common.prefix().substring(root.prefix().length() + prefix.length());
+                names.add(name.endsWith("/") ? name.substring(0, name.length() - 1) : name);
+            }
+        } catch (SdkException e) {
+            throw S3Errors.translate(location, prefix, e);
+        }
+        names.sort(null);
+        return names;
+    }
+
     /** Every page of a listing; with a delimiter, only the keys before it (common prefixes are skipped). */
     private List<ObjectInfo> list(String prefix, String delimiter) {
         Keys.validatePrefix(prefix);

@@ -28,11 +28,18 @@ public abstract sealed class StorageException extends RuntimeException
 
     private final String location;
     private final String key;
+    private final String problem;
 
     protected StorageException(String location, String key, String problem, Throwable cause) {
         super(format(location, key, problem, cause), cause);
         this.location = requireNonNull(location, "location is null");
         this.key = key;
+        this.problem = problem;
+    }
+
+    /** What went wrong, without the location and key. */
+    public String problem() {
+        return problem;
     }
 
     /** The store's root, e.g. {@code s3://bucket/prefix/}. */

@@ -17,6 +17,9 @@ public sealed interface StoreLocation {
     /** The root as a URI ending with {@code /}. */
     String uri();
 
+    /** The location {@code relative} (a key prefix ending with {@code /}) below this one. */
+    StoreLocation resolve(String relative);
+
     /** Parses a location, or throws {@link IllegalArgumentException} saying what is wrong. */
     static StoreLocation parse(String text) {
         requireNonNull(text, "location is null");
@@ -85,6 +88,11 @@ public sealed interface StoreLocation {
         public String uri() {
             return "s3://" + bucket + "/" + prefix;
         }
+
+        @Override
+        public S3 resolve(String relative) {
+            return new S3(bucket, prefix + relative);
+        }
     }
 
     /** A local directory; keys are files below it. */
@@ -98,6 +106,15 @@ public sealed interface StoreLocation {
         public String uri() {
             String uri = directory.toUri().toString();
             return uri.endsWith("/") ? uri : uri + "/";
+        }
+
+        @Override
+        public Local resolve(String relative) {
+            Path child = directory.resolve(relative).normalize();
+            if (!child.startsWith(directory) || child.equals(directory)) {
+                throw new IllegalArgumentException("'" + relative + "' is not below " + directory);
+            }
+            return new Local(child);
         }
     }
 }

@@ -178,6 +178,19 @@ public abstract class ObjectStoreContractTest {
     }
 
     @Test
+    void prefixListingsNameTheNextSegmentOnce() {
+        for (String key : List.of("generations/b/metadata.lance", "generations/a/part_0/x", "generations/a/part_1/y",
+                "generations/c.json", "generationsX/d/e", "other/f/g")) {
+            store.put(key, Payload.of(bytes(key)));
+        }
+
+        assertThat(store.listPrefixes("generations/")).containsExactly("a", "b");
+        assertThat(store.listPrefixes("generations/a/")).containsExactly("part_0", "part_1");
+        assertThat(store.listPrefixes("")).containsExactly("generations", "generationsX", "other");
+        assertThat(store.listPrefixes("nothing/")).isEmpty();
+    }
+
+    @Test
     void shallowListingsStopAtTheNextSlash() {
         for (String key : List.of("staging/part_2.json", "staging/part_10.json", "staging/part_2/attempt_a/_0.cfs",
                 "staging/part_2/attempt_a/segments_1", "staging/_plan.json", "part_0/x")) {

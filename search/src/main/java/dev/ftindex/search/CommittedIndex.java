@@ -6,6 +6,7 @@ import dev.ftindex.format.Analyzers;
 import dev.ftindex.format.IndexLayout;
 import dev.ftindex.format.IndexMetadata;
 import dev.ftindex.format.IndexSpec;
+import dev.ftindex.format.NotCommittedException;
 import dev.ftindex.format.StoredJson;
 import dev.ftindex.format.progress.Progress;
 import dev.ftindex.objectstore.ObjectNotFoundException;
@@ -17,6 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.apache.lucene.analysis.Analyzer;
@@ -55,6 +57,7 @@ public final class CommittedIndex implements Closeable {
     private final Analyzer analyzer;
     private final ExecutorService executor;
     private final Sort sort;
+    private final Set<String> idOnly;
 
     private CommittedIndex(IndexMetadata metadata, List<Path> partitionDirectories, int threads) throws IOException {
         this.metadata = metadata;
@@ -98,6 +101,7 @@ public final class CommittedIndex implements Closeable {
         searcher.setSimilarity(new BM25Similarity((float) spec.similarity().k1(), (float) spec.similarity().b()));
         this.analyzer = Analyzers.forSpec(spec);
         this.sort = new Sort(SortField.FIELD_SCORE, new SortField(spec.idField(), SortField.Type.STRING));
+        this.idOnly = Set.of(spec.idField());
     }
 
     /**
@@ -156,8 +160,16 @@ public final class CommittedIndex implements Closeable {
         return new Sort(SortField.FIELD_SCORE, new SortField(spec.idField(), SortField.Type.STRING));
     }
 
-    /** The best {@code k} hits for {@code text}. */
+    /** The best {@code k} hits for {@code text}, with their stored fields. */
     public SearchResult search(String text, int k) {
+        return search(text, k, true);
+    }
+
+    /**
+     * The best {@code k} hits for {@code text}; without {@code storedFields}, each hit's fields are
+     * empty and only its id is read (a run file needs no more).
+     */
+    public SearchResult search(String text, int k, boolean storedFields) {
         if (k < 1) {
             throw new IllegalArgumentException("k must be positive: " + k);
         }
@@ -168,10 +180,11 @@ public final class CommittedIndex implements Closeable {
             List<SearchResult.Hit> hits = new ArrayList<>(top.scoreDocs.length);
             var stored = searcher.storedFields();
             for (ScoreDoc scoreDoc : top.scoreDocs) {
-                Document document = stored.document(scoreDoc.doc);
+                Document document = storedFields ? stored.document(scoreDoc.doc) : stored.document(scoreDoc.doc, idOnly);
                 float score = scoreDoc instanceof FieldDoc fieldDoc && !Float.isNaN(fieldDoc.score) ? fieldDoc.score : scoreDoc.score;
                 int partition = ReaderUtil.subIndex(scoreDoc.doc, partitionStarts);
-                hits.add(new SearchResult.Hit(document.get(metadata.spec().idField()), score, partition, fields(document)));
+                hits.add(new SearchResult.Hit(document.get(metadata.spec().idField()), score, partition,
+                        storedFields ? fields(document) : Map.of()));
             }
             SearchResult.Relation relation = top.totalHits.relation() == TotalHits.Relation.EQUAL_TO
                     ? SearchResult.Relation.EQ : SearchResult.Relation.GTE;

@@ -67,6 +67,11 @@ public final class IndexCache {
         return base.resolve("ftindex");
     }
 
+    /** Where {@link #fetch} puts the index {@code metadata} describes: {@code <cache>/<indexId>/}. */
+    public Path directory(IndexMetadata metadata) {
+        return inside(root, metadata.indexId());
+    }
+
     /**
      * Makes sure every file of the index is in the cache and verified.
      *
@@ -74,7 +79,7 @@ public final class IndexCache {
      * @throws CorruptIndexException naming every file that failed verification
      */
     public List<Path> fetch(IndexMetadata metadata) {
-        Path indexDirectory = inside(root, metadata.indexId());
+        Path indexDirectory = directory(metadata);
         List<Path> directories = new ArrayList<>();
         List<Callable<Void>> downloads = new ArrayList<>();
         List<String> problems = Collections.synchronizedList(new ArrayList<>());

@@ -8,6 +8,7 @@ import dev.ftindex.format.CorruptIndexException;
 import dev.ftindex.format.IndexMetadata;
 import dev.ftindex.format.Json;
 import dev.ftindex.format.LuceneFiles;
+import dev.ftindex.format.NotCommittedException;
 import dev.ftindex.format.progress.Progress;
 import dev.ftindex.format.testing.TestDocuments;
 import dev.ftindex.objectstore.ObjectStore;

@@ -44,6 +44,11 @@ public abstract class DelegatingStore implements ObjectStore {
     }
 
     @Override
+    public List<String> listPrefixes(String prefix) {
+        return delegate.listPrefixes(prefix);
+    }
+
+    @Override
     public ObjectInfo put(String key, Payload payload) {
         return delegate.put(key, payload);
     }

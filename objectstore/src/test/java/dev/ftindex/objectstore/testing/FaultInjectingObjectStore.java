@@ -127,6 +127,11 @@ public final class FaultInjectingObjectStore implements ObjectStore {
     }
 
     @Override
+    public List<String> listPrefixes(String prefix) {
+        return call(Operation.LIST, prefix, () -> delegate.listPrefixes(prefix));
+    }
+
+    @Override
     public ObjectInfo put(String key, Payload payload) {
         return call(Operation.PUT, key, () -> delegate.put(key, payload));
     }

@@ -82,6 +82,18 @@ public final class InMemoryObjectStore implements ObjectStore {
     }
 
     @Override
+    public List<String> listPrefixes(String prefix) {
+        java.util.TreeSet<String> names = new java.util.TreeSet<>();
+        for (ObjectInfo info : list(prefix)) {
+            int slash = info.key().indexOf('/', prefix.length());
+            if (slash >= 0) {
+                names.add(info.key().substring(prefix.length(), slash));
+            }
+        }
+        return List.copyOf(names);
+    }
+
+    @Override
     public ObjectInfo put(String key, Payload payload) {
         metrics.request("put");
         Blob blob = blob(Keys.validate(key), payload);

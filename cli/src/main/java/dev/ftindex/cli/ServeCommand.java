@@ -1,0 +1,125 @@
+package dev.ftindex.cli;
+
+import dev.ftindex.search.IndexCache;
+import dev.ftindex.server.SearchServer;
+import dev.ftindex.server.ServerConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code ftindex serve}: the HTTP search server. */
+@Command(name = "serve",
+        header = "serve a collection or an index over HTTP, swapping to each newly published generation",
+        customSynopsis = "ftindex serve --index URI [--host ADDR] [--port 8080] [--poll 30s] [options]",
+        description = {
+            "Serves searches over HTTP. Given a collection (--index on it, or --collection C), it polls the alias",
+            "and swaps to each newly published generation without stopping: the new generation is fetched into",
+            "the verified cache, checked, opened and warmed while queries are answered from the old one; then one",
+            "atomic swap, so every query is answered from exactly one whole generation. The old readers close when",
+            "their last query finishes, and their cache files are removed. A failed update (missing or corrupt",
+            "file, unreadable metadata) keeps the old generation serving, shows as failed in /health, and is",
+            "retried on the next poll. Given an index root, it serves it once it is committed.",
+            "",
+            "  GET /search?q=QUERY&k=10&fields=a,b   the JSON of `ftindex search --json` (400: bad query; 503: not ready)",
+            "  GET /health                            the served generation, each update's stage and progress",
+            "  GET /livez  /readyz                    liveness; readiness (200 once a verified generation is open)",
+            "  GET /metrics                           Prometheus text: query latency, outcomes, updates, cache, JVM",
+            "  GET /                                  a search page",
+            "",
+            "SIGTERM drains: /readyz turns 503, running requests get --drain-timeout to finish, then it exits 0."},
+        footer = {
+            "  ftindex serve --collection s3://bucket/products --port 8080",
+            "  ftindex serve --index ./demo-index --host 127.0.0.1 --port 8080"})
+final class ServeCommand implements Verb {
+    @ArgGroup(validate = false, heading = "%nServer:%n", order = 10)
+    Group serve = new Group();
+
+    @Mixin
+    StoreOptions store;
+
+    @Mixin
+    OutputOptions output;
+
+    static final class Group {
+        @Option(names = "--host", paramLabel = "ADDR", description = "the address to listen on (default 0.0.0.0: every interface)")
+        @Env("FTINDEX_HOST")
+        String host = "0.0.0.0";
+
+        @Option(names = "--port", paramLabel = "PORT", description = "the port (default 8080; 0 picks a free one)")
+        @Env("FTINDEX_PORT")
+        int port = 8080;
+
+        @Option(names = "--poll", paramLabel = "DURATION", description = "how often the alias is read again (default 30s)")
+        String poll = "30s";
+
+        @Option(names = "--cache-dir", paramLabel = "DIR", description = "the local cache (default $FTINDEX_CACHE, else ~/.cache/ftindex)")
+        Path cacheDir;
+
+        @Option(names = "--threads", paramLabel = "N", description = "fetch and search threads (default 8)")
+        int threads = 8;
+
+        @Option(names = "--max-concurrent", paramLabel = "N", description = "searches run at once; more wait (default 4 per core)")
+        Integer maxConcurrent;
+
+        @Option(names = "--queue-timeout", paramLabel = "DURATION", description = "how long a search waits for a slot before 503 (default 5s)")
+        String queueTimeout = "5s";
+
+        @Option(names = "--drain-timeout", paramLabel = "DURATION", description = "on SIGTERM, how long running requests may take (default 10s)")
+        String drainTimeout = "10s";
+    }
+
+    @Override
+    public OutputOptions output() {
+        return output;
+    }
+
+    @Override
+    public Outcome run(Context context) throws InterruptedException {
+        Path cache = serve.cacheDir != null ? serve.cacheDir : IndexCache.defaultRoot();
+        Duration poll = Durations.parse("--poll", serve.poll);
+        Duration queue = Durations.parse("--queue-timeout", serve.queueTimeout);
+        Duration drain = Durations.parse("--drain-timeout", serve.drainTimeout);
+        try (Stores stores = store.open(context.environment())) {
+            Target target = store.target(stores);
+            ServerConfig config;
+            try {
+                ServerConfig defaults = ServerConfig.defaults(target.collection() && target.generation().isPresent()
+                        ? target.root().store() : target.store(), cache);
+                config = defaults.withAddress(serve.host, serve.port).withPoll(poll).withThreads(serve.threads)
+                        .withConcurrency(serve.maxConcurrent != null ? serve.maxConcurrent : defaults.maxConcurrentSearches(), queue)
+                        .withDrainTimeout(drain);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage());
+            }
+            SearchServer server = SearchServer.start(config);
+            Runtime.getRuntime().addShutdownHook(new Thread(server::close, "ftindex-shutdown"));
+            drainOn("TERM", server);
+            drainOn("INT", server);
+            context.console().info("listening on http://" + serve.host + ":" + server.port() + "/ (SIGTERM drains and stops)");
+            server.awaitStop();
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("status", "stopped");
+            result.put("port", server.port());
+            return Outcome.json(Results.of("serve", config.store().location(), result));
+        }
+    }
+
+    /**
+     * SIGTERM (and Ctrl-C) drain the server and let this verb return, print its result and exit
+     * 0, as an orchestrator expects of a clean stop; where the JVM offers no signal handling, the
+     * shutdown hook drains instead (exit 143).
+     */
+    @SuppressWarnings("restriction")
+    private static void drainOn(String signal, SearchServer server) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal(signal), received -> Thread.ofPlatform().name("ftindex-drain").start(server::close));
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            // no such signal here: the shutdown hook covers it
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package dev.ftindex.finalizer;
+
+import dev.ftindex.format.AliasVersion;
+import dev.ftindex.format.IndexCollection;
+import dev.ftindex.format.IndexLayout;
+import dev.ftindex.format.IndexMetadata;
+import dev.ftindex.format.StoredJson;
+import dev.ftindex.objectstore.ObjectStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What a collection holds, for people, orchestrators and the server's {@code /health}: the alias
+ * (current and previous generation, the history of swaps), every committed generation, and the
+ * generations being built with their staged and missing partitions ({@link IndexStatus} of each).
+ */
+public final class CollectionStatus {
+    /** Versions of the alias shown as history. */
+    public static final int HISTORY = 20;
+
+    private CollectionStatus() {}
+
+    /**
+     * @param aliasVersion the current alias version, 0 before the first publish
+     * @param current and {@code previous}: what the alias names (null before the first publish)
+     * @param history the latest alias versions, newest first
+     * @param generations every committed generation, oldest id first
+     * @param building every generation with no commit yet
+     */
+    public record Report(String collection, long aliasVersion, AliasVersion.Published current, AliasVersion.Published previous,
+            List<Swap> history, List<Committed> generations, List<Building> building) {}
+
+    /** One version of the alias: what it made current, when and why. */
+    public record Swap(long version, String generation, String previous, AliasVersion.Reason reason, String createdAt) {}
+
+    public record Committed(String generation, String indexId, int partitions, long docs, long bytes, String committedAt, String role) {}
+
+    /**
+     * @param expectedPartitions the count the workers were given, if any
+     * @param missing partition ids not staged yet
+     * @param verdict what finalize would do now
+     */
+    public record Building(String generation, int stagedPartitions, long stagedDocs, Integer expectedPartitions, List<Long> missing,
+            IndexStatus.VerdictView verdict) {}
+
+    public static Report inspect(ObjectStore store) {
+        IndexCollection collection = new IndexCollection(store);
+        List<AliasVersion> history = collection.history(HISTORY);
+        Optional<AliasVersion> latest = history.isEmpty() ? Optional.empty() : Optional.of(history.getFirst());
+        List<Committed> committed = new ArrayList<>();
+        List<Building> building = new ArrayList<>();
+        for (String generation : collection.generations()) {
+            ObjectStore root = collection.generation(generation);
+            Optional<IndexMetadata> metadata = StoredJson.readIfExists(root, IndexLayout.METADATA, IndexMetadata.class);
+            if (metadata.isPresent()) {
+                String role = latest.map(a -> a.current().generation().equals(generation) ? "current"
+                        : a.previous() != null && a.previous().generation().equals(generation) ? "previous" : null).orElse(null);
+                committed.add(new Committed(generation, metadata.get().indexId(), metadata.get().totals().partitions(),
+                        metadata.get().totals().docs(), metadata.get().totals().bytes(), root.head(IndexLayout.METADATA).lastModified().toString(),
+                        role));
+            } else {
+                building.add(building(generation, root));
+            }
+        }
+        List<Swap> swaps = history.stream().map(v -> new Swap(v.version(), v.current().generation(),
+                v.previous() == null ? null : v.previous().generation(), v.reason(), v.createdAt())).toList();
+        return new Report(store.location(), latest.map(AliasVersion::version).orElse(0L), latest.map(AliasVersion::current).orElse(null),
+                latest.map(AliasVersion::previous).orElse(null), swaps, committed, building);
+    }
+
+    /** A generation with no commit: what is staged, what is missing (the same report as {@code status} on its root). */
+    public static Building building(String generation, ObjectStore root) {
+        IndexStatus.Report report = IndexStatus.inspect(root, Optional.empty());
+        return new Building(generation, report.contents().partitions(), report.contents().docs(),
+                report.expectation().expectedPartitions(), report.expectation().missing(), report.verdict());
+    }
+}

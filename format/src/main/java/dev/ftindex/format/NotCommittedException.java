@@ -1,0 +1,23 @@
+package dev.ftindex.format;
+
+/**
+ * The index root has no {@code metadata.lance} (it was never finalized, or is the wrong root), or
+ * a collection has no published generation yet. Waiting for the finalizer, or for a publish, may
+ * help (exit code 4).
+ */
+public final class NotCommittedException extends RuntimeException {
+    public NotCommittedException(String root) {
+        this(root + " is not a committed index (no metadata.lance): run `ftindex finalize`, and see `ftindex status` for what is staged",
+                true);
+    }
+
+    private NotCommittedException(String message, boolean verbatim) {
+        super(message);
+    }
+
+    /** A collection whose alias does not exist yet. */
+    public static NotCommittedException unpublished(String collection) {
+        return new NotCommittedException(collection + " is a collection with no published generation yet: run `ftindex publish"
+                + " --collection " + collection + " --generation ID` (see `ftindex status` for its generations)", true);
+    }
+}

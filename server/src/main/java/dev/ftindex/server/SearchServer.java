@@ -1,0 +1,347 @@
+package dev.ftindex.server;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.ftindex.format.Json;
+import dev.ftindex.search.QuerySyntaxException;
+import dev.ftindex.search.SearchResult;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.stream.Collectors;
+
+/**
+ * {@code ftindex serve}: search over HTTP, with health, readiness, metrics, a search page, and
+ * the hot swap of generations ({@link Serving}).
+ *
+ * <p>On the JDK's own {@link HttpServer}, one virtual thread per exchange: HTTP/1.1 keep-alive,
+ * fixed-length responses, request and response timeouts (the {@code sun.net.httpserver}
+ * properties, set here unless given), and no dependency to keep up to date. Searches are bounded
+ * by a semaphore: at most {@code maxConcurrentSearches} run at once, the rest wait up to
+ * {@code queueTimeout} and are then refused with 503 and {@code Retry-After}, so overload sheds
+ * requests instead of growing queues. {@link #close} drains: {@code /readyz} answers 503, running
+ * requests get {@code drainTimeout} to finish, then the readers are released.
+ *
+ * <ul>
+ *   <li>{@code GET /search?q=...&k=10&fields=a,b}: the JSON {@code ftindex search --json} prints;
+ *       400 with the parser's message for a bad query; 503 before a generation is open.
+ *   <li>{@code GET /health}: the served generation, each update with its stage and progress, the
+ *       last poll, and for a collection the generations being built.
+ *   <li>{@code GET /livez}: 200 while the process runs; {@code GET /readyz}: 200 once a verified
+ *       generation is open, 503 before that and while draining.
+ *   <li>{@code GET /metrics}: Prometheus text; {@code GET /}: the search page.
+ * </ul>
+ */
+public final class SearchServer implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(SearchServer.class.getName());
+    private static final int MAX_K = 10_000;
+    /** {@code /health} is snake_case throughout, records shared with {@code status} included. */
+    private static final ObjectMapper SNAKE_CASE = Json.MAPPER.copy().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+
+    static {
+        // Read once, when the JDK's server first starts: a client that sends its request too
+        // slowly, or reads the response too slowly, is cut off instead of holding a connection.
+        setDefault("sun.net.httpserver.maxReqTime", "30");
+        setDefault("sun.net.httpserver.maxRspTime", "60");
+        setDefault("sun.net.httpserver.idleInterval", "30");
+        setDefault("sun.net.httpserver.maxIdleConnections", "200");
+    }
+
+    private final ServerConfig config;
+    private final Serving serving;
+    private final ServerMetrics metrics;
+    private final HttpServer http;
+    private final ExecutorService executor;
+    private final Semaphore searches;
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final byte[] page;
+
+    private SearchServer(ServerConfig config) throws IOException {
+        this.config = config;
+        this.serving = new Serving(config);
+        this.metrics = new ServerMetrics(() -> serving.serving().orElse(null), serving::cacheBytes, config.clock());
+        this.searches = new Semaphore(config.maxConcurrentSearches());
+        this.page = resource("search.html");
+        this.executor = Executors.newVirtualThreadPerTaskExecutor();
+        this.http = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 0);
+        http.setExecutor(executor);
+        http.createContext("/", this::handle);
+    }
+
+    /** Binds, starts polling, and returns at once; {@code /readyz} turns 200 when the first generation is open. */
+    public static SearchServer start(ServerConfig config) {
+        try {
+            SearchServer server = new SearchServer(config);
+            server.http.start();
+            server.serving.start(server.metrics);
+            LOG.info("serving " + config.store().location() + " on http://" + config.host() + ":" + server.port() + "/");
+            return server;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
+        }
+    }
+
+    public int port() {
+        return http.getAddress().getPort();
+    }
+
+    /** Whether a verified generation is open and the server is not draining. */
+    public boolean ready() {
+        return !draining.get() && serving.serving().isPresent();
+    }
+
+    /** Blocks until {@link #close} has finished. */
+    public void awaitStop() throws InterruptedException {
+        stopped.await();
+    }
+
+    /** Drains and stops: readiness goes first, running requests get the drain timeout, then the readers are released. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        draining.set(true);
+        http.stop((int) Math.max(0, config.drainTimeout().toSeconds()));
+        executor.shutdown();
+        try {
+            executor.awaitTermination(config.drainTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        serving.close();
+        stopped.countDown();
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String path = exchange.getRequestURI().getPath();
+            if (!exchange.getRequestMethod().equals("GET") && !exchange.getRequestMethod().equals("HEAD")) {
+                send(exchange, 405, "application/json", error("method-not-allowed", "only GET is served"));
+                return;
+            }
+            switch (path) {
+                case "/search" -> search(exchange);
+                case "/health" -> send(exchange, 200, "application/json", Json.write(health()));
+                case "/livez" -> send(exchange, 200, "text/plain; charset=utf-8", "ok\n".getBytes(UTF_8));
+                case "/readyz" -> readyz(exchange);
+                case "/metrics" -> metrics(exchange);
+                case "/", "/index.html" -> send(exchange, 200, "text/html; charset=utf-8", page);
+                default -> send(exchange, 404, "application/json", error("not-found", "no such path: " + path
+                        + " (try /search?q=..., /health, /livez, /readyz, /metrics or /)"));
+            }
+        } catch (IOException e) {
+            LOG.log(Level.FINE, "a client went away: " + e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "request failed: " + exchange.getRequestURI(), e);
+        }
+    }
+
+    private void search(HttpExchange exchange) throws IOException {
+        long start = System.nanoTime();
+        Map<String, String> parameters = parameters(exchange.getRequestURI().getRawQuery());
+        String query = parameters.get("q");
+        int k;
+        try {
+            k = Integer.parseInt(parameters.getOrDefault("k", "10"));
+        } catch (NumberFormatException e) {
+            k = -1;
+        }
+        if (query == null || query.isBlank()) {
+            finish(exchange, start, ServerMetrics.Outcome.BAD_REQUEST, 400, error("invalid-query", "give a query: /search?q=...&k=10"));
+            return;
+        }
+        if (k < 1 || k > MAX_K) {
+            finish(exchange, start, ServerMetrics.Outcome.BAD_REQUEST, 400, error("usage", "k must be 1 to " + MAX_K + ", not '"
+                    + parameters.get("k") + "'"));
+            return;
+        }
+        Optional<Set<String>> fields = Optional.ofNullable(parameters.get("fields"))
+                .map(list -> Arrays.stream(list.split(",")).map(String::strip).filter(s -> !s.isEmpty()).collect(Collectors.toSet()));
+        boolean permitted;
+        try {
+            permitted = searches.tryAcquire(config.queueTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            permitted = false;
+        }
+        if (!permitted) {
+            exchange.getResponseHeaders().add("Retry-After", "1");
+            finish(exchange, start, ServerMetrics.Outcome.OVERLOADED, 503, error("overloaded", config.maxConcurrentSearches()
+                    + " searches are running and none finished within " + config.queueTimeout().toMillis() + " ms; retry"));
+            return;
+        }
+        byte[] body;
+        try {
+            Optional<Serving.Lease> lease = serving.acquire();
+            if (lease.isEmpty()) {
+                exchange.getResponseHeaders().add("Retry-After", "5");
+                finish(exchange, start, ServerMetrics.Outcome.NOT_READY, 503, error("not-ready", "no generation is open yet: see /health"));
+                return;
+            }
+            try (Serving.Lease held = lease.get()) {
+                SearchResult result = held.generation().index().search(query, k);
+                body = Json.write(response(held.generation(), restrict(result, fields)));
+            }
+        } catch (QuerySyntaxException e) {
+            finish(exchange, start, ServerMetrics.Outcome.BAD_REQUEST, 400, error("invalid-query", e.getMessage()));
+            return;
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "search failed: " + query, e);
+            finish(exchange, start, ServerMetrics.Outcome.ERROR, 500, error("internal-error", String.valueOf(e.getMessage())));
+            return;
+        } finally {
+            searches.release();
+        }
+        serving.answered(query);
+        finish(exchange, start, ServerMetrics.Outcome.OK, 200, body);
+    }
+
+    private void finish(HttpExchange exchange, long start, ServerMetrics.Outcome outcome, int status, byte[] body) throws IOException {
+        try {
+            send(exchange, status, "application/json", body);
+        } finally {
+            metrics.query(outcome, System.nanoTime() - start);
+        }
+    }
+
+    /** The CLI's {@code search --json} result: the verb, the index root, the generation, then the hits. */
+    private static ObjectNode response(ServedGeneration generation, SearchResult result) {
+        ObjectNode node = Json.MAPPER.createObjectNode();
+        node.put("verb", "search");
+        node.put("index", generation.identity().location());
+        node.put("generation", generation.identity().generation());
+        node.setAll((ObjectNode) Json.MAPPER.valueToTree(result));
+        return node;
+    }
+
+    private static SearchResult restrict(SearchResult result, Optional<Set<String>> fields) {
+        if (fields.isEmpty()) {
+            return result;
+        }
+        List<SearchResult.Hit> hits = result.hits().stream().map(hit -> {
+            Map<String, Object> kept = new TreeMap<>(hit.fields());
+            kept.keySet().retainAll(fields.get());
+            return new SearchResult.Hit(hit.id(), hit.score(), hit.partition(), kept);
+        }).toList();
+        return new SearchResult(result.indexId(), result.query(), result.k(), result.count(), hits, result.seconds());
+    }
+
+    private void readyz(HttpExchange exchange) throws IOException {
+        if (ready()) {
+            send(exchange, 200, "text/plain; charset=utf-8", ("ready: " + serving.serving().orElseThrow().name() + "\n").getBytes(UTF_8));
+        } else {
+            send(exchange, 503, "text/plain; charset=utf-8", (draining.get() ? "draining\n" : "no verified generation is open yet\n").getBytes(UTF_8));
+        }
+    }
+
+    private void metrics(HttpExchange exchange) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        metrics.write(out);
+        send(exchange, 200, metrics.contentType(), out.toByteArray());
+    }
+
+    /** What {@code /health} shows. */
+    Map<String, Object> health() {
+        Map<String, Object> health = new LinkedHashMap<>();
+        Optional<ServedGeneration.Identity> served = serving.serving();
+        health.put("status", draining.get() ? "draining" : served.isPresent() ? "serving" : "starting");
+        health.put("source", Map.of("location", config.store().location(), "kind", serving.isCollection() ? "collection" : "index",
+                "poll_ms", config.poll().toMillis()));
+        health.put("serving", served.map(identity -> {
+            Map<String, Object> generation = new LinkedHashMap<>();
+            generation.put("generation", identity.generation());
+            generation.put("index_id", identity.indexId());
+            generation.put("partitions", identity.partitions());
+            generation.put("documents", identity.docs());
+            generation.put("bytes", identity.bytes());
+            generation.put("committed_at", identity.committedAt().toString());
+            generation.put("age_seconds", Duration.between(identity.committedAt(), config.clock().instant()).toSeconds());
+            return generation;
+        }).orElse(null));
+        health.put("updates", serving.updates());
+        health.put("last_poll", serving.lastPoll().orElse(null));
+        if (serving.isCollection()) {
+            health.put("building", SNAKE_CASE.valueToTree(serving.building()));
+        }
+        return health;
+    }
+
+    private static void send(HttpExchange exchange, int status, String contentType, byte[] body) throws IOException {
+        exchange.getResponseHeaders().set("Content-Type", contentType);
+        exchange.getResponseHeaders().set("Cache-Control", "no-store");
+        boolean head = exchange.getRequestMethod().equals("HEAD");
+        exchange.sendResponseHeaders(status, head ? -1 : body.length == 0 ? -1 : body.length);
+        if (!head && body.length > 0) {
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        }
+    }
+
+    private static byte[] error(String kind, String message) {
+        Map<String, Object> error = new LinkedHashMap<>();
+        error.put("kind", kind);
+        error.put("message", message);
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("status", "failed");
+        result.put("error", error);
+        return Json.write(result);
+    }
+
+    static Map<String, String> parameters(String rawQuery) {
+        Map<String, String> parameters = new LinkedHashMap<>();
+        if (rawQuery == null || rawQuery.isEmpty()) {
+            return parameters;
+        }
+        for (String pair : rawQuery.split("&")) {
+            int equals = pair.indexOf('=');
+            String name = URLDecoder.decode(equals < 0 ? pair : pair.substring(0, equals), UTF_8);
+            String value = equals < 0 ? "" : URLDecoder.decode(pair.substring(equals + 1), UTF_8);
+            parameters.putIfAbsent(name, value);
+        }
+        return parameters;
+    }
+
+    private static byte[] resource(String name) throws IOException {
+        try (InputStream in = SearchServer.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IOException("the resource " + name + " is missing from the jar");
+            }
+            return in.readAllBytes();
+        }
+    }
+
+    private static void setDefault(String property, String value) {
+        if (System.getProperty(property) == null) {
+            System.setProperty(property, value);
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package dev.ftindex.server;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.ftindex.objectstore.ObjectStore;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * How {@code ftindex serve} runs.
+ *
+ * @param store the collection (its alias is polled) or an index root (served once committed)
+ * @param cacheRoot where generations are fetched and verified before they are opened
+ * @param host the address to bind ({@code 0.0.0.0} in a container; tests bind {@code 127.0.0.1})
+ * @param port the port, 0 for any free one
+ * @param poll how often the alias (or the uncommitted root) is read again
+ * @param threads fetch and search threads
+ * @param maxConcurrentSearches searches running at once; more wait up to {@code queueTimeout}, then get 503
+ * @param queueTimeout how long a search waits for a slot
+ * @param drainTimeout on shutdown, how long running requests may take to finish
+ */
+public record ServerConfig(ObjectStore store, Path cacheRoot, String host, int port, Duration poll, int threads, int maxConcurrentSearches,
+        Duration queueTimeout, Duration drainTimeout, Clock clock) {
+    public ServerConfig {
+        requireNonNull(store, "store is null");
+        requireNonNull(cacheRoot, "cacheRoot is null");
+        requireNonNull(host, "host is null");
+        requireNonNull(poll, "poll is null");
+        requireNonNull(queueTimeout, "queueTimeout is null");
+        requireNonNull(drainTimeout, "drainTimeout is null");
+        requireNonNull(clock, "clock is null");
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port must be 0 to 65535: " + port);
+        }
+        if (poll.isNegative() || poll.isZero()) {
+            throw new IllegalArgumentException("the poll interval must be positive: " + poll);
+        }
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be positive: " + threads);
+        }
+        if (maxConcurrentSearches < 1) {
+            throw new IllegalArgumentException("the search concurrency must be positive: " + maxConcurrentSearches);
+        }
+        if (queueTimeout.isNegative() || drainTimeout.isNegative()) {
+            throw new IllegalArgumentException("timeouts must not be negative");
+        }
+    }
+
+    /** The defaults of {@code ftindex serve}: port 8080 on all addresses, a 30 s poll. */
+    public static ServerConfig defaults(ObjectStore store, Path cacheRoot) {
+        int cores = Runtime.getRuntime().availableProcessors();
+        return new ServerConfig(store, cacheRoot, "0.0.0.0", 8080, Duration.ofSeconds(30), 8, 4 * cores, Duration.ofSeconds(5),
+                Duration.ofSeconds(10), Clock.systemUTC());
+    }
+
+    public ServerConfig withAddress(String newHost, int newPort) {
+        return new ServerConfig(store, cacheRoot, newHost, newPort, poll, threads, maxConcurrentSearches, queueTimeout, drainTimeout, clock);
+    }
+
+    public ServerConfig withPoll(Duration newPoll) {
+        return new ServerConfig(store, cacheRoot, host, port, newPoll, threads, maxConcurrentSearches, queueTimeout, drainTimeout, clock);
+    }
+
+    public ServerConfig withThreads(int newThreads) {
+        return new ServerConfig(store, cacheRoot, host, port, poll, newThreads, maxConcurrentSearches, queueTimeout, drainTimeout, clock);
+    }
+
+    public ServerConfig withConcurrency(int newMaxConcurrentSearches, Duration newQueueTimeout) {
+        return new ServerConfig(store, cacheRoot, host, port, poll, threads, newMaxConcurrentSearches, newQueueTimeout, drainTimeout, clock);
+    }
+
+    public ServerConfig withDrainTimeout(Duration newDrainTimeout) {
+        return new ServerConfig(store, cacheRoot, host, port, poll, threads, maxConcurrentSearches, queueTimeout, newDrainTimeout, clock);
+    }
+}

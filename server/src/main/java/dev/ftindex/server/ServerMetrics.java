@@ -1,0 +1,99 @@
+package dev.ftindex.server;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.function.Supplier;
+
+/**
+ * What {@code /metrics} exposes, in Prometheus text format, through the Prometheus Java client:
+ * its registry, histograms and the JVM collectors are well kept and exactly what a scraper
+ * expects, and Prometheus is the only target (so no Micrometer layer in between).
+ */
+final class ServerMetrics {
+    /** How a search ended, as the {@code outcome} label. */
+    enum Outcome {
+        OK, BAD_REQUEST, NOT_READY, OVERLOADED, ERROR;
+
+        String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+    private final Histogram queryDuration;
+    private final Counter queries;
+    private final Histogram updateDuration;
+    private final Counter updateFailures;
+
+    ServerMetrics(Supplier<ServedGeneration.Identity> serving, Supplier<Long> cacheBytes, Clock clock) {
+        queryDuration = Histogram.builder().name("ftindex_query_duration_seconds")
+                .help("Time to answer a search, from the request to the last byte of the response")
+                .classicUpperBounds(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+                .classicOnly().register(registry);
+        queries = Counter.builder().name("ftindex_queries_total").help("Searches by outcome").labelNames("outcome").register(registry);
+        updateDuration = Histogram.builder().name("ftindex_update_duration_seconds")
+                .help("Time to resolve, fetch, verify, open, warm and swap in a generation, by status")
+                .classicUpperBounds(0.1, 0.5, 1, 5, 10, 30, 60, 300, 900, 3600).classicOnly().labelNames("status").register(registry);
+        updateFailures = Counter.builder().name("ftindex_update_failures_total")
+                .help("Updates that failed (the old generation kept serving)").register(registry);
+        for (Outcome outcome : Outcome.values()) {
+            queries.labelValues(outcome.label());
+        }
+        GaugeWithCallback.builder().name("ftindex_serving_generation_info")
+                .help("The generation being served (value 1), by generation and index id").labelNames("generation", "index_id")
+                .callback(callback -> {
+                    ServedGeneration.Identity identity = serving.get();
+                    if (identity != null) {
+                        callback.call(1, identity.name(), identity.indexId());
+                    }
+                }).register(registry);
+        GaugeWithCallback.builder().name("ftindex_serving_generation_age_seconds")
+                .help("Seconds since the served generation was committed")
+                .callback(callback -> {
+                    ServedGeneration.Identity identity = serving.get();
+                    if (identity != null) {
+                        callback.call(Duration.between(identity.committedAt(), clock.instant()).toMillis() / 1000.0);
+                    }
+                }).register(registry);
+        GaugeWithCallback.builder().name("ftindex_serving_documents").help("Documents in the served generation")
+                .callback(callback -> {
+                    ServedGeneration.Identity identity = serving.get();
+                    if (identity != null) {
+                        callback.call(identity.docs());
+                    }
+                }).register(registry);
+        GaugeWithCallback.builder().name("ftindex_cache_bytes")
+                .help("Bytes of the generations held in the local cache (served, draining or being fetched)")
+                .callback(callback -> callback.call(cacheBytes.get())).register(registry);
+        JvmMetrics.builder().register(registry);
+    }
+
+    void query(Outcome outcome, long nanos) {
+        queries.labelValues(outcome.label()).inc();
+        queryDuration.observe(nanos / 1e9);
+    }
+
+    void update(Update.Status status, long millis) {
+        updateDuration.labelValues(status.json()).observe(millis / 1000.0);
+        if (status == Update.Status.FAILED) {
+            updateFailures.inc();
+        }
+    }
+
+    String contentType() {
+        return PrometheusTextFormatWriter.CONTENT_TYPE;
+    }
+
+    void write(OutputStream out) throws IOException {
+        writer.write(out, registry.scrape());
+    }
+}

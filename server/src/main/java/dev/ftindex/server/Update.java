@@ -1,0 +1,174 @@
+package dev.ftindex.server;
+
+import com.fasterxml.jackson.annotation.JsonValue;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import dev.ftindex.format.progress.Progress;
+import dev.ftindex.format.progress.Stage;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One update of what the server serves: a generation it resolved, through the steps from
+ * {@link Step#RESOLVING} to {@link Step#SWAPPING}. Written by the updater thread, read by
+ * {@code /health} from any thread.
+ */
+final class Update {
+    enum Status {
+        QUEUED, RUNNING, COMPLETE, FAILED;
+
+        @JsonValue
+        String json() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    enum Step {
+        RESOLVING, FETCHING, VERIFYING, OPENING, WARMING, SWAPPING;
+
+        @JsonValue
+        String json() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    private final Clock clock;
+    private final String generation;
+    private final int attempt;
+    private final Instant startedAt;
+    private final long startNanos = System.nanoTime();
+    private final Progress progress = new Progress();
+    private final List<StepTime> steps = new ArrayList<>();
+    private volatile String indexId;
+    private volatile Status status = Status.QUEUED;
+    private volatile Step step = Step.RESOLVING;
+    private volatile Stage stage;
+    private volatile Stage lastFilesStage;
+    private volatile Instant updatedAt;
+    private volatile long stepStartNanos = startNanos;
+    private volatile long elapsedNanos = -1;
+    private volatile String message;
+
+    Update(Clock clock, String generation, int attempt) {
+        this.clock = clock;
+        this.generation = generation;
+        this.attempt = attempt;
+        this.startedAt = clock.instant();
+        this.updatedAt = startedAt;
+        progress.listen(new Progress.Listener() {
+            @Override
+            public void stageStarted(Stage started) {
+                stage = started;
+                touch();
+            }
+
+            @Override
+            public void stageFinished(Stage finished) {
+                if ("files".equals(finished.unit())) {
+                    lastFilesStage = finished;
+                }
+                touch();
+            }
+        });
+    }
+
+    String generation() {
+        return generation;
+    }
+
+    Status status() {
+        return status;
+    }
+
+    /** The progress the steps count into (the cache's fetch opens its own stage in it). */
+    Progress progress() {
+        return progress;
+    }
+
+    void indexId(String id) {
+        this.indexId = id;
+        touch();
+    }
+
+    String indexId() {
+        return indexId;
+    }
+
+    /** Moves to {@code next}; the step that ends is timed. */
+    synchronized void step(Step next) {
+        long now = System.nanoTime();
+        if (status == Status.RUNNING) {
+            steps.add(new StepTime(step, (now - stepStartNanos) / 1_000_000));
+        }
+        status = Status.RUNNING;
+        step = next;
+        stepStartNanos = now;
+        stage = null;
+        touch();
+    }
+
+    synchronized void complete(String text) {
+        finish(Status.COMPLETE, text);
+    }
+
+    synchronized void fail(String text) {
+        finish(Status.FAILED, text);
+    }
+
+    private void finish(Status end, String text) {
+        long now = System.nanoTime();
+        if (status == Status.RUNNING) {
+            steps.add(new StepTime(step, (now - stepStartNanos) / 1_000_000));
+        }
+        status = end;
+        message = text;
+        elapsedNanos = now - startNanos;
+        touch();
+    }
+
+    boolean finished() {
+        return status == Status.COMPLETE || status == Status.FAILED;
+    }
+
+    /** Milliseconds from the start to now, or to the end once finished (frozen). */
+    long elapsedMillis() {
+        long elapsed = elapsedNanos >= 0 ? elapsedNanos : System.nanoTime() - startNanos;
+        return elapsed / 1_000_000;
+    }
+
+    private void touch() {
+        updatedAt = clock.instant();
+    }
+
+    /** What {@code /health} shows of this update, now. */
+    synchronized View view() {
+        Stage counted = stage != null && "files".equals(stage.unit()) ? stage : lastFilesStage;
+        long filesDone = 0;
+        long filesTotal = 0;
+        long bytesDone = 0;
+        long bytesTotal = 0;
+        if (counted != null && "files".equals(counted.unit())) {
+            filesDone = counted.items();
+            filesTotal = Math.max(counted.totalItems(), 0);
+            bytesDone = counted.bytes();
+            bytesTotal = Math.max(counted.totalBytes(), 0);
+        }
+        return new View(generation, indexId, attempt, status, step, filesDone, filesTotal, bytesDone, bytesTotal, startedAt.toString(),
+                updatedAt.toString(), elapsedMillis(), message, List.copyOf(steps));
+    }
+
+    /**
+     * @param stage the step it is at, or ended at
+     * @param filesDone and the other counts: of the last step that counts files (fetching, verifying)
+     * @param elapsedMs from the start to now, frozen once finished
+     * @param steps each step that ended, with how long it took
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record View(String generation, String indexId, int attempt, Status status, Step stage, long filesDone, long filesTotal, long bytesDone,
+            long bytesTotal, String startedAt, String updatedAt, long elapsedMs, String message, List<StepTime> steps) {}
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record StepTime(Step stage, long elapsedMs) {}
+}

@@ -1,0 +1,69 @@
+package dev.ftindex.server;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ftindex.builder.Worker;
+import dev.ftindex.builder.WorkerConfig;
+import dev.ftindex.finalizer.Finalizer;
+import dev.ftindex.finalizer.FinalizerConfig;
+import dev.ftindex.finalizer.Publisher;
+import dev.ftindex.format.CollectionLayout;
+import dev.ftindex.format.Json;
+import dev.ftindex.format.progress.Progress;
+import dev.ftindex.format.testing.TestDocuments;
+import dev.ftindex.objectstore.ObjectStore;
+import dev.ftindex.objectstore.ObjectStores;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Real generations for the server's tests: real workers and the real finalizer, two partitions
+ * each. Every document of generation G carries the tag {@code gen-G}, so a test can tell from any
+ * hit which generation answered.
+ */
+final class Generations {
+    static final int DOCS = 400;
+
+    private Generations() {}
+
+    static String marker(String generation) {
+        return "gen-" + generation;
+    }
+
+    /** Builds and commits generation {@code generation} of {@code collection}; documents differ by {@code seed}. */
+    static ObjectStore build(ObjectStore collection, String generation, long seed, Path scratch) {
+        ObjectStore root = stage(collection, generation, seed, 0, scratch);
+        stage(collection, generation, seed, 1, scratch);
+        new Finalizer(root, FinalizerConfig.defaults(), Progress.silent()).run();
+        return root;
+    }
+
+    /** Stages partition {@code partition} of two of generation {@code generation}, as one worker does. */
+    static ObjectStore stage(ObjectStore collection, String generation, long seed, int partition, Path scratch) {
+        try {
+            List<String> lines = new ArrayList<>();
+            for (String line : TestDocuments.lines(0, DOCS, seed)) {
+                ObjectNode document = (ObjectNode) Json.MAPPER.readTree(line);
+                document.withArray("tags").add(marker(generation));
+                lines.add(document.toString());
+            }
+            Path input = TestDocuments.write(scratch.resolve("input-" + generation + ".jsonl"), lines);
+            ObjectStore root = ObjectStores.prefixed(collection, CollectionLayout.generationPrefix(generation));
+            WorkerConfig config = WorkerConfig.of(TestDocuments.spec(), List.of(input.toString()), partition, Optional.of(2))
+                    .withThreads(1).withWorkDirectory(scratch.resolve("work-" + generation));
+            new Worker(root, config, location -> {
+                throw new AssertionError(location);
+            }, Progress.silent()).run();
+            return root;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static Publisher.Result publish(ObjectStore collection, String generation) {
+        return new Publisher(collection, 4, Progress.silent()).publish(generation);
+    }
+}

@@ -1,0 +1,99 @@
+package dev.ftindex.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ftindex.format.CollectionLayout;
+import dev.ftindex.format.progress.Progress;
+import dev.ftindex.objectstore.ObjectStore;
+import dev.ftindex.objectstore.ObjectStores;
+import dev.ftindex.search.CommittedIndex;
+import dev.ftindex.search.SearchResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The search page in a real headless Chromium, the distribution's package, driven through its
+ * chromedriver (nothing is downloaded: the driver's path is given, so Selenium Manager never
+ * runs). {@code .ci/run} installs both where they are missing; elsewhere the test is skipped,
+ * saying so.
+ */
+class SearchPageBrowserTest {
+    @TempDir
+    Path temp;
+
+    @Test
+    void typingAQueryShowsItsHitsAndTheGenerationServed() throws Exception {
+        Optional<Path> browser = firstExisting("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/lib/chromium/chromium");
+        Optional<Path> driverBinary = firstExisting("/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver");
+        Assumptions.assumeTrue(browser.isPresent() && driverBinary.isPresent(),
+                "no Chromium with chromedriver here (apt-get install chromium chromium-driver; .ci/run does): the page test is skipped");
+
+        ObjectStore collection = ObjectStores.local(temp.resolve("collection"));
+        Generations.build(collection, "g1", 1, temp);
+        Generations.publish(collection, "g1");
+        ServerConfig config = ServerConfig.defaults(collection, temp.resolve("cache")).withAddress("127.0.0.1", 0)
+                .withPoll(Duration.ofMillis(100)).withThreads(2);
+        List<String> expected;
+        try (CommittedIndex direct = CommittedIndex.open(ObjectStores.prefixed(collection, CollectionLayout.generationPrefix("g1")),
+                temp.resolve("direct"), 2, Progress.silent())) {
+            expected = direct.search("lucene segment", 10).hits().stream().map(SearchResult.Hit::id).toList();
+        }
+        assertThat(expected).isNotEmpty();
+
+        try (SearchServer server = SearchServer.start(config)) {
+            Http http = new Http(server.port());
+            http.awaitHealth(h -> Http.serving(h, "g1"), Duration.ofSeconds(30), "g1 to be served");
+            ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(driverBinary.get().toFile())
+                    .usingAnyFreePort().build();
+            ChromeOptions options = new ChromeOptions().setBinary(browser.get().toFile())
+                    .addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                            "--user-data-dir=" + Files.createDirectories(temp.resolve("profile")));
+            WebDriver driver = new ChromeDriver(service, options);
+            try {
+                driver.get("http://127.0.0.1:" + server.port() + "/");
+                WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(20));
+                wait.until(d -> d.findElement(By.id("generation")).getText().contains("g1"));
+                assertThat(driver.findElement(By.id("generation")).getText()).contains(Generations.DOCS + " documents");
+
+                WebElement box = driver.findElement(By.id("q"));
+                box.sendKeys("lucene segment");
+                driver.findElement(By.cssSelector("#search button")).click();
+                wait.until(d -> d.findElements(By.cssSelector("#hits .hit")).size() == expected.size());
+                List<String> shown = driver.findElements(By.cssSelector("#hits .hit .id")).stream().map(WebElement::getText).toList();
+                assertThat(shown).isEqualTo(expected);
+                assertThat(driver.findElement(By.id("summary")).getText()).contains("hits for lucene segment").contains("generation g1");
+                assertThat(driver.findElement(By.cssSelector("#hits .hit dl")).getText()).contains("title").contains("year");
+
+                box.clear();
+                box.sendKeys("title:(");
+                driver.findElement(By.cssSelector("#search button")).click();
+                wait.until(d -> d.findElement(By.id("summary")).getAttribute("class").contains("error"));
+                assertThat(driver.findElement(By.id("summary")).getText()).contains("Cannot parse");
+                assertThat(driver.findElements(By.cssSelector("#hits .hit"))).isEmpty();
+            } finally {
+                driver.quit();
+                service.stop();
+            }
+        } finally {
+            collection.close();
+        }
+    }
+
+    private static Optional<Path> firstExisting(String... candidates) {
+        return Stream.of(candidates).map(Path::of).filter(Files::isExecutable).findFirst();
+    }
+}
