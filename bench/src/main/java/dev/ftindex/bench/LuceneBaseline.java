@@ -33,6 +33,22 @@ final class LuceneBaseline {
 
     private LuceneBaseline() {}
 
+    /**
+     * The baseline as a program of its own, as someone would write it:
+     * {@code CORPUS SPEC_FILE THREADS RAM_BUFFER_MB SEGMENTS DIRECTORY}; prints
+     * {@code {"docs": N, "seconds": S}} (seconds from the first line read to the last commit).
+     */
+    public static void main(String[] args) throws Exception {
+        if (args.length != 6) {
+            throw new IllegalArgumentException("usage: LuceneBaseline CORPUS SPEC_FILE THREADS RAM_BUFFER_MB SEGMENTS DIRECTORY");
+        }
+        IndexSpec spec = IndexSpec.read(Path.of(args[1]));
+        long start = System.nanoTime();
+        long docs = index(Path.of(args[0]), spec, Integer.parseInt(args[2]), Double.parseDouble(args[3]), Integer.parseInt(args[4]), Path.of(args[5]));
+        System.out.printf(java.util.Locale.ROOT, "{\"docs\": %d, \"seconds\": %.3f, \"phases\": \"%s\"}%n", docs, (System.nanoTime() - start) / 1e9,
+                lastPhases);
+    }
+
     /** Indexes the whole corpus into {@code directory}; returns the documents indexed. */
     static long index(Path corpus, IndexSpec spec, int threads, double ramBufferMb, int segments, Path directory) throws Exception {
         TieredMergePolicy mergePolicy = new TieredMergePolicy();

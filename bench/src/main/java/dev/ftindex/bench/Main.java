@@ -36,7 +36,8 @@ public final class Main {
                                      -Xmx of the RAM buffer + 320 MB)
               --serve-clients LIST   concurrent HTTP clients of the serve benchmark (default 1,4,16)
               --serve-window-s N     seconds of each steady and each swapping window (default 10)
-              --only LIST            run only some of: worker,build,finalize,search,memory,scale,parquet,serve
+              --cost-workers N       workers of `ftindex build` in the cost benchmark (default 2)
+              --only LIST            run only some of: worker,build,cost,finalize,search,memory,scale,parquet,serve,spark
               --work DIR             scratch space (default: a new directory under the system temp directory)
               --out FILE             also write the results as JSON
             """;
@@ -64,7 +65,7 @@ public final class Main {
         int processors = Runtime.getRuntime().availableProcessors();
         int threads = Integer.parseInt(options.getOrDefault("threads", String.valueOf(processors)));
         double ramBufferMb = Double.parseDouble(options.getOrDefault("ram-buffer-mb", "256"));
-        Set<String> only = Set.of(options.getOrDefault("only", "worker,build,finalize,search,memory,scale,parquet,serve").split(","));
+        Set<String> only = Set.of(options.getOrDefault("only", "worker,build,cost,finalize,search,memory,scale,parquet,serve,spark").split(","));
         Path jar = Path.of(System.getProperty("ftindex.jar", "cli/target/ftindex.jar")).toAbsolutePath().normalize();
 
         Corpus corpus;
@@ -96,6 +97,9 @@ public final class Main {
             }
             if (only.contains("build")) {
                 DistributedBenchmark.run(context, report, integers(options.getOrDefault("workers", "1,2")));
+            }
+            if (only.contains("cost")) {
+                CostBenchmark.run(context, report, Integer.parseInt(options.getOrDefault("cost-workers", "2")));
             }
             FinalizerBenchmark.Committed committed = null;
             int partitions = Integer.parseInt(options.getOrDefault("partitions", "2"));
@@ -129,6 +133,10 @@ public final class Main {
             if (only.contains("serve")) {
                 ServeBenchmark.run(context, report, integers(options.getOrDefault("serve-clients", "1,4,16")),
                         java.time.Duration.ofSeconds(Long.parseLong(options.getOrDefault("serve-window-s", "10"))));
+            }
+            if (only.contains("spark")) {
+                // The repository: cli/target/ftindex.jar is two levels below it.
+                SparkBenchmark.run(context, report, jar.getParent().getParent().getParent());
             }
             if (only.contains("scale")) {
                 ScaleBenchmark.run(context, report, integers(options.getOrDefault("scale", "1,10,100,1000")));

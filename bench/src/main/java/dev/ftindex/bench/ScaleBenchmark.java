@@ -89,7 +89,7 @@ final class ScaleBenchmark {
                     }
                     PartitionManifest manifest = new PartitionManifest(template.format(), template.formatVersion(), partition, attempt, count,
                             template.docCount(), template.luceneVersion(), template.spec(), template.specFingerprint(), template.input(),
-                            template.files(), template.fieldStats(), 0, null, template.createdAt());
+                            template.files(), template.fieldStats(), 0, null, template.createdAt(), template.writeId());
                     index.putIfAbsent(IndexLayout.manifestKey(partition), Payload.of(Json.writeChecksummed(manifest)));
                     return null;
                 }));

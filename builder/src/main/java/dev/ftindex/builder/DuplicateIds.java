@@ -22,7 +22,7 @@ import org.apache.lucene.util.BytesRef;
  * frequency above one: one pass over the id field's terms finds them all, without any memory
  * per document while indexing.
  */
-final class DuplicateIds {
+public final class DuplicateIds {
     /** Occurrences named per id in a message. */
     private static final int LOCATIONS_PER_ID = 5;
 
@@ -33,10 +33,10 @@ final class DuplicateIds {
      * @param documents documents that carry one of those ids
      * @param examples the first of those ids in id order, at most the number asked for
      */
-    record Found(long ids, long documents, List<String> examples) {
+    public record Found(long ids, long documents, List<String> examples) {
         static final Found NONE = new Found(0, 0, List.of());
 
-        boolean any() {
+        public boolean any() {
             return ids > 0;
         }
     }
@@ -102,7 +102,12 @@ final class DuplicateIds {
     }
 
     /** "3 ids occur more than once (7 records): "a" at f:1, f:9; ..." */
-    static String describe(long partition, Found found, Map<String, List<String>> locations) {
+    public static String describe(long partition, Found found, Map<String, List<String>> locations) {
+        return describe(partition, found, locations, "pass --allow-duplicate-ids");
+    }
+
+    /** As above; {@code toAllow} says how this caller keeps duplicates ("set the option allowDuplicateIds"). */
+    public static String describe(long partition, Found found, Map<String, List<String>> locations, String toAllow) {
         StringBuilder text = new StringBuilder("partition ").append(partition).append(": ")
                 .append(found.ids()).append(found.ids() == 1 ? " id occurs" : " ids occur").append(" more than once (")
                 .append(found.documents()).append(" records)");
@@ -118,6 +123,6 @@ final class DuplicateIds {
         if (found.ids() > found.examples().size()) {
             text.append("; and ").append(found.ids() - found.examples().size()).append(" more");
         }
-        return text.append(" (an id must be unique: fix the input, or pass --allow-duplicate-ids to index every record)").toString();
+        return text.append(" (an id must be unique: fix the input, or ").append(toAllow).append(" to index every record)").toString();
     }
 }

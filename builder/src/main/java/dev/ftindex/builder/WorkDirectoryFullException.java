@@ -39,6 +39,16 @@ public final class WorkDirectoryFullException extends RuntimeException {
      * The disk-full failure behind {@code failure} (itself, a cause, or a suppressed error), as
      * an exception about {@code directory}; empty when the failure has another reason.
      */
+    /** {@code failure}, or the full work directory it comes from (with {@code failure} attached): reported first. */
+    public static RuntimeException orElse(RuntimeException failure, Path directory) {
+        Optional<WorkDirectoryFullException> full = of(failure, directory);
+        if (full.isEmpty()) {
+            return failure;
+        }
+        full.get().addSuppressed(failure);
+        return full.get();
+    }
+
     static Optional<WorkDirectoryFullException> of(Throwable failure, Path directory) {
         return noSpace(failure, new HashSet<>()).map(cause -> new WorkDirectoryFullException(directory, usable(directory), cause));
     }

@@ -307,7 +307,7 @@ abstract class WorkerProtocolTest {
         PartitionManifest other = new PartitionManifest(PartitionManifest.FORMAT, PartitionManifest.VERSION, 1, "other-1", null, 0,
                 "10.6.0", TestDocuments.spec(), TestDocuments.spec().fingerprint(),
                 new PartitionManifest.InputDescription("x", "sha256:x", 0, 0, 0),
-                List.of(new dev.ftindex.format.FileEntry("segments_1", 100, 1)), null, 0, null, "now");
+                List.of(new dev.ftindex.format.FileEntry("segments_1", 100, 1)), null, 0, null, "now", null);
         byte[] metadata = Json.writeChecksummed(IndexMetadata.fromPlan(FinalizePlan.create(List.of(other), null, dev.ftindex.format.CountSource.STAGED)));
         ObjectStore committingMeanwhile = new CommitOnManifest(store, metadata);
 
@@ -325,7 +325,7 @@ abstract class WorkerProtocolTest {
         PartitionManifest winner = new PartitionManifest(PartitionManifest.FORMAT, PartitionManifest.VERSION, 0, "winner-1", null, 50,
                 "10.6.0", TestDocuments.spec(), TestDocuments.spec().fingerprint(),
                 new PartitionManifest.InputDescription("x", "sha256:x", 0, 0, 0),
-                List.of(new dev.ftindex.format.FileEntry("segments_1", 100, 1)), null, 0, null, "now");
+                List.of(new dev.ftindex.format.FileEntry("segments_1", 100, 1)), null, 0, null, "now", null);
         byte[] metadata = Json.writeChecksummed(IndexMetadata.fromPlan(FinalizePlan.create(List.of(winner), null, dev.ftindex.format.CountSource.STAGED)));
 
         WorkerResult result = run(new CommitOnManifest(store, metadata), config(List.of(input.toString()), 0, 1));

@@ -6,7 +6,6 @@ import dev.ftindex.objectstore.ObjectStore;
 import dev.ftindex.objectstore.S3Settings;
 import dev.ftindex.objectstore.StoreLocation;
 import java.net.URI;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import picocli.CommandLine.ArgGroup;
@@ -167,19 +166,11 @@ final class StoreOptions {
             builder.pathStyle(false);
         }
         Optional.ofNullable(group.profile).ifPresent(builder::profile);
-        String sse = group.sse.toLowerCase(Locale.ROOT);
-        Optional<String> kmsKey = Optional.ofNullable(group.sseKmsKeyId);
-        builder.encryption(switch (sse) {
-            case "none" -> {
-                if (kmsKey.isPresent()) {
-                    throw new UsageException("--sse-kms-key-id needs --sse kms");
-                }
-                yield S3Settings.Encryption.NONE;
-            }
-            case "s3", "sse-s3", "aes256" -> S3Settings.Encryption.sseS3();
-            case "kms", "sse-kms", "aws:kms" -> S3Settings.Encryption.sseKms(kmsKey);
-            default -> throw new UsageException("--sse must be none, s3 or kms, not '" + group.sse + "'");
-        });
+        try {
+            builder.encryption(S3Settings.Encryption.parse(group.sse, Optional.ofNullable(group.sseKmsKeyId)));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--sse" + (group.sseKmsKeyId != null ? " and --sse-kms-key-id" : "") + ": " + e.getMessage());
+        }
         Optional.ofNullable(group.maxAttempts).ifPresent(builder::maxAttempts);
         builder.allowUnsafeOverwrites(group.allowUnsafeOverwrites);
         try {

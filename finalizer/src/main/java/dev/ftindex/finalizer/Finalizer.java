@@ -17,6 +17,7 @@ import dev.ftindex.format.IndexMetadata;
 import dev.ftindex.format.IndexRoot;
 import dev.ftindex.format.Json;
 import dev.ftindex.format.LuceneFiles;
+import dev.ftindex.format.PartitionManifest;
 import dev.ftindex.format.StoredJson;
 import dev.ftindex.format.Verdict;
 import dev.ftindex.format.progress.Progress;
@@ -204,6 +205,7 @@ public final class Finalizer {
                 case Verdict.Missing missing -> throw missing.reason();
                 case Verdict.Conflict conflict -> throw conflict.reason();
             };
+            config.expectedWriteId().ifPresent(write -> checkWrite(root, planned.plan(), write));
             if (!planned.unplanned().isEmpty()) {
                 String note = "partitions " + planned.unplanned() + " were staged after the plan was frozen: they are not"
                         + " part of this commit and are removed with staging/ (rebuild them into a new index root)";
@@ -212,6 +214,21 @@ public final class Finalizer {
             }
             clock.stage("planning", stage.elapsedSeconds());
             return planned;
+        }
+    }
+
+    /** Every partition of the plan must be of {@code write}: its manifest says so. */
+    private static void checkWrite(IndexRoot root, FinalizePlan plan, String write) {
+        Map<Long, PartitionManifest> manifests = new HashMap<>();
+        root.manifests().forEach(manifest -> manifests.put(manifest.partition(), manifest));
+        for (PlannedPartition partition : plan.partitions()) {
+            PartitionManifest manifest = manifests.get(partition.partition());
+            String staged = manifest == null || !manifest.attempt().equals(partition.attempt()) ? "an unknown write"
+                    : manifest.writeId() == null ? "no write (ftindex build-partition)" : "write " + manifest.writeId();
+            if (manifest == null || !manifest.attempt().equals(partition.attempt()) || !write.equals(manifest.writeId())) {
+                throw new ConflictException("partition " + partition.partition() + " of " + root.store().location()
+                        + " is of " + staged + ", not of write " + write + ": this finalize commits only its own write's partitions");
+            }
         }
     }
 

@@ -8,10 +8,13 @@ import java.util.Optional;
  * @param expectedPartitions how many partitions must be staged; empty means the count the
  *     manifests state, or, when none states one, whatever is staged
  * @param concurrency copies and verifications in flight at once
+ * @param expectedWriteId the write whose partitions this finalize commits (a Spark write's id);
+ *     a partition of any other write is a conflict. Empty for CLI builds.
  */
-public record FinalizerConfig(Optional<Integer> expectedPartitions, int concurrency) {
+public record FinalizerConfig(Optional<Integer> expectedPartitions, int concurrency, Optional<String> expectedWriteId) {
     public FinalizerConfig {
         requireNonNull(expectedPartitions, "expectedPartitions is null");
+        requireNonNull(expectedWriteId, "expectedWriteId is null");
         expectedPartitions.ifPresent(count -> {
             if (count < 1) {
                 throw new IllegalArgumentException("the expected partition count must be positive: " + count);
@@ -23,14 +26,18 @@ public record FinalizerConfig(Optional<Integer> expectedPartitions, int concurre
     }
 
     public static FinalizerConfig defaults() {
-        return new FinalizerConfig(Optional.empty(), 16);
+        return new FinalizerConfig(Optional.empty(), 16, Optional.empty());
     }
 
     public FinalizerConfig withExpectedPartitions(Integer count) {
-        return new FinalizerConfig(Optional.ofNullable(count), concurrency);
+        return new FinalizerConfig(Optional.ofNullable(count), concurrency, expectedWriteId);
     }
 
     public FinalizerConfig withConcurrency(int concurrency) {
-        return new FinalizerConfig(expectedPartitions, concurrency);
+        return new FinalizerConfig(expectedPartitions, concurrency, expectedWriteId);
+    }
+
+    public FinalizerConfig withExpectedWriteId(String writeId) {
+        return new FinalizerConfig(expectedPartitions, concurrency, Optional.ofNullable(writeId));
     }
 }

@@ -22,7 +22,6 @@ import dev.ftindex.objectstore.ByteRange;
 import dev.ftindex.objectstore.CorruptObjectException;
 import dev.ftindex.objectstore.ObjectInfo;
 import dev.ftindex.objectstore.ObjectStore;
-import dev.ftindex.objectstore.ObjectStores;
 import dev.ftindex.objectstore.ObjectStream;
 import dev.ftindex.objectstore.Payload;
 import dev.ftindex.objectstore.StorageException;
@@ -387,7 +386,7 @@ abstract class FinalizerProtocolTest {
         store.delete(IndexLayout.manifestKey(1));
         PartitionManifest odd = new PartitionManifest(manifest.format(), manifest.formatVersion(), 1, manifest.attempt(), 3,
                 manifest.docCount(), manifest.luceneVersion(), manifest.spec(), manifest.specFingerprint(), manifest.input(),
-                manifest.files(), manifest.fieldStats(), 0, null, manifest.createdAt());
+                manifest.files(), manifest.fieldStats(), 0, null, manifest.createdAt(), manifest.writeId());
         store.put(IndexLayout.manifestKey(1), Payload.of(dev.ftindex.format.Json.writeChecksummed(odd)));
 
         assertThatThrownBy(() -> finalizer(store, FinalizerConfig.defaults()).run())

@@ -19,6 +19,8 @@ public final class IndexLayout {
     public static final String METADATA = "metadata.lance";
     public static final String STAGING = "staging/";
     public static final String PLAN = STAGING + "_plan.json";
+    /** Which write owns the staging (a Spark write): see {@link WriteMarker}. */
+    public static final String WRITE_MARKER = STAGING + "_write.json";
     public static final String MANIFEST_PREFIX = STAGING + "part_";
 
     private static final Pattern MANIFEST = Pattern.compile("staging/part_(\\d{1,18})\\.json");

@@ -228,7 +228,8 @@ public final class IndexRoot {
                         + " partitions that are staged");
             }
         }
-        Optional<ConflictException> mismatch = sameSpec(staged).or(() -> sameInput(staged)).or(() -> sameLucene(staged));
+        Optional<ConflictException> mismatch = sameWrite(staged).or(() -> sameSpec(staged)).or(() -> sameInput(staged))
+                .or(() -> sameLucene(staged));
         if (mismatch.isPresent()) {
             return new Verdict.Conflict(mismatch.get());
         }
@@ -247,6 +248,14 @@ public final class IndexRoot {
             }
         }
         return missing;
+    }
+
+    /** Partitions of two writes (a Spark write's rerun) are never committed together. */
+    private static Optional<ConflictException> sameWrite(List<PartitionManifest> manifests) {
+        return groups(manifests, m -> m.writeId() == null ? "no write id (ftindex build-partition)" : "write " + m.writeId())
+                .map(groups -> new ConflictException("the staged partitions belong to different writes: " + groups
+                        + "; a write's partitions are only committed together (rerun the write with mode overwrite to replace"
+                        + " the other's staging)"));
     }
 
     private static Optional<ConflictException> sameSpec(List<PartitionManifest> manifests) {

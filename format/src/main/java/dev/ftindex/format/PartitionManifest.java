@@ -27,6 +27,8 @@ import java.util.TreeMap;
  * @param duplicateIds ids that occur more than once, kept with {@code --allow-duplicate-ids};
  *     absent when the check found none
  * @param createdAt when the manifest was written (ISO-8601), for people
+ * @param writeId the write this partition belongs to (a Spark write's id), absent for CLI
+ *     workers; a finalizer told to commit one write refuses partitions of another
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record PartitionManifest(
@@ -44,7 +46,8 @@ public record PartitionManifest(
         Map<String, FieldStats> fieldStats,
         long skippedRecords,
         Long duplicateIds,
-        String createdAt) {
+        String createdAt,
+        String writeId) {
 
     public static final String FORMAT = "ftindex-partition-manifest";
     public static final int VERSION = 1;
@@ -67,6 +70,9 @@ public record PartitionManifest(
         }
         if (files.isEmpty()) {
             throw new IllegalArgumentException("a partition has at least a segments file");
+        }
+        if (writeId != null) {
+            IndexLayout.checkAttempt(writeId);
         }
     }
 

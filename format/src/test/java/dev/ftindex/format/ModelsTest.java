@@ -7,7 +7,6 @@ import dev.ftindex.format.testing.TestDocuments;
 import dev.ftindex.objectstore.CorruptObjectException;
 import dev.ftindex.objectstore.ObjectNotFoundException;
 import dev.ftindex.objectstore.ObjectStore;
-import dev.ftindex.objectstore.ObjectStores;
 import dev.ftindex.objectstore.Payload;
 import dev.ftindex.objectstore.testing.InMemoryObjectStore;
 import java.util.Arrays;
@@ -22,7 +21,7 @@ class ModelsTest {
                 "10.6.0", spec, spec.fingerprint(),
                 new PartitionManifest.InputDescription("in.jsonl", "sha256:abc", 1, 100, 1),
                 List.of(new FileEntry("_0.cfs", 1000 + partition, 12345 + partition), new FileEntry("segments_2", 200, 777)),
-                Map.of("title", new FieldStats(docs, docs * 3, docs * 4)), 0, null, "2026-11-21T00:00:00Z");
+                Map.of("title", new FieldStats(docs, docs * 3, docs * 4)), 0, null, "2026-11-21T00:00:00Z", null);
     }
 
     @Test

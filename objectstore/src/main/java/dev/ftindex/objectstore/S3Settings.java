@@ -259,6 +259,31 @@ public final class S3Settings {
         public static Encryption sseKms(Optional<String> keyId) {
             return new Encryption(Mode.SSE_KMS, keyId);
         }
+
+        /**
+         * As people name it on a command line or in a Spark option: {@code none}, {@code s3}
+         * ({@code sse-s3}, {@code aes256}) or {@code kms} ({@code sse-kms}, {@code aws:kms}).
+         *
+         * @throws IllegalArgumentException naming what is accepted
+         */
+        public static Encryption parse(String mode, Optional<String> kmsKeyId) {
+            return switch (mode.toLowerCase(java.util.Locale.ROOT)) {
+                case "none" -> {
+                    if (kmsKeyId.isPresent()) {
+                        throw new IllegalArgumentException("a KMS key id needs SSE-KMS encryption (kms)");
+                    }
+                    yield NONE;
+                }
+                case "s3", "sse-s3", "aes256" -> {
+                    if (kmsKeyId.isPresent()) {
+                        throw new IllegalArgumentException("a KMS key id needs SSE-KMS encryption (kms), not s3");
+                    }
+                    yield sseS3();
+                }
+                case "kms", "sse-kms", "aws:kms" -> sseKms(kmsKeyId);
+                default -> throw new IllegalArgumentException("server-side encryption must be none, s3 or kms, not '" + mode + "'");
+            };
+        }
     }
 
     public static final class Builder {

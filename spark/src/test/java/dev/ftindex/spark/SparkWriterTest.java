@@ -1,0 +1,346 @@
+package dev.ftindex.spark;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ftindex.builder.Worker;
+import dev.ftindex.builder.WorkerConfig;
+import dev.ftindex.finalizer.Finalizer;
+import dev.ftindex.finalizer.FinalizerConfig;
+import dev.ftindex.format.IndexLayout;
+import dev.ftindex.format.IndexMetadata;
+import dev.ftindex.format.Json;
+import dev.ftindex.format.StoredJson;
+import dev.ftindex.format.progress.Progress;
+import dev.ftindex.format.testing.TestDocuments;
+import dev.ftindex.objectstore.ObjectStore;
+import dev.ftindex.objectstore.ObjectStores;
+import dev.ftindex.objectstore.StoreLocation;
+import dev.ftindex.objectstore.testing.S3ProxyServer;
+import dev.ftindex.search.CommittedIndex;
+import dev.ftindex.search.SearchResult;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.apache.spark.scheduler.SparkListenerTaskStart;
+import org.apache.spark.sql.DataFrameWriter;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.execution.QueryExecution;
+import org.apache.spark.sql.execution.SparkPlan;
+import org.apache.spark.sql.util.QueryExecutionListener;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import scala.jdk.javaapi.CollectionConverters;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code df.write.format("ftindex")} on a real local SparkSession ({@code local[2,3]}: two task
+ * threads, a task tried up to three times) writing to S3Proxy on 127.0.0.1.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class SparkWriterTest {
+    private static final int DOCS = 3000;
+    private static final S3ProxyServer S3 = S3ProxyServer.shared();
+    private static final List<String> QUERIES = List.of("index", "search AND lucene", "\"object storage\"", "commit OR crash",
+            "title:partition", "retry -network", "data*", "cluster node", "title:(index OR merge)", "tags:for");
+
+    @TempDir
+    static Path temp;
+
+    private SparkSession spark;
+    private Path jsonl;
+    private final AtomicInteger tasksStarted = new AtomicInteger();
+    private final AtomicInteger tasksFailed = new AtomicInteger();
+
+    @BeforeAll
+    void start() throws Exception {
+        // The executors (threads of this JVM) find credentials as real ones do: the standard AWS chain.
+        System.setProperty("aws.accessKeyId", S3ProxyServer.ACCESS_KEY);
+        System.setProperty("aws.secretAccessKey", S3ProxyServer.SECRET_KEY);
+        spark = SparkSession.builder().master("local[2,3]").appName("ftindex-spark-test")
+                .config("spark.ui.enabled", "false")
+                .config("spark.driver.host", "127.0.0.1")
+                .config("spark.driver.bindAddress", "127.0.0.1")
+                .config("spark.sql.shuffle.partitions", "4")
+                .config("spark.local.dir", Files.createDirectories(temp.resolve("spark-local")).toString())
+                .getOrCreate();
+        spark.sparkContext().setLogLevel("WARN");
+        spark.sparkContext().addSparkListener(new SparkListener() {
+            @Override
+            public void onTaskStart(SparkListenerTaskStart start) {
+                tasksStarted.incrementAndGet();
+            }
+
+            @Override
+            public void onTaskEnd(SparkListenerTaskEnd end) {
+                if (!end.taskInfo().successful()) {
+                    tasksFailed.incrementAndGet();
+                }
+            }
+        });
+        jsonl = TestDocuments.write(Files.createDirectories(temp.resolve("input")).resolve("docs.jsonl"), TestDocuments.lines(0, DOCS, 9));
+    }
+
+    @AfterAll
+    void stop() {
+        if (spark != null) {
+            spark.stop();
+        }
+    }
+
+    private DataFrameWriter<Row> writer(Dataset<Row> frame) {
+        return frame.write().format("ftindex")
+                .option("spec", new String(Json.write(TestDocuments.spec()), StandardCharsets.UTF_8))
+                .option("endpoint", S3.endpoint().toString())
+                .option("region", "us-east-1")
+                .option("pathStyle", "true")
+                .option("ramBufferMb", "16");
+    }
+
+    private Dataset<Row> documents() {
+        return spark.read().json(jsonl.toString());
+    }
+
+    private static ObjectStore store(String bucket, String prefix) {
+        return ObjectStores.open(new StoreLocation.S3(bucket, prefix), S3.settings().build(), Map.of());
+    }
+
+    private static Set<String> allIds(ObjectStore root, Path cache) {
+        try (CommittedIndex index = CommittedIndex.open(root, cache, 2, Progress.silent())) {
+            SearchResult all = index.search("*:*", DOCS * 2);
+            List<String> ids = all.hits().stream().map(SearchResult.Hit::id).toList();
+            assertThat(new HashSet<>(ids)).as("every id once").hasSize(ids.size());
+            return new HashSet<>(ids);
+        }
+    }
+
+    private static Set<String> expectedIds(int docs) {
+        Set<String> ids = new HashSet<>();
+        for (int i = 0; i < docs; i++) {
+            ids.add("doc-" + i);
+        }
+        return ids;
+    }
+
+    @Test
+    void aDataFrameWrittenWithFormatFtindexSearchesExactlyAsFtindexBuildOverTheSameRecords() throws Exception {
+        String bucket = S3.newBucket();
+        Map<String, Long> metrics = new ConcurrentHashMap<>();
+        CountDownLatch reported = new CountDownLatch(1);
+        QueryExecutionListener listener = new QueryExecutionListener() {
+            @Override
+            public void onSuccess(String action, QueryExecution execution, long durationNs) {
+                collectMetrics(execution.executedPlan(), metrics);
+                reported.countDown();
+            }
+
+            @Override
+            public void onFailure(String action, QueryExecution execution, Exception failure) {
+                reported.countDown();
+            }
+        };
+        spark.listenerManager().register(listener);
+        try {
+            writer(documents()).option("partitions", "3").mode("append").save("s3://" + bucket + "/idx");
+            assertThat(reported.await(30, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            spark.listenerManager().unregister(listener);
+        }
+        // The tasks' custom metrics, summed by Spark into the write's SQL metrics.
+        assertThat(metrics).containsEntry(Metrics.DOCUMENTS, (long) DOCS);
+        assertThat(metrics.get(Metrics.BYTES)).isGreaterThan((long) DOCS * 10);
+
+        // ftindex build over the same records as JSON Lines: two workers and the finalizer.
+        try (ObjectStore spark = store(bucket, "idx/"); ObjectStore cli = store(bucket, "cli/")) {
+            for (int partition = 0; partition < 2; partition++) {
+                new Worker(cli, WorkerConfig.of(TestDocuments.spec(), List.of(jsonl.toString()), partition, Optional.of(2)).withThreads(1)
+                        .withWorkDirectory(temp.resolve("work")), location -> {
+                            throw new AssertionError(location);
+                        }, Progress.silent()).run();
+            }
+            new Finalizer(cli, FinalizerConfig.defaults(), Progress.silent()).run();
+            IndexMetadata metadata = StoredJson.read(spark, IndexLayout.METADATA, IndexMetadata.class);
+            assertThat(metadata.totals().partitions()).isEqualTo(3);
+            assertThat(metadata.totals().docs()).isEqualTo(DOCS);
+            assertThat(spark.list(IndexLayout.STAGING)).as("staging is cleaned up after the commit").isEmpty();
+            try (CommittedIndex ours = CommittedIndex.open(spark, temp.resolve("cache-spark"), 2, Progress.silent());
+                 CommittedIndex reference = CommittedIndex.open(cli, temp.resolve("cache-cli"), 2, Progress.silent())) {
+                for (String query : QUERIES) {
+                    SearchResult expected = reference.search(query, 50);
+                    SearchResult actual = ours.search(query, 50);
+                    assertThat(expected.hits()).as(query).isNotEmpty();
+                    assertThat(scored(actual)).as(query).isEqualTo(scored(expected));
+                    assertThat(actual.hits().getFirst().fields()).as(query).isEqualTo(expected.hits().getFirst().fields());
+                }
+            }
+        }
+    }
+
+    private static void collectMetrics(SparkPlan plan, Map<String, Long> into) {
+        CollectionConverters.asJava(plan.metrics()).forEach((name, metric) -> into.merge(name, metric.value(), Long::sum));
+        CollectionConverters.asJava(plan.children()).forEach(child -> collectMetrics(child, into));
+    }
+
+    private static List<String> scored(SearchResult result) {
+        return result.hits().stream().map(hit -> hit.id() + "=" + Float.floatToRawIntBits(hit.score())).toList();
+    }
+
+    @Test
+    void aTaskThatFailsOnItsFirstAttemptIsRetriedAndTheCommitHoldsEveryRowOnce() throws Exception {
+        for (String where : List.of("write", "staged")) {
+            String bucket = S3.newBucket();
+            int failedBefore = tasksFailed.get();
+            writer(documents()).option("partitions", "3").option("ftindex.test.failFirstAttempt", where).mode("append")
+                    .save("s3://" + bucket + "/idx");
+            assertThat(tasksFailed.get() - failedBefore).as(where + ": every first attempt failed").isEqualTo(3);
+            try (ObjectStore root = store(bucket, "idx/")) {
+                assertThat(allIds(root, temp.resolve("cache-" + where))).as(where).isEqualTo(expectedIds(DOCS));
+                assertThat(root.list("")).extracting(o -> o.key()).allMatch(key -> key.equals(IndexLayout.METADATA) || key.startsWith("part_"));
+            }
+        }
+    }
+
+    @Test
+    void ofTwoAttemptsThatBothStagedOnePartitionTheFirstWinsAndTheOtherLeavesNothing() throws Exception {
+        String bucket = S3.newBucket();
+        int failedBefore = tasksFailed.get();
+        // Every first attempt stages its partition completely, then its executor "is lost": no
+        // abort, its files and manifest stay. The retry builds the same partition again.
+        writer(documents()).option("partitions", "2").option("ftindex.test.failFirstAttempt", "staged-without-abort").mode("append")
+                .save("s3://" + bucket + "/idx");
+        assertThat(tasksFailed.get() - failedBefore).isEqualTo(2);
+        try (ObjectStore root = store(bucket, "idx/")) {
+            IndexMetadata metadata = StoredJson.read(root, IndexLayout.METADATA, IndexMetadata.class);
+            assertThat(metadata.partitions()).hasSize(2);
+            assertThat(allIds(root, temp.resolve("cache-race"))).isEqualTo(expectedIds(DOCS));
+            // Each partition is one attempt's files: every committed file is listed once, under its partition.
+            for (IndexMetadata.CommittedPartition partition : metadata.partitions()) {
+                assertThat(root.list("part_" + partition.n() + "/")).hasSize(partition.files().size());
+            }
+            assertThat(root.list(IndexLayout.STAGING)).isEmpty();
+        }
+    }
+
+    @Test
+    void aRerunAfterAJobThatFailedBetweenStagingAndCommitCommitsOnlyTheRerunsPartitions() throws Exception {
+        String bucket = S3.newBucket();
+        String path = "s3://" + bucket + "/idx";
+        // The first run stages 4 partitions of all 3000 rows, and its driver dies before the commit.
+        assertThatThrownBy(() -> writer(documents()).option("partitions", "4").option("ftindex.test.crashBeforeCommit", "true")
+                .mode("append").save(path)).hasStackTraceContaining("the driver dies");
+        try (ObjectStore root = store(bucket, "idx/")) {
+            assertThat(root.list(IndexLayout.MANIFEST_PREFIX)).as("the failed run's staging stays").isNotEmpty();
+            assertThat(WriteClaim.committed(root)).isFalse();
+        }
+        // The rerun (fewer rows, other partitioning) refuses to stage next to it in append mode...
+        Dataset<Row> fewer = documents().filter("CAST(substring(id, 5) AS INT) < 2000");
+        assertThatThrownBy(() -> writer(fewer).option("partitions", "3").mode("append").save(path))
+                .hasStackTraceContaining("holds the uncommitted staging of write").hasStackTraceContaining("overwrite");
+        // ...and replaces it in overwrite mode: the commit holds the rerun's rows and nothing of the first run.
+        writer(fewer).option("partitions", "3").mode("overwrite").save(path);
+        try (ObjectStore root = store(bucket, "idx/")) {
+            IndexMetadata metadata = StoredJson.read(root, IndexLayout.METADATA, IndexMetadata.class);
+            assertThat(metadata.totals().partitions()).isEqualTo(3);
+            assertThat(allIds(root, temp.resolve("cache-rerun"))).isEqualTo(expectedIds(2000));
+            assertThat(root.list(IndexLayout.STAGING)).isEmpty();
+        }
+        // A committed index is never changed, whatever the mode.
+        assertThatThrownBy(() -> writer(fewer).mode("overwrite").save(path)).hasStackTraceContaining("is a committed index");
+    }
+
+    @Test
+    void aMissingOrMistypedColumnFailsBeforeAnyTaskStartsNamingIt() {
+        String bucket = S3.newBucket();
+        StructType noContents = new StructType().add("id", DataTypes.StringType).add("title", DataTypes.StringType)
+                .add("year", DataTypes.LongType).add("tags", DataTypes.createArrayType(DataTypes.StringType));
+        Dataset<Row> missing = spark.createDataFrame(List.of(RowFactory.create("a", "t", 1990L, new String[] {"x"})), noContents);
+        StructType yearAsText = new StructType().add("id", DataTypes.StringType).add("title", DataTypes.StringType)
+                .add("contents", DataTypes.StringType).add("year", DataTypes.StringType).add("tags", DataTypes.createArrayType(DataTypes.StringType));
+        Dataset<Row> mistyped = spark.createDataFrame(List.of(RowFactory.create("a", "t", "c", "1990", new String[] {"x"})), yearAsText);
+        StructType noId = new StructType().add("key", DataTypes.StringType).add("title", DataTypes.StringType)
+                .add("contents", DataTypes.StringType).add("year", DataTypes.LongType).add("tags", DataTypes.createArrayType(DataTypes.StringType));
+        Dataset<Row> withoutId = spark.createDataFrame(List.of(RowFactory.create("a", "t", "c", 1990L, new String[] {"x"})), noId);
+
+        int before = tasksStarted.get();
+        assertThatThrownBy(() -> writer(missing).mode("append").save("s3://" + bucket + "/a"))
+                .hasStackTraceContaining("'contents' has no column");
+        assertThatThrownBy(() -> writer(mistyped).mode("append").save("s3://" + bucket + "/b"))
+                .hasStackTraceContaining("column 'year' is string, but spec field 'year' is long");
+        assertThatThrownBy(() -> writer(withoutId).mode("append").save("s3://" + bucket + "/c"))
+                .hasStackTraceContaining("the id field 'id' has no column");
+        assertThatThrownBy(() -> writer(withoutId).option("ramBuferMb", "8").mode("append").save("s3://" + bucket + "/d"))
+                .hasStackTraceContaining("unknown option 'rambufermb'");
+        assertThatThrownBy(() -> writer(missing).save("s3://" + bucket + "/e")).as("Spark's default mode").isNotNull();
+        assertThat(tasksStarted.get()).as("no task ran").isEqualTo(before);
+        try (ObjectStore bucketRoot = store(bucket, "")) {
+            assertThat(bucketRoot.list("")).as("nothing was written").isEmpty();
+        }
+    }
+
+    @Test
+    void aDuplicateIdAnywhereFailsTheWriteNamingItUnlessAllowed() throws Exception {
+        String bucket = S3.newBucket();
+        Dataset<Row> documents = documents();
+        // doc-7 a second time, with other text, in a different input partition.
+        Dataset<Row> twice = documents.unionByName(documents.filter("id = 'doc-7'").withColumn("title", functions.lit("another title")));
+        assertThatThrownBy(() -> writer(twice).option("partitions", "3").mode("append").save("s3://" + bucket + "/dup"))
+                .hasStackTraceContaining("\"doc-7\"").hasStackTraceContaining("allowDuplicateIds");
+        writer(twice).option("partitions", "3").option("allowDuplicateIds", "true").mode("overwrite").save("s3://" + bucket + "/dup");
+        try (ObjectStore root = store(bucket, "dup/")) {
+            IndexMetadata metadata = StoredJson.read(root, IndexLayout.METADATA, IndexMetadata.class);
+            assertThat(metadata.totals().docs()).isEqualTo(DOCS + 1);
+        }
+    }
+
+    @Test
+    void nestedColumnsAndEveryConvertibleTypeMapAsDocumented() throws Exception {
+        String bucket = S3.newBucket();
+        String spec = """
+                {"idField": "id",
+                 "fields": {"author.name": {"type": "keyword", "stored": true},
+                            "body": {"type": "text", "stored": true},
+                            "count": {"type": "long", "stored": true},
+                            "small": {"type": "long", "stored": true},
+                            "price": {"type": "double", "stored": true},
+                            "amount": {"type": "long", "stored": true},
+                            "day": {"type": "long", "stored": true},
+                            "at": {"type": "long", "stored": true},
+                            "labels": {"type": "keyword", "stored": true}},
+                 "defaultSearchFields": ["body"]}
+                """;
+        Dataset<Row> frame = spark.sql("SELECT 42L AS id, named_struct('name', 'ada') AS author, 'a body of text' AS body, 7 AS count,"
+                + " CAST(3 AS SMALLINT) AS small, CAST(2.5 AS DECIMAL(10,2)) AS price, CAST(12 AS DECIMAL(10,0)) AS amount,"
+                + " DATE'1970-01-11' AS day, TIMESTAMP_NTZ'1970-01-01 00:00:01.5' AS at, array('x', 'y') AS labels");
+        frame.write().format("ftindex").option("spec", spec).option("endpoint", S3.endpoint().toString()).option("region", "us-east-1")
+                .option("pathStyle", "true").option("partitions", "1").mode("append").save("s3://" + bucket + "/types");
+        try (ObjectStore root = store(bucket, "types/");
+             CommittedIndex index = CommittedIndex.open(root, temp.resolve("cache-types"), 1, Progress.silent())) {
+            SearchResult result = index.search("body", 1);
+            assertThat(result.hits()).singleElement().satisfies(hit -> {
+                assertThat(hit.id()).isEqualTo("42");
+                assertThat(hit.fields()).containsEntry("author.name", "ada").containsEntry("count", 7L).containsEntry("small", 3L)
+                        .containsEntry("price", 2.5).containsEntry("amount", 12L).containsEntry("day", 10L).containsEntry("at", 1500L)
+                        .containsEntry("labels", List.of("x", "y"));
+            });
+        }
+    }
+}
