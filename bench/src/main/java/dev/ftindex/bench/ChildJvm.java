@@ -22,7 +22,10 @@ import java.util.concurrent.TimeUnit;
 final class ChildJvm {
     private static final double CLOCK_TICKS = 100.0;
 
-    record Run(double wallSeconds, double cpuSeconds, JsonNode result) {}
+    /**
+     * @param peakAnonymousMb the highest anonymous resident memory (heap, JVM) seen, sampled every 50 ms
+     */
+    record Run(double wallSeconds, double cpuSeconds, double peakAnonymousMb, JsonNode result) {}
 
     private ChildJvm() {}
 
@@ -43,16 +46,29 @@ final class ChildJvm {
         double cpu = childrenCpuSeconds();
         long start = System.nanoTime();
         Process process = new ProcessBuilder(command).redirectError(log.toFile()).start();
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(60, TimeUnit.MINUTES)) {
-            process.destroyForcibly();
-            throw new IllegalStateException("still running after an hour: " + String.join(" ", command) + "; see " + log);
+        // The output is read on a thread of its own while this one samples the child's memory.
+        var out = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }, runnable -> Thread.ofPlatform().daemon().start(runnable));
+        Path status = Path.of("/proc", String.valueOf(process.pid()), "status");
+        long peakKb = 0;
+        long deadline = System.nanoTime() + TimeUnit.HOURS.toNanos(2);
+        while (!process.waitFor(50, TimeUnit.MILLISECONDS)) {
+            peakKb = Math.max(peakKb, anonymousKb(status));
+            if (System.nanoTime() > deadline) {
+                process.destroyForcibly();
+                throw new IllegalStateException("still running after two hours: " + String.join(" ", command) + "; see " + log);
+            }
         }
         double wall = (System.nanoTime() - start) / 1e9;
         if (process.exitValue() != 0) {
-            throw new IllegalStateException("exit " + process.exitValue() + ": " + String.join(" ", command) + "; see " + log + "\n" + out);
+            throw new IllegalStateException("exit " + process.exitValue() + ": " + String.join(" ", command) + "; see " + log + "\n" + out.join());
         }
-        return new Run(wall, childrenCpuSeconds() - cpu, lastJson(out));
+        return new Run(wall, childrenCpuSeconds() - cpu, peakKb / 1024.0, lastJson(out.join()));
     }
 
     /** The whole output when it is one JSON document (ftindex prints one, indented), else its last line that is. */
@@ -66,6 +82,19 @@ final class ChildJvm {
         }
         List<String> lines = out.lines().filter(line -> line.startsWith("{")).toList();
         return lines.isEmpty() ? null : Json.MAPPER.readTree(lines.getLast());
+    }
+
+    private static long anonymousKb(Path status) {
+        try {
+            for (String line : Files.readAllLines(status)) {
+                if (line.startsWith("RssAnon:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException | RuntimeException gone) {
+            // The process ended between two samples.
+        }
+        return 0;
     }
 
     /** User and system time of this process's reaped children, from {@code /proc/self/stat} (fields 16 and 17). */

@@ -31,13 +31,15 @@ public final class Main {
               --workers LIST         worker counts for the build benchmark (default 1,2)
               --partitions N         partitions for the finalizer and search benchmarks (default 2)
               --scale LIST           partition counts for the scale benchmark (default 1,10,100,1000)
+              --scale-store STORE    where the scale benchmark stages: s3 (S3Proxy, default) or memory
               --memory-base-mb N     the 1x input of the memory benchmark (default: a quarter of the corpus)
               --jvm-options "..."    JVM options of the worker process in the memory benchmark (default: the launcher's,
                                      -Xmx of the RAM buffer + 320 MB)
               --serve-clients LIST   concurrent HTTP clients of the serve benchmark (default 1,4,16)
               --serve-window-s N     seconds of each steady and each swapping window (default 10)
-              --cost-workers N       workers of `ftindex build` in the cost benchmark (default 2)
-              --only LIST            run only some of: worker,build,cost,finalize,search,memory,scale,parquet,serve,spark
+              --cost-workers N       workers of `ftindex build` in the cost and growth benchmarks (default 2)
+              --growth-mb LIST       corpus sizes of the growth benchmark, generated (default: the corpus's size and 4 times it)
+              --only LIST            run only some of: worker,build,cost,growth,finalize,search,memory,scale,parquet,serve,spark
               --work DIR             scratch space (default: a new directory under the system temp directory)
               --out FILE             also write the results as JSON
             """;
@@ -65,7 +67,7 @@ public final class Main {
         int processors = Runtime.getRuntime().availableProcessors();
         int threads = Integer.parseInt(options.getOrDefault("threads", String.valueOf(processors)));
         double ramBufferMb = Double.parseDouble(options.getOrDefault("ram-buffer-mb", "256"));
-        Set<String> only = Set.of(options.getOrDefault("only", "worker,build,cost,finalize,search,memory,scale,parquet,serve,spark").split(","));
+        Set<String> only = Set.of(options.getOrDefault("only", "worker,build,cost,growth,finalize,search,memory,scale,parquet,serve,spark").split(","));
         Path jar = Path.of(System.getProperty("ftindex.jar", "cli/target/ftindex.jar")).toAbsolutePath().normalize();
 
         Corpus corpus;
@@ -100,6 +102,13 @@ public final class Main {
             }
             if (only.contains("cost")) {
                 CostBenchmark.run(context, report, Integer.parseInt(options.getOrDefault("cost-workers", "2")));
+            }
+            if (only.contains("growth")) {
+                long corpusMb = Math.max(1, corpus.bytes() / 1_000_000L);
+                List<Long> sizes = options.containsKey("growth-mb")
+                        ? integers(options.get("growth-mb")).stream().map(Integer::longValue).toList()
+                        : List.of(corpusMb, 4 * corpusMb);
+                GrowthBenchmark.run(context, report, sizes, Integer.parseInt(options.getOrDefault("cost-workers", "2")));
             }
             FinalizerBenchmark.Committed committed = null;
             int partitions = Integer.parseInt(options.getOrDefault("partitions", "2"));
@@ -139,7 +148,8 @@ public final class Main {
                 SparkBenchmark.run(context, report, jar.getParent().getParent().getParent());
             }
             if (only.contains("scale")) {
-                ScaleBenchmark.run(context, report, integers(options.getOrDefault("scale", "1,10,100,1000")));
+                ScaleBenchmark.run(context, report, integers(options.getOrDefault("scale", "1,10,100,1000")),
+                        ScaleBenchmark.Store.parse(options.getOrDefault("scale-store", "s3")));
             }
         }
         if (!options.containsKey("work")) {

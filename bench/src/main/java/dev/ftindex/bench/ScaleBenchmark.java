@@ -7,6 +7,7 @@ import dev.ftindex.finalizer.Finalizer;
 import dev.ftindex.finalizer.FinalizerConfig;
 import dev.ftindex.format.FileEntry;
 import dev.ftindex.format.IndexLayout;
+import dev.ftindex.format.IndexMetadata;
 import dev.ftindex.format.Json;
 import dev.ftindex.format.PartitionManifest;
 import dev.ftindex.format.StoredJson;
@@ -14,6 +15,7 @@ import dev.ftindex.format.progress.Progress;
 import dev.ftindex.objectstore.ObjectStore;
 import dev.ftindex.objectstore.ObjectStream;
 import dev.ftindex.objectstore.Payload;
+import dev.ftindex.objectstore.testing.InMemoryObjectStore;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -24,15 +26,30 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * 6. Finalize of 1, 10, 100 and 1000 small partitions on S3Proxy. The partitions are copies of
+ * 6. Finalize of 1, 10, 100 and 1000 (or any) small partitions on S3Proxy, or in memory where
+ * S3Proxy on the same cores is the bottleneck ({@code --scale-store memory}). The partitions are copies of
  * one real staged partition (its files, and manifests of their own), so that staging 1000 of
  * them takes seconds; the finalizer cannot tell. Time and requests should grow linearly, and
- * listings only by a page per thousand keys.
+ * listings only by a page per thousand keys; {@code metadata.lance}'s size and parse time are
+ * reported for each count.
  */
 final class ScaleBenchmark {
     private ScaleBenchmark() {}
 
-    static void run(BenchContext c, Report report, List<Integer> counts) throws Exception {
+    /** Where the partitions are staged: the in-process S3 server, or memory where that server is the bottleneck. */
+    enum Store {
+        S3, MEMORY;
+
+        static Store parse(String name) {
+            return switch (name) {
+                case "s3" -> S3;
+                case "memory" -> MEMORY;
+                default -> throw new IllegalArgumentException("--scale-store is s3 or memory, not " + name);
+            };
+        }
+    }
+
+    static void run(BenchContext c, Report report, List<Integer> counts, Store store) throws Exception {
         Map<String, byte[]> files = new HashMap<>();
         PartitionManifest template;
         try (ObjectStore source = c.newS3Index()) {
@@ -48,8 +65,10 @@ final class ScaleBenchmark {
         }
         double firstPerPartition = Double.NaN;
         for (int count : counts) {
-            try (ObjectStore index = c.newS3Index()) {
+            try (ObjectStore index = store == Store.S3 ? c.newS3Index() : InMemoryObjectStore.create()) {
+                long staging = System.nanoTime();
                 stage(index, template, files, count);
+                c.say("scale %d partitions: staged in %.1f s (%s)", count, (System.nanoTime() - staging) / 1e9, index.location());
                 FinalizeResult result = new Finalizer(index, FinalizerConfig.defaults().withExpectedPartitions(count), Progress.silent()).run();
                 var requests = result.run().requests();
                 double perPartition = (double) requests.total() / count;
@@ -60,6 +79,12 @@ final class ScaleBenchmark {
                 report.figure("scale", count + " partitions: finalize time", result.run().seconds(), "s", "");
                 report.figure("scale", count + " partitions: requests per partition", perPartition, "requests",
                         requests.byOperation().toString());
+                metadata(c, report, index, count);
+                if (store == Store.MEMORY) {
+                    // One call lists everything there: no pages to count.
+                    BenchContext.empty(index);
+                    continue;
+                }
                 long lists = requests.count("ListObjectsV2");
                 // Manifests (a shallow listing: each partition is one object and one common
                 // prefix), the final files (none yet), and staging/ for the cleanup.
@@ -69,6 +94,29 @@ final class ScaleBenchmark {
                 BenchContext.empty(index);
             }
         }
+    }
+
+    /** The commit marker's size, and how long reading it back takes (the median of 5 parses, after 3 unmeasured). */
+    private static void metadata(BenchContext c, Report report, ObjectStore index, int count) throws Exception {
+        byte[] bytes;
+        try (ObjectStream stream = index.get(IndexLayout.METADATA)) {
+            bytes = stream.readAllRemaining();
+        }
+        List<Double> parses = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            long start = System.nanoTime();
+            IndexMetadata metadata = Json.readChecksummed(bytes, IndexMetadata.class);
+            double millis = (System.nanoTime() - start) / 1e6;
+            if (metadata.totals().partitions() != count) {
+                throw new IllegalStateException("metadata.lance lists " + metadata.totals().partitions() + " partitions, not " + count);
+            }
+            if (i >= 3) {
+                parses.add(millis);
+            }
+        }
+        c.say("scale %d partitions: metadata.lance %,d bytes, parsed in %.2f ms", count, bytes.length, Stats.median(parses));
+        report.figure("scale", count + " partitions: metadata.lance size", bytes.length / 1e3, "kB", "");
+        report.figure("scale", count + " partitions: metadata.lance parse time", Stats.median(parses), "ms", "checksum verified, median of 5");
     }
 
     private static long pages(long keys) {

@@ -46,7 +46,7 @@ final class SparkBenchmark {
                     StandardCharsets.UTF_8).strip();
         }
         Path spec = Files.write(c.scratch("spark-spec").resolve("spec.json"), Json.write(c.spec()));
-        // Each of the two partitions (and each of the two workers) gets half the buffer.
+        // Each of the two partitions (and each of the two workers, which share the build's buffer) gets half the buffer.
         long buffer = Math.max(16, (long) c.ramBufferMb() / 2);
         List<Double> spark = new ArrayList<>();
         List<Double> build = new ArrayList<>();
@@ -72,7 +72,7 @@ final class SparkBenchmark {
             // The same kind of process: a fresh JVM whose start is not counted but whose warm-up is.
             JsonNode built = ChildJvm.run(ChildJvm.java(ChildJvm.launcherOptions(c.ramBufferMb()), List.of("-jar", c.ftindexJar().toString(),
                     "build", "--index", c.scratch("spark-build-index").toString(), "--input", c.corpus().file().toString(), "--spec",
-                    spec.toString(), "--workers", "2", "--threads", "1", "--ram-buffer-mb", String.valueOf(buffer), "--work-dir",
+                    spec.toString(), "--workers", "2", "--threads", "1", "--ram-buffer-mb", String.valueOf(2 * buffer), "--work-dir",
                     c.scratch("spark-build-work").toString(), "--progress", "none", "--quiet")), c.work().resolve("spark-build.log")).result();
             build.add(built.path("docsPerSecond").asDouble());
             c.say("ftindex build --workers 2 run %d/%d: %,.0f docs/s", run, c.runs(), build.getLast());

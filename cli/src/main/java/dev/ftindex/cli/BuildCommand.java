@@ -85,7 +85,7 @@ final class BuildCommand implements Verb {
     record Summary(FinalizeResult.Status status, @JsonUnwrapped FinalizeResult.Contents index, @JsonUnwrapped Parallelism parallelism,
                    @JsonUnwrapped Throughput throughput) {}
 
-    record Parallelism(int workerCount, int threadsPerWorker) {}
+    record Parallelism(int workerCount, int threadsPerWorker, double ramBufferMbPerWorker) {}
 
     record Throughput(double seconds, double docsPerSecond) {}
 
@@ -115,7 +115,7 @@ final class BuildCommand implements Verb {
                     committed.status().json(), contents.indexId(), contents.partitions(), contents.docs(), Console.size(contents.bytes()),
                     seconds, contents.docs() / seconds));
             ObjectNode result = Results.of("build", index.location(), new Summary(committed.status(), contents,
-                    new Parallelism(workers, threads), new Throughput(seconds, contents.docs() / seconds)));
+                    new Parallelism(workers, threads, workerBuffer(workers)), new Throughput(seconds, contents.docs() / seconds)));
             result.set("workers", Json.MAPPER.valueToTree(staged));
             result.set("finalize", Json.MAPPER.valueToTree(committed));
             if (build.search != null) {
@@ -129,12 +129,21 @@ final class BuildCommand implements Verb {
         }
     }
 
+    private static final double MIN_WORKER_BUFFER_MB = 16;
+
+    private double workerBuffer(int workers) {
+        return Math.max(MIN_WORKER_BUFFER_MB, indexing.ramBufferMb() / workers);
+    }
+
     private List<WorkerResult> runWorkers(Context context, ObjectStore index, Stores stores, IndexSpec spec, List<String> inputs,
                                           int workers, int threads) {
         List<Callable<WorkerResult>> runs = new ArrayList<>();
+        // --ram-buffer-mb is the process's: the launcher sizes the heap for one buffer, so the
+        // workers that share this JVM share it.
+        double share = workerBuffer(workers);
         for (int partition = 0; partition < workers; partition++) {
             WorkerConfig config = indexing.config(WorkerConfig.builder(spec, inputs, partition)
-                    .partitions(Optional.of(workers)).threads(threads), Math.max(32.0, 256.0 / workers));
+                    .partitions(Optional.of(workers)).threads(threads), share);
             runs.add(() -> new Worker(index, config, stores.inputStores(), context.console().progress()).run());
         }
         ExecutorService pool = Tasks.pool(workers, "worker");

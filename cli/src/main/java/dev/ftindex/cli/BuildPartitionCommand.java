@@ -79,7 +79,7 @@ final class BuildPartitionCommand implements Verb {
         try {
             config = indexing.config(WorkerConfig.builder(indexing.spec(), worker.inputs, worker.partition)
                     .partitions(Optional.ofNullable(worker.partitions))
-                    .threads(worker.threads == null ? Runtime.getRuntime().availableProcessors() : worker.threads), 256.0);
+                    .threads(worker.threads == null ? Runtime.getRuntime().availableProcessors() : worker.threads), indexing.ramBufferMb());
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }

@@ -18,8 +18,8 @@ final class IndexingOptions {
                 + " parameters (default: id, and title and contents as text)")
         Path spec;
 
-        @Option(names = "--ram-buffer-mb", paramLabel = "MB", description = "Lucene's indexing buffer; a full buffer is flushed as a"
-                + " segment (default 256)")
+        @Option(names = "--ram-buffer-mb", paramLabel = "MB", description = "Lucene's indexing buffer of the process (build's workers"
+                + " share it); a full buffer is flushed as a segment (default 256)")
         Double ramBufferMb;
 
         @Option(names = "--segments", paramLabel = "N", description = "segments per partition after the force-merge (default 1)")
@@ -62,11 +62,18 @@ final class IndexingOptions {
         return Optional.ofNullable(group.workDir);
     }
 
-    /** These options on top of what the verb decided (spec, inputs, partition, threads). */
-    WorkerConfig config(WorkerConfig.Builder builder, double defaultRamBufferMb) {
+    /** The RAM buffer of the whole process: the one given, else 256 MB (what the launcher sizes the heap for). */
+    double ramBufferMb() {
+        return group.ramBufferMb == null ? DEFAULT_RAM_BUFFER_MB : group.ramBufferMb;
+    }
+
+    static final double DEFAULT_RAM_BUFFER_MB = 256;
+
+    /** These options on top of what the verb decided (spec, inputs, partition, threads, the buffer of this worker). */
+    WorkerConfig config(WorkerConfig.Builder builder, double ramBufferMb) {
         try {
             return builder
-                    .ramBufferMb(group.ramBufferMb == null ? defaultRamBufferMb : group.ramBufferMb)
+                    .ramBufferMb(ramBufferMb)
                     .segments(group.segments)
                     .workDirectory(workDirectory())
                     .uploadConcurrency(group.uploadConcurrency)

@@ -353,6 +353,13 @@ class CommandLineTest {
         assertThat(built.get("partitions").asInt()).isEqualTo(3);
         assertThat(built.get("docs").asLong()).isEqualTo(1_000);
         assertThat(built.get("search").get("hits")).hasSize(5);
+        // The three workers share the process's buffer (the launcher sizes the heap for one).
+        assertThat(built.get("ramBufferMbPerWorker").asDouble()).isEqualTo(256.0 / 3);
+
+        CliRunner.Run small = cli.run("build", "--index", temp.resolve("idx-small").toString(), "--spec", spec().toString(), "--input",
+                input.toString(), "--workers", "2", "--ram-buffer-mb", "64", "--min-split-mb", "0.01");
+        assertThat(small.exitCode()).as(small.toString()).isZero();
+        assertThat(small.json().get("ramBufferMbPerWorker").asDouble()).isEqualTo(32.0);
 
         CliRunner.Run text = cli.run("search", "--index", index, "--cache-dir", temp.resolve("cache").toString(), "--k", "3", "lucene", "index");
         assertThat(text.exitCode()).isZero();
