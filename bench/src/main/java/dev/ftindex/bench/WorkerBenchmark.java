@@ -14,7 +14,8 @@ import java.util.Optional;
 /**
  * 1. One worker (read, index, force-merge, verify, upload to S3Proxy on loopback, stage) against
  * a plain IndexWriter with the same analyzers, fields, threads, RAM buffer and force-merge on
- * local disk. Runs alternate, so both see the same machine state.
+ * local disk. Runs alternate, and so does which side of a pair goes first, so both see the same
+ * machine state.
  */
 final class WorkerBenchmark {
     private WorkerBenchmark() {}
@@ -28,32 +29,50 @@ final class WorkerBenchmark {
         List<Double> duplicateShare = new ArrayList<>();
         Path single = null;
         warmUp(c);
+        Path[] last = new Path[1];
         for (int run = 1; run <= c.runs(); run++) {
-            try (ObjectStore store = c.newS3Index()) {
-                WorkerConfig config = WorkerConfig.builder(c.spec(), List.of(c.corpus().file().toString()), 0)
-                        .threads(c.threads()).ramBufferMb(c.ramBufferMb()).workDirectory(Optional.of(c.scratch("worker-work"))).build();
+            int number = run;
+            Side ftindex = () -> {
+                try (ObjectStore store = c.newS3Index()) {
+                    WorkerConfig config = WorkerConfig.builder(c.spec(), List.of(c.corpus().file().toString()), 0)
+                            .threads(c.threads()).ramBufferMb(c.ramBufferMb()).workDirectory(Optional.of(c.scratch("worker-work"))).build();
+                    long start = System.nanoTime();
+                    WorkerResult result = new Worker(store, config, location -> {
+                        throw new IllegalArgumentException(location.uri());
+                    }, Progress.silent()).run();
+                    double seconds = (System.nanoTime() - start) / 1e9;
+                    ours.add(result.docs() / seconds);
+                    indexBytes.add((double) result.bytes());
+                    double check = result.run().stageSeconds().getOrDefault("duplicate-check", 0.0);
+                    duplicateCheck.add(check);
+                    duplicateShare.add(check / seconds);
+                    c.say("worker run %d/%d: ftindex %,.0f docs/s (%.1f s; stages %s)", number, c.runs(), result.docs() / seconds, seconds,
+                            result.run().stageSeconds());
+                    BenchContext.empty(store);
+                }
+            };
+            Side plain = () -> {
+                last[0] = c.scratch("single-index");
                 long start = System.nanoTime();
-                WorkerResult result = new Worker(store, config, location -> {
-                    throw new IllegalArgumentException(location.uri());
-                }, Progress.silent()).run();
+                long docs = LuceneBaseline.index(c.corpus().file(), c.spec(), c.threads(), c.ramBufferMb(), 1, last[0]);
                 double seconds = (System.nanoTime() - start) / 1e9;
-                ours.add(result.docs() / seconds);
-                indexBytes.add((double) result.bytes());
-                double check = result.run().stageSeconds().getOrDefault("duplicate-check", 0.0);
-                duplicateCheck.add(check);
-                duplicateShare.add(check / seconds);
-                c.say("worker run %d/%d: ftindex %,.0f docs/s (%.1f s; stages %s)", run, c.runs(), result.docs() / seconds, seconds,
-                        result.run().stageSeconds());
-                BenchContext.empty(store);
+                baseline.add(docs / seconds);
+                c.say("worker run %d/%d: IndexWriter %,.0f docs/s (%.1f s; %s)", number, c.runs(), docs / seconds, seconds,
+                        LuceneBaseline.lastPhases);
+            };
+            // The order alternates (ftindex first, then the baseline first): whatever the JVM
+            // or the machine still improves or degrades from one run to the next favours
+            // neither side.
+            if (run % 2 == 1) {
+                ftindex.run();
+                plain.run();
+            } else {
+                plain.run();
+                ftindex.run();
             }
-            single = c.scratch("single-index");
-            long start = System.nanoTime();
-            long docs = LuceneBaseline.index(c.corpus().file(), c.spec(), c.threads(), c.ramBufferMb(), 1, single);
-            double seconds = (System.nanoTime() - start) / 1e9;
-            baseline.add(docs / seconds);
-            c.say("worker run %d/%d: IndexWriter %,.0f docs/s (%.1f s; %s)", run, c.runs(), docs / seconds, seconds, LuceneBaseline.lastPhases);
         }
-        // Runs come in pairs (ftindex, then the baseline) seconds apart: the median of the pairs'
+        single = last[0];
+        // Runs come in pairs seconds apart: the median of the pairs'
         // ratios is steadier on a noisy machine than the ratio of two medians.
         double ratio = Stats.median(Stats.ratios(ours, baseline));
         report.add(new Report.Row("worker", "docs/s, one worker vs plain IndexWriter", Stats.median(ours), Stats.median(baseline), ratio, "docs/s",
@@ -66,6 +85,11 @@ final class WorkerBenchmark {
                 "one pass over the id terms after the merge; %.2f %% of the worker's time (median of %d runs)",
                 Stats.median(duplicateShare) * 100, duplicateShare.size()));
         return single;
+    }
+
+    @FunctionalInterface
+    private interface Side {
+        void run() throws Exception;
     }
 
     /** One unmeasured run of each side on the first 5% of the corpus, so that neither pays for the JIT. */
