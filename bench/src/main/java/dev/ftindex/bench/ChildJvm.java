@@ -23,9 +23,10 @@ final class ChildJvm {
     private static final double CLOCK_TICKS = 100.0;
 
     /**
-     * @param peakAnonymousMb the highest anonymous resident memory (heap, JVM) seen, sampled every 50 ms
+     * @param peakTotalMb the kernel's high-water mark of the child's resident memory (VmHWM), mapped pages included
+     * @param peakAnonymousMb the highest anonymous resident memory (heap, JVM) seen, sampled every 20 ms
      */
-    record Run(double wallSeconds, double cpuSeconds, double peakAnonymousMb, JsonNode result) {}
+    record Run(double wallSeconds, double cpuSeconds, double peakTotalMb, double peakAnonymousMb, JsonNode result) {}
 
     private ChildJvm() {}
 
@@ -42,10 +43,26 @@ final class ChildJvm {
         return List.of("-Xmx" + ((long) ramBufferMb + 320) + "m", "--enable-native-access=ALL-UNNAMED", "--add-modules", "jdk.incubator.vector");
     }
 
+    /** {@code ftindex build} over {@code input} into a fresh {@code <name>-index}, as the launcher runs it, its standard error in {@code <name>.log}. */
+    static Run ftindexBuild(BenchContext c, String name, Path input, Path spec, int workers, double ramBufferMb, String... more)
+            throws IOException, InterruptedException {
+        List<String> arguments = new ArrayList<>(List.of("-jar", c.ftindexJar().toString(), "build", "--index", c.scratch(name + "-index").toString(),
+                "--input", input.toString(), "--spec", spec.toString(), "--workers", String.valueOf(workers), "--ram-buffer-mb",
+                String.valueOf((long) ramBufferMb), "--work-dir", c.scratch(name + "-work").toString(), "--progress", "none", "--quiet"));
+        arguments.addAll(List.of(more));
+        return run(java(launcherOptions(ramBufferMb), arguments), c.work().resolve(name + ".log"));
+    }
+
+    /** Runs {@code command}, its standard error in {@code log}. */
     static Run run(List<String> command, Path log) throws IOException, InterruptedException {
+        return run(command, ProcessBuilder.Redirect.to(log.toFile()));
+    }
+
+    static Run run(List<String> command, ProcessBuilder.Redirect stderr) throws IOException, InterruptedException {
+        String where = stderr.file() == null ? "" : "; see " + stderr.file();
         double cpu = childrenCpuSeconds();
         long start = System.nanoTime();
-        Process process = new ProcessBuilder(command).redirectError(log.toFile()).start();
+        Process process = new ProcessBuilder(command).redirectError(stderr).start();
         // The output is read on a thread of its own while this one samples the child's memory.
         var out = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
             try {
@@ -56,19 +73,22 @@ final class ChildJvm {
         }, runnable -> Thread.ofPlatform().daemon().start(runnable));
         Path status = Path.of("/proc", String.valueOf(process.pid()), "status");
         long peakKb = 0;
+        long peakAnonymousKb = 0;
         long deadline = System.nanoTime() + TimeUnit.HOURS.toNanos(2);
-        while (!process.waitFor(50, TimeUnit.MILLISECONDS)) {
-            peakKb = Math.max(peakKb, anonymousKb(status));
+        while (!process.waitFor(20, TimeUnit.MILLISECONDS)) {
+            // VmHWM is the kernel's own high-water mark; RssAnon is sampled.
+            peakKb = Math.max(peakKb, kilobytes(status, "VmHWM:"));
+            peakAnonymousKb = Math.max(peakAnonymousKb, kilobytes(status, "RssAnon:"));
             if (System.nanoTime() > deadline) {
                 process.destroyForcibly();
-                throw new IllegalStateException("still running after two hours: " + String.join(" ", command) + "; see " + log);
+                throw new IllegalStateException("still running after two hours: " + String.join(" ", command) + where);
             }
         }
         double wall = (System.nanoTime() - start) / 1e9;
         if (process.exitValue() != 0) {
-            throw new IllegalStateException("exit " + process.exitValue() + ": " + String.join(" ", command) + "; see " + log + "\n" + out.join());
+            throw new IllegalStateException("exit " + process.exitValue() + ": " + String.join(" ", command) + where + "\n" + out.join());
         }
-        return new Run(wall, childrenCpuSeconds() - cpu, peakKb / 1024.0, lastJson(out.join()));
+        return new Run(wall, childrenCpuSeconds() - cpu, peakKb / 1024.0, peakAnonymousKb / 1024.0, lastJson(out.join()));
     }
 
     /** The whole output when it is one JSON document (ftindex prints one, indented), else its last line that is. */
@@ -84,15 +104,15 @@ final class ChildJvm {
         return lines.isEmpty() ? null : Json.MAPPER.readTree(lines.getLast());
     }
 
-    private static long anonymousKb(Path status) {
+    private static long kilobytes(Path status, String field) {
         try {
             for (String line : Files.readAllLines(status)) {
-                if (line.startsWith("RssAnon:")) {
+                if (line.startsWith(field)) {
                     return Long.parseLong(line.replaceAll("[^0-9]", ""));
                 }
             }
         } catch (IOException | RuntimeException gone) {
-            // The process ended between two samples.
+            // The process is exiting; the last reading stands.
         }
         return 0;
     }

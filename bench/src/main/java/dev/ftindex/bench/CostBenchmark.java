@@ -26,10 +26,7 @@ final class CostBenchmark {
         List<Double> baseWall = new ArrayList<>();
         long docs = 0;
         for (int run = 1; run <= c.runs(); run++) {
-            ChildJvm.Run ours = ChildJvm.run(ChildJvm.java(jvm, List.of("-jar", c.ftindexJar().toString(), "build", "--index",
-                    c.scratch("cost-index").toString(), "--input", c.corpus().file().toString(), "--spec", spec.toString(), "--workers",
-                    String.valueOf(workers), "--ram-buffer-mb", String.valueOf((long) c.ramBufferMb()), "--work-dir",
-                    c.scratch("cost-work").toString(), "--progress", "none", "--quiet")), c.work().resolve("cost-build.log"));
+            ChildJvm.Run ours = ChildJvm.ftindexBuild(c, "cost", c.corpus().file(), spec, workers, c.ramBufferMb());
             docs = ours.result().path("docs").asLong();
             ourCpu.add(ours.cpuSeconds());
             ourWall.add(ours.wallSeconds());

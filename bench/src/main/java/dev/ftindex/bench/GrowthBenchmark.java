@@ -30,16 +30,13 @@ final class GrowthBenchmark {
                 c.say("growth: generating %,d MB...", size);
                 corpus = Corpus.generate(file, size * 1_000_000L, 2026);
             }
-            ChildJvm.Run run = ChildJvm.run(ChildJvm.java(ChildJvm.launcherOptions(c.ramBufferMb()), List.of("-jar", c.ftindexJar().toString(),
-                    "build", "--index", c.scratch("growth-index").toString(), "--input", corpus.file().toString(), "--spec", spec.toString(),
-                    "--workers", String.valueOf(workers), "--ram-buffer-mb", String.valueOf((long) c.ramBufferMb()), "--work-dir",
-                    c.scratch("growth-work").toString(), "--progress", "none", "--quiet")), c.work().resolve("growth-build.log"));
+            ChildJvm.Run run = ChildJvm.ftindexBuild(c, "growth", corpus.file(), spec, workers, c.ramBufferMb());
             points.add(new Point(size, corpus.docs(), run));
             c.say("growth %,d MB (%,d documents): %.1f s wall, %.1f CPU-s, peak anonymous RSS %.0f MB", size, corpus.docs(), run.wallSeconds(),
                     run.cpuSeconds(), run.peakAnonymousMb());
             report.figure("growth", String.format("%,d MB: wall time, build --workers %d", size, workers), run.wallSeconds(), "s",
                     String.format("%,d documents; %.1f CPU-s", corpus.docs(), run.cpuSeconds()));
-            report.figure("growth", String.format("%,d MB: peak anonymous RSS", size), run.peakAnonymousMb(), "MB", "heap and JVM, sampled every 50 ms");
+            report.figure("growth", String.format("%,d MB: peak anonymous RSS", size), run.peakAnonymousMb(), "MB", "heap and JVM, sampled every 20 ms");
             BenchContext.delete(c.work().resolve("growth-index"));
         }
         Point first = points.getFirst();

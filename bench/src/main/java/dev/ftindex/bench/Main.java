@@ -132,8 +132,7 @@ public final class Main {
                         : corpus.bytes() / 4;
                 List<String> jvm = options.containsKey("jvm-options")
                         ? Arrays.asList(options.get("jvm-options").trim().split("\\s+"))
-                        // What ./ftindex gives build-partition: a heap of the RAM buffer plus 320 MB.
-                        : List.of("-Xmx" + ((long) ramBufferMb + 320) + "m", "--enable-native-access=ALL-UNNAMED", "--add-modules", "jdk.incubator.vector");
+                        : ChildJvm.launcherOptions(ramBufferMb);
                 MemoryBenchmark.run(context, report, base, jvm);
             }
             if (only.contains("parquet")) {

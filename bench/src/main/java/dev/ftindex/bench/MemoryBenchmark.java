@@ -1,11 +1,7 @@
 package dev.ftindex.bench;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * 5. Peak resident memory (VmHWM) of one `ftindex build-partition` process, as the launcher
@@ -47,39 +43,10 @@ final class MemoryBenchmark {
     }
 
     private static Peak peak(BenchContext c, Corpus input, List<String> jvmOptions) throws Exception {
-        Path index = c.scratch("memory-index");
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow()));
-        command.addAll(jvmOptions);
-        command.addAll(List.of("-jar", c.ftindexJar().toString(), "build-partition", "--index", index.toString(), "--input", input.file().toString(),
-                "--partition", "0", "--threads", String.valueOf(c.threads()), "--ram-buffer-mb", String.valueOf(c.ramBufferMb()),
-                "--work-dir", c.scratch("memory-work").toString(), "--progress", "none", "--quiet"));
-        Process process = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        long start = System.nanoTime();
-        Path status = Path.of("/proc", String.valueOf(process.pid()), "status");
-        long peakKb = 0;
-        long peakAnonymousKb = 0;
-        while (!process.waitFor(20, TimeUnit.MILLISECONDS)) {
-            // VmHWM is the kernel's own high-water mark; RssAnon is sampled, every 20 ms.
-            peakKb = Math.max(peakKb, kilobytes(status, "VmHWM:"));
-            peakAnonymousKb = Math.max(peakAnonymousKb, kilobytes(status, "RssAnon:"));
-        }
-        if (process.exitValue() != 0) {
-            throw new IllegalStateException("build-partition exited with " + process.exitValue());
-        }
-        return new Peak(peakKb / 1024.0, peakAnonymousKb / 1024.0, (System.nanoTime() - start) / 1e9);
-    }
-
-    private static long kilobytes(Path status, String field) {
-        try {
-            for (String line : Files.readAllLines(status)) {
-                if (line.startsWith(field)) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            // The process is exiting; the last reading stands.
-        }
-        return 0;
+        ChildJvm.Run run = ChildJvm.run(ChildJvm.java(jvmOptions, List.of("-jar", c.ftindexJar().toString(), "build-partition", "--index",
+                c.scratch("memory-index").toString(), "--input", input.file().toString(), "--partition", "0", "--threads",
+                String.valueOf(c.threads()), "--ram-buffer-mb", String.valueOf(c.ramBufferMb()), "--work-dir", c.scratch("memory-work").toString(),
+                "--progress", "none", "--quiet")), ProcessBuilder.Redirect.INHERIT);
+        return new Peak(run.peakTotalMb(), run.peakAnonymousMb(), run.wallSeconds());
     }
 }

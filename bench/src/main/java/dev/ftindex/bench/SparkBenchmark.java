@@ -70,10 +70,7 @@ final class SparkBenchmark {
                     c.runs(), spark.getLast(), seconds, upstream);
 
             // The same kind of process: a fresh JVM whose start is not counted but whose warm-up is.
-            JsonNode built = ChildJvm.run(ChildJvm.java(ChildJvm.launcherOptions(c.ramBufferMb()), List.of("-jar", c.ftindexJar().toString(),
-                    "build", "--index", c.scratch("spark-build-index").toString(), "--input", c.corpus().file().toString(), "--spec",
-                    spec.toString(), "--workers", "2", "--threads", "1", "--ram-buffer-mb", String.valueOf(2 * buffer), "--work-dir",
-                    c.scratch("spark-build-work").toString(), "--progress", "none", "--quiet")), c.work().resolve("spark-build.log")).result();
+            JsonNode built = ChildJvm.ftindexBuild(c, "spark-build", c.corpus().file(), spec, 2, 2 * buffer, "--threads", "1").result();
             build.add(built.path("docsPerSecond").asDouble());
             c.say("ftindex build --workers 2 run %d/%d: %,.0f docs/s", run, c.runs(), build.getLast());
         }
