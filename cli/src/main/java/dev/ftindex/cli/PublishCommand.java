@@ -1,7 +1,5 @@
 package dev.ftindex.cli;
 
-import dev.ftindex.finalizer.Publisher;
-import dev.ftindex.objectstore.ObjectStore;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -48,11 +46,6 @@ final class PublishCommand implements Verb {
     @Override
     public Outcome run(Context context) {
         String generation = store.generation().orElseThrow(() -> new UsageException("--generation is required: the generation to publish"));
-        try (Stores stores = store.open(context.environment())) {
-            ObjectStore collection = stores.open(store.collection());
-            Publisher.Result result = new Publisher(collection, publish.concurrency, context.console().progress()).publish(generation);
-            context.console().info(Publish.summary(result));
-            return Outcome.json(Results.of("publish", collection.location(), result));
-        }
+        return Publish.run(context, store, publish.concurrency, "publish", publisher -> publisher.publish(generation));
     }
 }

@@ -1,7 +1,6 @@
 package dev.ftindex.cli;
 
 import dev.ftindex.finalizer.Publisher;
-import dev.ftindex.objectstore.ObjectStore;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -42,11 +41,6 @@ final class RollbackCommand implements Verb {
         if (store.generation().isPresent()) {
             throw new UsageException("rollback takes no --generation: it publishes the previous one (use publish for a given generation)");
         }
-        try (Stores stores = store.open(context.environment())) {
-            ObjectStore collection = stores.open(store.collection());
-            Publisher.Result result = new Publisher(collection, rollback.concurrency, context.console().progress()).rollback();
-            context.console().info(Publish.summary(result));
-            return Outcome.json(Results.of("rollback", collection.location(), result));
-        }
+        return Publish.run(context, store, rollback.concurrency, "rollback", Publisher::rollback);
     }
 }
