@@ -37,6 +37,15 @@ class BenchSmokeTest {
                 .hasSize(2).allSatisfy(row -> assertThat(row.met()).isTrue());
         assertThat(report.rows()).filteredOn(row -> row.metric().startsWith("failed queries"))
                 .singleElement().satisfies(row -> assertThat(row.met()).as("no query failed while serving").isTrue());
+        // Cost: three sides (ftindex, the one-thread build, plain Lucene on the same threads); worker: also without its upload.
+        assertThat(report.rows()).filteredOn(row -> row.benchmark().equals("cost")).extracting(Report.Row::metric)
+                .anySatisfy(metric -> assertThat(metric).startsWith("CPU-seconds, build --workers").endsWith("vs one-thread IndexWriter"))
+                .anySatisfy(metric -> assertThat(metric).contains("-thread IndexWriter (").endsWith("vs one-thread IndexWriter"));
+        assertThat(report.rows()).filteredOn(row -> row.benchmark().equals("cost") || row.metric().contains("without its upload"))
+                .hasSize(6)
+                .allSatisfy(row -> assertThat(row.ours()).as(row.metric()).isPositive())
+                .allSatisfy(row -> assertThat(row.baseline()).as(row.metric()).isPositive())
+                .allSatisfy(row -> assertThat(row.ratio()).as(row.metric()).isPositive().isFinite());
         assertThat(report.json().get("rows").size()).isEqualTo(report.rows().size());
     }
 

@@ -12,8 +12,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.Queue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -37,7 +39,7 @@ import org.apache.lucene.store.AlreadyClosedException;
 final class IndexingPipeline {
     private static final int BATCH_LINES = 512;
     private static final int BATCH_BYTES = 1 << 20;
-    private static final Lines END = new Lines(null, new byte[0], new int[0], new int[0], new long[0], new long[0], 0);
+    private static final Batch END = new Batch(0);
 
     private final List<Split> share;
     private final IndexSpec spec;
@@ -46,7 +48,15 @@ final class IndexingPipeline {
     private final int threads;
     private final BadRecords badRecords;
     private final Stage stage;
-    private final BlockingQueue<Lines> queue;
+    private final BlockingQueue<Batch> queue;
+    /**
+     * Batches the indexers are done with, filled again by the reader. A batch's array is over
+     * half a G1 region, so a new one each time is a humongous allocation, and enough of them
+     * start a concurrent cycle: 16 of the 21 collections of a real-corpus build were started
+     * that way, none once batches were reused (docs/benchmarks.md). There are never more than
+     * the queue's capacity plus one per thread.
+     */
+    private final Queue<Batch> spare = new ConcurrentLinkedQueue<>();
     private final LongAdder documents = new LongAdder();
     private Throwable failure;
 
@@ -175,27 +185,39 @@ final class IndexingPipeline {
 
     /** Reads the split as text; false (nothing read) when it turned out to be Parquet. */
     private boolean readText(Split split) throws IOException {
-        BatchBuilder[] batch = {new BatchBuilder(split)};
+        Batch[] batch = {batchFor(split)};
         boolean text = SplitReader.read(split, stage, (buffer, start, length, lineNumber, offset) -> {
             batch[0].add(buffer, start, length, lineNumber, offset);
             if (batch[0].full()) {
-                if (!enqueue(batch[0].build())) {
+                if (!enqueue(batch[0])) {
                     return false;
                 }
-                batch[0] = new BatchBuilder(split);
+                batch[0] = batchFor(split);
             }
             return true;
         });
         if (batch[0].count > 0) {
-            enqueue(batch[0].build());
+            enqueue(batch[0]);
+        } else {
+            spare.offer(batch[0]);
         }
         return text;
+    }
+
+    /** An empty batch for lines of {@code split}: a spare one if an indexer has given one back. */
+    private Batch batchFor(Split split) {
+        Batch batch = spare.poll();
+        if (batch == null) {
+            batch = new Batch(BATCH_BYTES + (BATCH_BYTES >> 3));
+        }
+        batch.reset(split);
+        return batch;
     }
 
     /** One indexer: takes batches until the end marker; after a failure, keeps draining without indexing. */
     private void index() {
         while (true) {
-            Lines batch;
+            Batch batch;
             try {
                 batch = queue.take();
             } catch (InterruptedException e) {
@@ -205,18 +227,19 @@ final class IndexingPipeline {
             if (batch == END) {
                 return;
             }
-            if (failed()) {
-                continue;
-            }
             try {
-                indexLines(batch);
+                if (!failed()) {
+                    indexLines(batch);
+                }
             } catch (Throwable e) {
                 fail(e);
+            } finally {
+                spare.offer(batch);
             }
         }
     }
 
-    private void indexLines(Lines batch) throws IOException {
+    private void indexLines(Batch batch) throws IOException {
         int added = 0;
         for (int i = 0; i < batch.count; i++) {
             Document document;
@@ -275,7 +298,7 @@ final class IndexingPipeline {
     }
 
     /** Puts a batch on the queue; false once the pipeline has failed (the batch is dropped). */
-    private boolean enqueue(Lines batch) {
+    private boolean enqueue(Batch batch) {
         if (failed()) {
             return false;
         }
@@ -290,7 +313,7 @@ final class IndexingPipeline {
     }
 
     /** Indexers drain the queue until they see the end marker, so this always completes. */
-    private void putUninterruptibly(Lines batch) {
+    private void putUninterruptibly(Batch batch) {
         boolean interrupted = false;
         while (true) {
             try {
@@ -323,27 +346,40 @@ final class IndexingPipeline {
         }
     }
 
-    /** Lines of one split, copied into one array. */
-    private record Lines(Split split, byte[] data, int[] starts, int[] lengths, long[] lineNumbers, long[] offsets, int count) {
-        String location(int i) {
-            return SplitReader.location(split, lineNumbers[i], offsets[i]);
-        }
-    }
-
-    private static final class BatchBuilder {
-        private final Split split;
+    /**
+     * Lines of one split, copied into one array: filled by the reader, read by one indexer, then
+     * given back to be filled again ({@link #spare}).
+     */
+    private static final class Batch {
         // Sized for a full batch at once: growing from a small array would copy (and
         // allocate) each batch about twice over.
-        private byte[] data = new byte[BATCH_BYTES + (BATCH_BYTES >> 3)];
-        private int size;
+        private final int capacity;
+        private byte[] data;
         private final int[] starts = new int[BATCH_LINES];
         private final int[] lengths = new int[BATCH_LINES];
         private final long[] lineNumbers = new long[BATCH_LINES];
         private final long[] offsets = new long[BATCH_LINES];
+        private Split split;
+        private int size;
         private int count;
 
-        BatchBuilder(Split split) {
+        Batch(int capacity) {
+            this.capacity = capacity;
+            this.data = new byte[capacity];
+        }
+
+        void reset(Split split) {
             this.split = split;
+            size = 0;
+            count = 0;
+            // A batch that grew for one very long line gives the memory back.
+            if (data.length > capacity) {
+                data = new byte[capacity];
+            }
+        }
+
+        String location(int i) {
+            return SplitReader.location(split, lineNumbers[i], offsets[i]);
         }
 
         void add(byte[] buffer, int start, int length, long lineNumber, long offset) {
@@ -361,10 +397,6 @@ final class IndexingPipeline {
 
         boolean full() {
             return count == BATCH_LINES || size >= BATCH_BYTES;
-        }
-
-        Lines build() {
-            return new Lines(split, data, starts, lengths, lineNumbers, offsets, count);
         }
     }
 }

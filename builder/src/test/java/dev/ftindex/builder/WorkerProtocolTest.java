@@ -141,6 +141,35 @@ abstract class WorkerProtocolTest {
     }
 
     @Test
+    void batchesAreReusedWithoutMixingDocumentsEvenAroundLinesLongerThanABatch() throws Exception {
+        // Documents of every size, three of them longer than a whole batch (about 1 MB), so that
+        // reused batches grow, shrink back and are refilled while other threads still index.
+        List<String> lines = new ArrayList<>();
+        // 12,000 lines are about 24 batches of 512, and no more than 10 are ever out at once
+        // (the queue's 6, one per indexing thread, the one being filled): most are reused.
+        List<String> normal = TestDocuments.lines(0, 12_000, 7);
+        for (int i = 0; i < normal.size(); i++) {
+            lines.add(normal.get(i));
+            if (i % 4_000 == 700) {
+                String contents = ("long-" + i + " ").repeat(300_000);
+                lines.add(Json.MAPPER.createObjectNode().put("id", "long-" + i).put("title", "long " + i).put("contents", contents).toString());
+            }
+        }
+        Path file = TestDocuments.write(temp.resolve("in/mixed.jsonl"), lines);
+
+        WorkerResult result = run(store, config(List.of(file.toString()), 0, 1).withThreads(3));
+
+        var documents = StagedPartitions.documents(store, 0, temp.resolve("read"));
+        assertThat(result.docs()).isEqualTo(lines.size());
+        assertThat(documents.keySet()).isEqualTo(expectedIds(lines));
+        for (String line : lines) {
+            var expected = Json.MAPPER.readTree(line);
+            assertThat(documents.get(expected.get("id").asText()).get("title"))
+                    .as("the stored title of %s", expected.get("id").asText()).containsExactly(expected.get("title").asText());
+        }
+    }
+
+    @Test
     void twoAttemptsOfOnePartitionAtOnceStageExactlyOne() throws Exception {
         Path input = TestDocuments.write(temp.resolve("in.jsonl"), TestDocuments.lines(0, 2_000, 5));
         for (int round = 0; round < 3; round++) {
