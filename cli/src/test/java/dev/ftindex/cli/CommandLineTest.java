@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /** The ftindex command as users run it: arguments, JSON results, messages and exit codes. */
 class CommandLineTest {
@@ -98,6 +99,28 @@ class CommandLineTest {
                 "CLOUD_RUN_TASK_INDEX");
         var workDir = cli.commandLine().getSubcommands().get("build").getCommandSpec().findOption("--work-dir");
         assertThat(Cli.variables(workDir)).containsExactly("FTINDEX_WORK_DIR");
+    }
+
+    @Test
+    void aCommandLineBuiltForOneVerbParsesAndHelpsExactlyAsTheFullOne() {
+        Cli cli = new Cli(System.out, System.err, Map.of("FTINDEX_WORK_DIR", "/from/the/environment"), false);
+        CommandLine full = cli.commandLine();
+        for (String verb : full.getSubcommands().keySet()) {
+            CommandLine alone = cli.commandLine(List.of(verb));
+            if (verb.equals("help")) {
+                // help names other verbs, so it gets them all
+                assertThat(alone.getSubcommands().keySet()).containsExactlyElementsOf(full.getSubcommands().keySet());
+                continue;
+            }
+            assertThat(alone.getSubcommands().keySet()).as(verb).containsExactly(verb);
+            assertThat(alone.getSubcommands().get(verb).getUsageMessage()).as(verb).isEqualTo(full.getSubcommands().get(verb).getUsageMessage());
+        }
+        // Settings made on the top command reach a verb added to it: the environment's defaults.
+        CommandLine build = cli.commandLine(List.of("build"));
+        build.parseArgs("build", "--index", "./idx");
+        assertThat(build.getSubcommands().get("build").getCommandSpec().findOption("--work-dir").getValue().toString())
+                .isEqualTo("/from/the/environment");
+        assertThat(cli.commandLine(List.of("no-such-verb")).getSubcommands().keySet()).containsExactlyElementsOf(full.getSubcommands().keySet());
     }
 
     @Test
