@@ -1,6 +1,10 @@
 package dev.ftindex.bench;
 
+import dev.ftindex.builder.Worker;
+import dev.ftindex.builder.WorkerConfig;
+import dev.ftindex.builder.WorkerResult;
 import dev.ftindex.format.IndexSpec;
+import dev.ftindex.format.progress.Progress;
 import dev.ftindex.objectstore.ObjectInfo;
 import dev.ftindex.objectstore.ObjectStore;
 import dev.ftindex.objectstore.ObjectStores;
@@ -14,6 +18,7 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /** What every benchmark shares: the corpus, the spec, the settings, scratch space and an S3 server on loopback. */
@@ -24,6 +29,32 @@ record BenchContext(Corpus corpus, IndexSpec spec, Path work, int runs, int thre
     ObjectStore newS3Index() {
         String bucket = s3.newBucket();
         return ObjectStores.open(new StoreLocation.S3(bucket, "idx/"), s3.settings().build(), Map.of());
+    }
+
+    /** A worker's run and how long it took, from its start to its manifest. */
+    record WorkerRun(WorkerResult result, double seconds) {
+        double docsPerSecond() {
+            return result.docs() / seconds;
+        }
+    }
+
+    /**
+     * One worker over a local {@code input} into a fresh index on the S3 server, with this run's
+     * threads and RAM buffer, built in the scratch directory {@code workDirectory}; timed, and the
+     * store emptied afterwards.
+     */
+    WorkerRun worker(IndexSpec spec, Path input, String workDirectory) throws IOException {
+        try (ObjectStore store = newS3Index()) {
+            WorkerConfig config = WorkerConfig.builder(spec, List.of(input.toString()), 0)
+                    .threads(threads).ramBufferMb(ramBufferMb).workDirectory(Optional.of(scratch(workDirectory))).build();
+            long start = System.nanoTime();
+            WorkerResult result = new Worker(store, config, location -> {
+                throw new IllegalArgumentException("not a local input: " + location.uri());
+            }, Progress.silent()).run();
+            double seconds = (System.nanoTime() - start) / 1e9;
+            empty(store);
+            return new WorkerRun(result, seconds);
+        }
     }
 
     ObjectStore s3Bucket(String bucket) {

@@ -77,7 +77,7 @@ final class CostBenchmark {
             throws java.io.IOException, InterruptedException {
         return ChildJvm.run(ChildJvm.java(jvm, List.of("-cp", classPath(), LuceneBaseline.class.getName(), c.corpus().file().toString(),
                 spec.toString(), String.valueOf(threads), String.valueOf(c.ramBufferMb()), String.valueOf(segments),
-                c.scratch("cost-plain-" + threads).toString())), c.work().resolve("cost-plain.log"));
+                c.scratch("cost-plain-" + threads).toString())), c.work().resolve("cost-plain-" + threads + ".log"));
     }
 
     /** This benchmark's own class path (the bench jar, or the classes under test), which holds the baseline's main. */

@@ -8,7 +8,6 @@ import dev.ftindex.format.IndexSpec;
 import dev.ftindex.format.progress.Progress;
 import dev.ftindex.objectstore.ObjectStore;
 import dev.ftindex.objectstore.Payload;
-import dev.ftindex.objectstore.StoreLocation;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,16 +78,6 @@ final class ParquetBenchmark {
     }
 
     private static double docsPerSecond(BenchContext c, Path input, IndexSpec spec) throws Exception {
-        try (ObjectStore store = c.newS3Index()) {
-            WorkerConfig config = WorkerConfig.builder(spec, List.of(input.toString()), 0)
-                    .threads(c.threads()).ramBufferMb(c.ramBufferMb()).workDirectory(Optional.of(c.scratch("parquet-work"))).build();
-            long start = System.nanoTime();
-            WorkerResult result = new Worker(store, config, location -> {
-                throw new IllegalArgumentException(location.uri());
-            }, Progress.silent()).run();
-            double seconds = (System.nanoTime() - start) / 1e9;
-            BenchContext.empty(store);
-            return result.docs() / seconds;
-        }
+        return c.worker(spec, input, "parquet-work").docsPerSecond();
     }
 }

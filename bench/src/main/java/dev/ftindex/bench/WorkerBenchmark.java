@@ -1,15 +1,9 @@
 package dev.ftindex.bench;
 
-import dev.ftindex.builder.Assignment;
-import dev.ftindex.builder.Worker;
-import dev.ftindex.builder.WorkerConfig;
 import dev.ftindex.builder.WorkerResult;
-import dev.ftindex.format.progress.Progress;
-import dev.ftindex.objectstore.ObjectStore;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * 1. One worker (read, index, force-merge, verify, upload to S3Proxy on loopback, stage) against
@@ -34,25 +28,18 @@ final class WorkerBenchmark {
         for (int run = 1; run <= c.runs(); run++) {
             int number = run;
             Side ftindex = () -> {
-                try (ObjectStore store = c.newS3Index()) {
-                    WorkerConfig config = WorkerConfig.builder(c.spec(), List.of(c.corpus().file().toString()), 0)
-                            .threads(c.threads()).ramBufferMb(c.ramBufferMb()).workDirectory(Optional.of(c.scratch("worker-work"))).build();
-                    long start = System.nanoTime();
-                    WorkerResult result = new Worker(store, config, location -> {
-                        throw new IllegalArgumentException(location.uri());
-                    }, Progress.silent()).run();
-                    double seconds = (System.nanoTime() - start) / 1e9;
-                    ours.add(result.docs() / seconds);
-                    double upload = result.run().stageSeconds().getOrDefault("uploading", 0.0);
-                    oursWithoutUpload.add(result.docs() / (seconds - upload));
-                    indexBytes.add((double) result.bytes());
-                    double check = result.run().stageSeconds().getOrDefault("duplicate-check", 0.0);
-                    duplicateCheck.add(check);
-                    duplicateShare.add(check / seconds);
-                    c.say("worker run %d/%d: ftindex %,.0f docs/s (%.1f s; stages %s)", number, c.runs(), result.docs() / seconds, seconds,
-                            result.run().stageSeconds());
-                    BenchContext.empty(store);
-                }
+                BenchContext.WorkerRun worker = c.worker(c.spec(), c.corpus().file(), "worker-work");
+                WorkerResult result = worker.result();
+                double seconds = worker.seconds();
+                ours.add(worker.docsPerSecond());
+                double upload = result.run().stageSeconds().getOrDefault("uploading", 0.0);
+                oursWithoutUpload.add(result.docs() / (seconds - upload));
+                indexBytes.add((double) result.bytes());
+                double check = result.run().stageSeconds().getOrDefault("duplicate-check", 0.0);
+                duplicateCheck.add(check);
+                duplicateShare.add(check / seconds);
+                c.say("worker run %d/%d: ftindex %,.0f docs/s (%.1f s; stages %s)", number, c.runs(), worker.docsPerSecond(), seconds,
+                        result.run().stageSeconds());
             };
             Side plain = () -> {
                 last[0] = c.scratch("single-index");
@@ -103,11 +90,7 @@ final class WorkerBenchmark {
     /** One unmeasured run of each side on the first 5% of the corpus, so that neither pays for the JIT. */
     static void warmUp(BenchContext c) throws Exception {
         Corpus head = c.corpus().head(c.scratch("warm-up").resolve("head.jsonl"), Math.max(1 << 20, c.corpus().bytes() / 20));
-        try (ObjectStore store = c.newS3Index()) {
-            new Worker(store, WorkerConfig.builder(c.spec(), List.of(head.file().toString()), 0)
-                    .threads(c.threads()).ramBufferMb(c.ramBufferMb()).workDirectory(Optional.of(c.scratch("worker-work"))).build(), location -> null, Progress.silent()).run();
-            BenchContext.empty(store);
-        }
+        c.worker(c.spec(), head.file(), "worker-work");
         LuceneBaseline.index(head.file(), c.spec(), c.threads(), c.ramBufferMb(), 1, c.scratch("warm-up-index"));
         c.say("warmed up on %,d documents", head.docs());
     }
