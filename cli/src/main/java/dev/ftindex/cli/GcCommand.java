@@ -12,17 +12,23 @@ import picocli.CommandLine.Option;
 /** {@code ftindex gc}: remove generations and staging nobody needs. */
 @Command(name = "gc",
         header = "remove old generations and abandoned builds of a collection (a dry run unless --delete)",
-        customSynopsis = "ftindex gc --collection C [--grace 1h] [--keep N] [--delete] [options]",
+        customSynopsis = "ftindex gc --collection C [--grace 1h] [--keep N] [--remove-unpublished] [--delete] [options]",
         description = {
             "Lists every generation of the collection and decides what to remove: committed generations the alias",
-            "no longer names (superseded), and generations never committed whose newest object is older than the",
-            "grace period (abandoned builds). Never removed: the current and the previous generation, anything with",
-            "an object younger than the grace period (a build or finalize may be writing it: make the grace period",
-            "longer than your longest build), the --keep most recently committed others, and a generation the alias",
-            "names when it is read again just before that generation's deletion starts (a publish that won",
-            "meanwhile). A generation is deleted metadata.lance first, so a crash part way leaves an uncommitted",
-            "generation that the next run removes. Staging that a kept generation's finalizer left behind is",
-            "removed too. Without --delete nothing is removed: the report says what would be, with bytes."},
+            "named once and no longer names (superseded), and generations never committed whose newest object is",
+            "older than the grace period (abandoned builds). Never removed: the current and the previous generation,",
+            "anything with an object younger than the grace period (a build or finalize may be writing it: make the",
+            "grace period longer than your longest build), a committed generation that was never published and is",
+            "newer than the current one (it waits for its publish; before the first publish, every committed",
+            "generation), and the --keep most recently committed of the rest. Never-published generations older",
+            "than the current one are kept unless --remove-unpublished.",
+            "",
+            "With --delete, gc first claims what it removes in a new alias version (reason gc): a publish of a",
+            "claimed generation is refused (exit 5), and a generation the alias names when gc claims is kept. It",
+            "then deletes each generation metadata.lance first, so a crash part way leaves an uncommitted",
+            "generation that the next run removes, and releases the claim in one more alias version. Staging that a",
+            "kept generation's finalizer left behind is removed too. Without --delete nothing is removed: the",
+            "report says what would be, with bytes. Safe to run while publishes, rollbacks and other gc runs go on."},
         footer = {
             "  ftindex gc --collection s3://bucket/products                    # what would be removed",
             "  ftindex gc --collection s3://bucket/products --keep 3 --delete"})
@@ -43,6 +49,10 @@ final class GcCommand implements Verb {
         @Option(names = "--keep", paramLabel = "N", description = "also keep the N most recently committed other generations (default 0)")
         int keep;
 
+        @Option(names = "--remove-unpublished",
+                description = "also remove committed generations that were never published and are older than the current one")
+        boolean removeUnpublished;
+
         @Option(names = "--delete", description = "remove what the report lists (without it, a dry run)")
         boolean delete;
     }
@@ -56,7 +66,7 @@ final class GcCommand implements Verb {
     public Outcome run(Context context) {
         GarbageCollector.Options options;
         try {
-            options = new GarbageCollector.Options(Durations.parse("--grace", gc.grace), gc.keep, gc.delete);
+            options = new GarbageCollector.Options(Durations.parse("--grace", gc.grace), gc.keep, gc.removeUnpublished, gc.delete);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }

@@ -91,6 +91,13 @@ final class StatusCommand implements Verb {
                         generation.committedAt()));
             }
         }
+        if (!report.condemned().isEmpty()) {
+            text.append("\n  being deleted by gc:\n");
+            for (dev.ftindex.format.AliasVersion.Condemned condemned : report.condemned()) {
+                text.append(String.format(Locale.ROOT, "  %-26s claimed %s (run gc again to finish a deletion a crash stopped)%n",
+                        condemned.generation(), condemned.claimedAt()));
+            }
+        }
         if (!report.building().isEmpty()) {
             text.append("\n  generations being built:\n");
             for (CollectionStatus.Building building : report.building()) {

@@ -64,7 +64,7 @@ class CommandLineTest {
             Map.entry("inspect", concat(List.of("--spec", "--json"), STORE(), OUTPUT())),
             Map.entry("publish", concat(List.of("--concurrency"), STORE(), OUTPUT())),
             Map.entry("rollback", concat(List.of("--concurrency"), STORE(), OUTPUT())),
-            Map.entry("gc", concat(List.of("--grace", "--keep", "--delete"), STORE(), OUTPUT())),
+            Map.entry("gc", concat(List.of("--grace", "--keep", "--remove-unpublished", "--delete"), STORE(), OUTPUT())),
             Map.entry("serve", concat(List.of("--host", "--port", "--poll", "--cache-dir", "--threads", "--max-concurrent", "--queue-timeout",
                     "--drain-timeout"), STORE(), OUTPUT())));
 

@@ -27,9 +27,10 @@ public final class CollectionStatus {
      * @param history the latest alias versions, newest first
      * @param generations every committed generation, oldest id first
      * @param building every generation with no commit yet
+     * @param condemned generations gc is deleting (the alias's condemned list)
      */
     public record Report(String collection, long aliasVersion, AliasVersion.Published current, AliasVersion.Published previous,
-            List<Swap> history, List<Committed> generations, List<Building> building) {}
+            List<Swap> history, List<Committed> generations, List<Building> building, List<AliasVersion.Condemned> condemned) {}
 
     /** One version of the alias: what it made current, when and why. */
     public record Swap(long version, String generation, String previous, AliasVersion.Reason reason, String createdAt) {}
@@ -55,7 +56,8 @@ public final class CollectionStatus {
             Optional<IndexMetadata> metadata = StoredJson.readIfExists(root, IndexLayout.METADATA, IndexMetadata.class);
             if (metadata.isPresent()) {
                 String role = latest.map(a -> a.current().generation().equals(generation) ? "current"
-                        : a.previous() != null && a.previous().generation().equals(generation) ? "previous" : null).orElse(null);
+                        : a.previous() != null && a.previous().generation().equals(generation) ? "previous"
+                        : a.condemnation(generation).isPresent() ? "condemned" : null).orElse(null);
                 committed.add(new Committed(generation, metadata.get().indexId(), metadata.get().totals().partitions(),
                         metadata.get().totals().docs(), metadata.get().totals().bytes(), root.head(IndexLayout.METADATA).lastModified().toString(),
                         role));
@@ -66,7 +68,8 @@ public final class CollectionStatus {
         List<Swap> swaps = history.stream().map(v -> new Swap(v.version(), v.current().generation(),
                 v.previous() == null ? null : v.previous().generation(), v.reason(), v.createdAt())).toList();
         return new Report(store.location(), latest.map(AliasVersion::version).orElse(0L), latest.map(AliasVersion::current).orElse(null),
-                latest.map(AliasVersion::previous).orElse(null), swaps, committed, building);
+                latest.map(AliasVersion::previous).orElse(null), swaps, committed, building,
+                latest.map(AliasVersion::condemned).orElse(List.of()));
     }
 
     /** A generation with no commit: what is staged, what is missing (the same report as {@code status} on its root). */

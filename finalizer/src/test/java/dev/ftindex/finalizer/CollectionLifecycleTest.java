@@ -101,7 +101,12 @@ abstract class CollectionLifecycleTest {
     }
 
     static GarbageCollector.Report gc(ObjectStore collection, Clock clock, int keep, boolean delete) {
-        return new GarbageCollector(collection, new GarbageCollector.Options(Duration.ofHours(1), keep, delete), clock, Progress.silent()).run();
+        return gc(collection, clock, keep, false, delete);
+    }
+
+    static GarbageCollector.Report gc(ObjectStore collection, Clock clock, int keep, boolean removeUnpublished, boolean delete) {
+        return new GarbageCollector(collection, new GarbageCollector.Options(Duration.ofHours(1), keep, removeUnpublished, delete), clock,
+                Progress.silent()).run();
     }
 
     static Map<String, byte[]> contents(ObjectStore collection, String generation) throws IOException {
@@ -249,14 +254,16 @@ abstract class CollectionLifecycleTest {
         }
     }
 
-    /** {@code collection}, where each caller's first read of the alias waits until {@code barrier}'s parties have all read it. */
+    /**
+     * {@code collection}, where each caller's first write of an alias version waits until
+     * {@code barrier}'s parties have all come that far: each has read the alias it writes after.
+     */
     private static ObjectStore afterAliasRead(ObjectStore collection, CyclicBarrier barrier) {
         ThreadLocal<Boolean> waited = ThreadLocal.withInitial(() -> false);
         return new DelegatingStore(collection) {
             @Override
-            public List<ObjectInfo> listShallow(String prefix) {
-                List<ObjectInfo> listing = super.listShallow(prefix);
-                if (prefix.equals(CollectionLayout.ALIAS_PREFIX) && !waited.get()) {
+            public ObjectInfo putIfAbsent(String key, Payload payload) {
+                if (key.startsWith(CollectionLayout.ALIAS_PREFIX) && !waited.get()) {
                     waited.set(true);
                     try {
                         barrier.await(30, TimeUnit.SECONDS);
@@ -264,7 +271,7 @@ abstract class CollectionLifecycleTest {
                         throw new IllegalStateException(e);
                     }
                 }
-                return listing;
+                return super.putIfAbsent(key, payload);
             }
         };
     }
@@ -306,11 +313,7 @@ abstract class CollectionLifecycleTest {
     @Test
     void gcIsADryRunUnlessToldAndSaysWhatItWouldRemove() throws IOException {
         ObjectStore collection = collection();
-        for (String generation : List.of("g1", "g2", "g3")) {
-            addCommitted(collection, generation);
-        }
-        publisher(collection).publish("g2");
-        publisher(collection).publish("g3");
+        publishedInTurn(collection, "g1", "g2", "g3");
         Map<String, byte[]> g1 = contents(collection, "g1");
         GarbageCollector.Report report = gc(collection, LATER, 0, false);
         assertThat(report.dryRun()).isTrue();
@@ -332,8 +335,9 @@ abstract class CollectionLifecycleTest {
             addCommitted(collection, generation);
         }
         addBuilding(collection, "abandoned");
-        publisher(collection).publish("g4");
-        publisher(collection).publish("g5");
+        for (String generation : List.of("g1", "g2", "g3", "g4", "g5")) {
+            publisher(collection).publish(generation);
+        }
         ObjectStore current = ObjectStores.prefixed(collection, CollectionLayout.generationPrefix("g5"));
         current.put(IndexLayout.STAGING + "part_0/attempt_left/_0.cfs", Payload.of(new byte[100]));
 
@@ -376,15 +380,11 @@ abstract class CollectionLifecycleTest {
     @Test
     void gcKeepsAGenerationPublishedWhileItRuns() throws IOException {
         ObjectStore collection = collection();
-        for (String generation : List.of("g1", "g2", "g3", "g4")) {
-            addCommitted(collection, generation);
-        }
-        publisher(collection).publish("g3");
-        publisher(collection).publish("g4");
+        publishedInTurn(collection, "g1", "g2", "g3", "g4");
         Map<String, byte[]> g1 = contents(collection, "g1");
-        // Just as gc marks g1 for deletion (before it reads the alias again), g1 is published.
+        // Just as gc is about to write its claim (alias version 5), g1 is published (and takes version 5).
         AtomicBoolean published = new AtomicBoolean();
-        ObjectStore racing = beforePut(collection, CollectionLayout.gcMarkerKey("g1"), () -> {
+        ObjectStore racing = beforePut(collection, CollectionLayout.aliasKey(5), () -> {
             if (published.compareAndSet(false, true)) {
                 publisher(collection).publish("g1");
             }
@@ -395,35 +395,327 @@ abstract class CollectionLifecycleTest {
                 .containsEntry("g2", GarbageCollector.Decision.REMOVE_SUPERSEDED);
         assertThat(contents(collection, "g1")).as("re-pointed during the run: whole").containsOnlyKeys(g1.keySet());
         assertThat(contents(collection, "g2")).isEmpty();
-        assertThat(new IndexCollection(collection).current()).contains("g1");
-        assertThat(publisher(collection).publish("g3").status()).as("the marker is gone: publishable again").isEqualTo(Publisher.Status.PUBLISHED);
+        IndexCollection view = new IndexCollection(collection);
+        assertThat(view.current()).contains("g1");
+        assertThat(report.aliasVersions()).as("the claim lost version 5, took 6, and the release took 7").containsExactly(6L, 7L);
+        assertThat(view.version(6).reason()).isEqualTo(AliasVersion.Reason.GC);
+        assertThat(view.version(6).condemned()).extracting(AliasVersion.Condemned::generation).containsExactly("g2");
+        assertThat(view.latest().orElseThrow().condemned()).as("released once g2 was gone").isEmpty();
+        assertThat(view.latest().orElseThrow().formatVersion()).as("gc's versions need format 2").isEqualTo(2);
+        assertAliasNamesCompleteGenerations(collection);
+        assertThat(publisher(collection).publish("g3").alias().formatVersion()).as("a publish with nothing condemned writes format 1")
+                .isEqualTo(1);
     }
 
     @Test
-    void aPublishThatGcDidNotSeeNeverReportsSuccessForAGenerationGcDeletes() throws IOException {
+    void aPublishThatGcDidNotSeeLosesToItsClaimAndNeverLeavesTheAliasNamingADeletedGeneration() throws IOException {
         ObjectStore collection = collection();
-        for (String generation : List.of("g1", "g2", "g3")) {
-            addCommitted(collection, generation);
-        }
-        publisher(collection).publish("g2");
-        publisher(collection).publish("g3");
-        // The publish of g1 has verified it and is about to write the alias when gc runs whole:
-        // gc reads the alias without the new version and deletes g1.
+        publishedInTurn(collection, "g1", "g2", "g3");
+        // The publish of g1 has verified it and is about to write alias version 4 when gc runs
+        // whole: gc reads version 3, which does not name g1, claims it, deletes it, releases it.
+        // On main before this change, the publish then wrote version 4 naming the deleted g1.
         AtomicReference<GarbageCollector.Report> gcReport = new AtomicReference<>();
-        ObjectStore racing = beforePut(collection, CollectionLayout.aliasKey(3), () -> {
+        ObjectStore racing = beforePut(collection, CollectionLayout.aliasKey(4), () -> {
             if (gcReport.get() == null) {
                 gcReport.set(gc(collection, LATER, 0, true));
             }
         });
-        assertThatThrownBy(() -> publisher(racing).publish("g1")).isInstanceOf(ConflictException.class)
-                .hasMessageContaining("gc began deleting it");
+        assertThatThrownBy(() -> publisher(racing).publish("g1")).isInstanceOf(NotCommittedException.class)
+                .hasMessageContaining("generation g1 was deleted while this run read it");
         assertThat(decisions(gcReport.get())).containsEntry("g1", GarbageCollector.Decision.REMOVE_SUPERSEDED);
         assertThat(contents(collection, "g1")).isEmpty();
-        // And a publish that starts after the mark is refused before it writes anything.
-        addCommitted(collection, "g0");
-        collection.put(CollectionLayout.gcMarkerKey("g0"), Payload.of("{}".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-        assertThatThrownBy(() -> publisher(collection).publish("g0")).isInstanceOf(ConflictException.class).hasMessageContaining("being deleted by gc");
-        assertThat(new IndexCollection(collection).versions()).containsExactly(1L, 2L, 3L);
+        AliasVersion latest = new IndexCollection(collection).latest().orElseThrow();
+        assertThat(latest.current().generation()).isEqualTo("g3");
+        assertThat(latest.previous().generation()).isEqualTo("g2");
+        assertAliasNamesCompleteGenerations(collection);
+        assertThat(publisher(collection).rollback().generation()).as("rollback still works").isEqualTo("g2");
+    }
+
+    @Test
+    void aGenerationGcHasClaimedIsNotPublishedWhileItIsBeingDeleted() throws IOException {
+        ObjectStore collection = collection();
+        publishedInTurn(collection, "g1", "g2", "g3");
+        // gc has claimed g1 and is about to delete its metadata.lance: a publish of g1 now is refused.
+        AtomicReference<Throwable> refused = new AtomicReference<>();
+        ObjectStore stalled = new DelegatingStore(collection) {
+            @Override
+            public void delete(String key) {
+                if (key.equals(CollectionLayout.generationPrefix("g1") + IndexLayout.METADATA) && refused.get() == null) {
+                    try {
+                        publisher(collection).publish("g1");
+                        refused.set(new AssertionError("published"));
+                    } catch (RuntimeException e) {
+                        refused.set(e);
+                    }
+                }
+                super.delete(key);
+            }
+        };
+        gc(stalled, LATER, 0, true);
+        assertThat(refused.get()).isInstanceOf(ConflictException.class).hasMessageContaining("generations/g1/ is being deleted by gc");
+        assertThat(new IndexCollection(collection).current()).contains("g3");
+        assertThat(contents(collection, "g1")).isEmpty();
+        assertAliasNamesCompleteGenerations(collection);
+    }
+
+    @Test
+    void aGcThatCrashedAfterItsClaimIsFinishedByTheNextRun() throws IOException {
+        ObjectStore collection = collection();
+        publishedInTurn(collection, "g1", "g2", "g3");
+        ObjectStore crashing = new DelegatingStore(collection) {
+            @Override
+            public void delete(String key) {
+                throw new dev.ftindex.objectstore.testing.InjectedCrash("crash before deleting " + key);
+            }
+        };
+        assertThatThrownBy(() -> gc(crashing, LATER, 0, true)).isInstanceOf(dev.ftindex.objectstore.testing.InjectedCrash.class);
+        assertThat(new IndexCollection(collection).latest().orElseThrow().condemned()).extracting(AliasVersion.Condemned::generation)
+                .containsExactly("g1");
+        assertThat(CollectionStatus.inspect(collection).condemned()).extracting(AliasVersion.Condemned::generation).containsExactly("g1");
+        assertThatThrownBy(() -> publisher(collection).publish("g1")).isInstanceOf(ConflictException.class)
+                .hasMessageContaining("being deleted by gc");
+
+        GarbageCollector.Report next = gc(collection, Clock.systemUTC(), 5, true);
+        assertThat(decisions(next)).as("young and within --keep, but condemned: finished").containsEntry("g1",
+                GarbageCollector.Decision.REMOVE_CONDEMNED);
+        assertThat(contents(collection, "g1")).isEmpty();
+        assertThat(new IndexCollection(collection).latest().orElseThrow().condemned()).isEmpty();
+        assertAliasNamesCompleteGenerations(collection);
+    }
+
+    @Test
+    void gcKeepsCommittedGenerationsThatWereNeverPublished() throws Exception {
+        ObjectStore collection = collection();
+        addCommitted(collection, "g1");
+        pause();
+        addCommitted(collection, "g2");
+        GarbageCollector.Report beforeFirstPublish = gc(collection, LATER, 0, true);
+        assertThat(beforeFirstPublish.current()).isNull();
+        assertThat(decisions(beforeFirstPublish)).as("nothing published yet: everything committed waits for its publish")
+                .containsEntry("g1", GarbageCollector.Decision.KEEP_PENDING).containsEntry("g2", GarbageCollector.Decision.KEEP_PENDING);
+        assertThat(beforeFirstPublish.removableObjects()).isZero();
+        assertThat(contents(collection, "g1")).isNotEmpty();
+        assertThat(contents(collection, "g2")).isNotEmpty();
+
+        publisher(collection).publish("g2");
+        pause();
+        addCommitted(collection, "g3");
+        GarbageCollector.Report dryRun = gc(collection, LATER, 0, false);
+        assertThat(decisions(dryRun)).containsExactlyEntriesOf(new TreeMap<>(Map.of(
+                "g1", GarbageCollector.Decision.KEEP_UNPUBLISHED,
+                "g2", GarbageCollector.Decision.KEEP_CURRENT,
+                "g3", GarbageCollector.Decision.KEEP_PENDING)));
+        assertThat(dryRun.generations()).filteredOn(g -> g.generation().equals("g1")).singleElement()
+                .satisfies(g -> assertThat(g.published()).isFalse());
+        assertThat(dryRun.generations()).filteredOn(g -> g.generation().equals("g2")).singleElement()
+                .satisfies(g -> assertThat(g.published()).isTrue());
+        assertThat(gc(collection, LATER, 0, true).removableObjects()).isZero();
+
+        GarbageCollector.Report removing = gc(collection, LATER, 0, true, true);
+        assertThat(decisions(removing)).containsEntry("g1", GarbageCollector.Decision.REMOVE_UNPUBLISHED)
+                .containsEntry("g3", GarbageCollector.Decision.KEEP_PENDING);
+        assertThat(contents(collection, "g1")).isEmpty();
+        assertThat(contents(collection, "g3")).isNotEmpty();
+        assertThat(publisher(collection).publish("g3").status()).as("the pending generation is still publishable")
+                .isEqualTo(Publisher.Status.PUBLISHED);
+    }
+
+    @Test
+    void gcLeavesNoMarkersBehindAndRemovesThoseOfOlderVersions() throws IOException {
+        ObjectStore collection = collection();
+        publishedInTurn(collection, "g1", "g2", "g3");
+        // What ftindex 0.1's gc left: a marker per deleted generation, and one of a generation that is still here.
+        collection.put(CollectionLayout.LEGACY_GC_PREFIX + "g0.json", Payload.of("{}".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        collection.put(CollectionLayout.LEGACY_GC_PREFIX + "g2.json", Payload.of("{}".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        gc(collection, LATER, 0, true);
+        assertThat(contents(collection, "g1")).isEmpty();
+        assertThat(collection.list(CollectionLayout.LEGACY_GC_PREFIX)).extracting(ObjectInfo::key)
+                .as("markers of generations that are gone are removed").containsExactly(CollectionLayout.LEGACY_GC_PREFIX + "g2.json");
+        assertThat(collection.list("")).extracting(ObjectInfo::key)
+                .allMatch(key -> key.startsWith(CollectionLayout.ALIAS_PREFIX) || key.startsWith("generations/g2/")
+                        || key.startsWith("generations/g3/") || key.equals(CollectionLayout.LEGACY_GC_PREFIX + "g2.json"));
+    }
+
+    @Test
+    void aPublishWhoseGenerationVanishesBetweenItsReadsIsNotCommittedNotABug() throws IOException {
+        ObjectStore collection = collection();
+        addCommitted(collection, "g1");
+        addCommitted(collection, "g2");
+        publisher(collection).publish("g1");
+        String metadata = CollectionLayout.generationPrefix("g2") + IndexLayout.METADATA;
+        // gc deletes metadata.lance between the publish's read of it and its HEAD for the commit time.
+        ObjectStore vanishing = new DelegatingStore(collection) {
+            @Override
+            public ObjectInfo head(String key) {
+                if (key.equals(metadata)) {
+                    collection.delete(key);
+                }
+                return super.head(key);
+            }
+        };
+        assertThatThrownBy(() -> publisher(vanishing).publish("g2")).isInstanceOf(NotCommittedException.class)
+                .hasMessageContaining("generations/g2/");
+        assertThat(new IndexCollection(collection).current()).contains("g1");
+    }
+
+    /** Rounds of {@link #publishersAndGcInRandomInterleavingsLeaveTheAliasNamingOnlyCompleteGenerations} on this store. */
+    int interleavingRounds() {
+        return 12;
+    }
+
+    /**
+     * Issue 20's race, in random interleavings: 5 publishes (of this round's and the last round's
+     * generations) and 4 {@code gc --delete --grace 0s} at once, each call of each of them delayed
+     * by a random 0-3 ms. After every round the latest alias version must name only committed,
+     * complete generations. Every publish ends published, refused (exit 4 or 5), never otherwise.
+     */
+    @Test
+    void publishersAndGcInRandomInterleavingsLeaveTheAliasNamingOnlyCompleteGenerations() throws Exception {
+        ObjectStore collection = collection();
+        long seed = System.nanoTime();
+        java.util.Random random = new java.util.Random(seed);
+        Map<String, Integer> outcomes = new TreeMap<>();
+        List<String> last = List.of();
+        ExecutorService threads = Executors.newFixedThreadPool(9);
+        try {
+            for (int round = 0; round < interleavingRounds(); round++) {
+                List<String> fresh = List.of("r" + round + "-a", "r" + round + "-b", "r" + round + "-c");
+                for (String generation : fresh) {
+                    addCommitted(collection, generation);
+                }
+                publisher(collection).publish(fresh.getFirst());
+                List<String> candidates = new ArrayList<>(fresh);
+                candidates.addAll(last);
+                java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+                List<Future<String>> operations = new ArrayList<>();
+                for (int i = 0; i < 9; i++) {
+                    long opSeed = random.nextLong();
+                    String generation = candidates.get(random.nextInt(candidates.size()));
+                    boolean gc = i % 2 == 1 && i < 9;
+                    boolean removeUnpublished = random.nextBoolean();
+                    operations.add(threads.submit(() -> {
+                        ObjectStore jittered = jittered(collection, opSeed);
+                        start.await();
+                        if (gc) {
+                            new GarbageCollector(jittered, new GarbageCollector.Options(Duration.ZERO, 0, removeUnpublished, true),
+                                    Clock.systemUTC(), Progress.silent()).run();
+                            return "gc: ran";
+                        }
+                        try {
+                            return "publish: " + publisher(jittered).publish(generation).status().json();
+                        } catch (ConflictException e) {
+                            return "publish: conflict (exit 5)";
+                        } catch (NotCommittedException e) {
+                            return "publish: not committed (exit 4)";
+                        }
+                    }));
+                }
+                start.countDown();
+                for (Future<String> operation : operations) {
+                    outcomes.merge(operation.get(120, TimeUnit.SECONDS), 1, Integer::sum);
+                }
+                assertAliasNamesCompleteGenerations(collection);
+                outcomes.merge("rounds", 1, Integer::sum);
+                last = fresh;
+            }
+        } catch (AssertionError | java.util.concurrent.ExecutionException e) {
+            throw new AssertionError("seed " + seed + ", outcomes so far " + outcomes, e);
+        } finally {
+            threads.shutdownNow();
+        }
+        System.out.println("publish/gc interleavings on " + getClass().getSimpleName() + ": " + outcomes + ", violations: 0");
+        assertThat(outcomes.get("gc: ran")).isEqualTo(4 * interleavingRounds());
+    }
+
+    /** {@code store}, each call delayed by a random 0-3 ms (seeded), so that concurrent runs interleave differently each time. */
+    static ObjectStore jittered(ObjectStore store, long seed) {
+        java.util.Random random = new java.util.Random(seed);
+        return new DelegatingStore(store) {
+            private void pause() {
+                try {
+                    int micros;
+                    synchronized (random) {
+                        micros = random.nextInt(3_000);
+                    }
+                    Thread.sleep(micros / 1000, (micros % 1000) * 1000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+
+            @Override
+            public ObjectInfo head(String key) {
+                pause();
+                return super.head(key);
+            }
+
+            @Override
+            public ObjectStream get(String key, dev.ftindex.objectstore.ByteRange range) {
+                pause();
+                return super.get(key, range);
+            }
+
+            @Override
+            public List<ObjectInfo> list(String prefix) {
+                pause();
+                return super.list(prefix);
+            }
+
+            @Override
+            public List<ObjectInfo> listShallow(String prefix) {
+                pause();
+                return super.listShallow(prefix);
+            }
+
+            @Override
+            public List<String> listPrefixes(String prefix) {
+                pause();
+                return super.listPrefixes(prefix);
+            }
+
+            @Override
+            public ObjectInfo put(String key, Payload payload) {
+                pause();
+                return super.put(key, payload);
+            }
+
+            @Override
+            public ObjectInfo putIfAbsent(String key, Payload payload) {
+                pause();
+                return super.putIfAbsent(key, payload);
+            }
+
+            @Override
+            public void delete(String key) {
+                pause();
+                super.delete(key);
+            }
+
+            @Override
+            public void deleteAll(java.util.Collection<String> keys) {
+                pause();
+                super.deleteAll(keys);
+            }
+        };
+    }
+
+    /** Lets the store's clock move on, so that two generations' commit times differ (S3's are in whole seconds). */
+    private static void pause() throws InterruptedException {
+        Thread.sleep(1_100);
+    }
+
+    static void assertAliasNamesCompleteGenerations(ObjectStore collection) {
+        assertThat(dev.ftindex.format.testing.AliasInvariant.violations(collection)).isEmpty();
+    }
+
+    /** Commits each generation into {@code collection} and publishes them in turn: the last is current, the one before it previous. */
+    static void publishedInTurn(ObjectStore collection, String... generations) throws IOException {
+        for (String generation : generations) {
+            addCommitted(collection, generation);
+        }
+        for (String generation : generations) {
+            publisher(collection).publish(generation);
+        }
     }
 
     /** {@code collection}, running {@code action} before a put or put-if-absent of {@code key} reaches it. */

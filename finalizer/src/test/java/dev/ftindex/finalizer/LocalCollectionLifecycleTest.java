@@ -20,4 +20,9 @@ class LocalCollectionLifecycleTest extends CollectionLifecycleTest {
             throw new UncheckedIOException(e);
         }
     }
+
+    @Override
+    int interleavingRounds() {
+        return 8;
+    }
 }

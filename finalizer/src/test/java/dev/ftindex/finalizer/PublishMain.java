@@ -7,6 +7,7 @@ import dev.ftindex.format.progress.Progress;
 import dev.ftindex.objectstore.ObjectInfo;
 import dev.ftindex.objectstore.ObjectStore;
 import dev.ftindex.objectstore.ObjectStores;
+import dev.ftindex.objectstore.Payload;
 import dev.ftindex.objectstore.StoreLocation;
 import dev.ftindex.objectstore.testing.DelegatingStore;
 import dev.ftindex.objectstore.testing.S3ProxyServer;
@@ -15,15 +16,14 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
 /**
  * A publisher in a process of its own. Arguments: {@code <generation> <barrier dir> <parties>}
- * then {@code local <dir>} or {@code s3 <endpoint> <bucket> <prefix>}. After its first read of
- * the alias it waits until {@code parties} processes have read it (a file each in the barrier
- * directory), so that they race for the same next version. Exit 0 and the JSON result when it
+ * then {@code local <dir>} or {@code s3 <endpoint> <bucket> <prefix>}. Before its first write of
+ * an alias version it waits until {@code parties} processes have come that far (a file each in
+ * the barrier directory): each has read the alias, so they race for the same next version. Exit 0 and the JSON result when it
  * won; exit 5 and the message on stderr when another won.
  */
 public final class PublishMain {
@@ -41,13 +41,12 @@ public final class PublishMain {
                 private boolean waited;
 
                 @Override
-                public List<ObjectInfo> listShallow(String prefix) {
-                    List<ObjectInfo> listing = super.listShallow(prefix);
-                    if (prefix.equals(CollectionLayout.ALIAS_PREFIX) && !waited) {
+                public ObjectInfo putIfAbsent(String key, Payload payload) {
+                    if (key.startsWith(CollectionLayout.ALIAS_PREFIX) && !waited) {
                         waited = true;
                         await(barrier, generation, parties);
                     }
-                    return listing;
+                    return super.putIfAbsent(key, payload);
                 }
             };
             Publisher.Result result = new Publisher(waiting, 4, Progress.silent()).publish(generation);

@@ -13,4 +13,9 @@ class S3ProxyCollectionLifecycleTest extends CollectionLifecycleTest {
     ObjectStore createStore() {
         return ObjectStores.open(new StoreLocation.S3(SERVER.newBucket(), "products/"), SERVER.settings().build(), Map.of());
     }
+
+    @Override
+    int interleavingRounds() {
+        return 4;
+    }
 }

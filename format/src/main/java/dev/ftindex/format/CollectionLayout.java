@@ -12,14 +12,19 @@ import java.util.regex.Pattern;
  *   alias/&lt;version&gt;.json           the alias, one create-only object per version (20 digits);
  *                                  the highest version is current
  *   generations/&lt;id&gt;/...           one index root per generation (staging/, part_&lt;n&gt;/, metadata.lance)
- *   gc/&lt;id&gt;.json                 written create-only by gc before it deletes a generation; a publish
- *                                  that sees it after moving the alias reports a conflict
+ *   gc/&lt;id&gt;.json                 markers of ftindex 0.1's gc protocol: no longer written or read;
+ *                                  gc removes those of generations that are gone
  * </pre>
+ *
+ * <p>Which generations gc is deleting is recorded in the alias itself
+ * ({@link AliasVersion#condemned()}), so that claiming them and publishing are ordered by the one
+ * create-only sequence of alias versions.
  */
 public final class CollectionLayout {
     public static final String ALIAS_PREFIX = "alias/";
     public static final String GENERATIONS = "generations/";
-    public static final String GC_PREFIX = "gc/";
+    /** Where ftindex 0.1's gc wrote its markers ({@code gc/<id>.json}); removed by gc once their generation is gone. */
+    public static final String LEGACY_GC_PREFIX = "gc/";
 
     private static final Pattern ALIAS_VERSION = Pattern.compile("alias/(\\d{20})\\.json");
     private static final Pattern GENERATION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
@@ -40,9 +45,13 @@ public final class CollectionLayout {
         return matcher.matches() ? Optional.of(Long.parseLong(matcher.group(1))) : Optional.empty();
     }
 
-    /** The key of the marker gc writes before it deletes {@code generation}. */
-    public static String gcMarkerKey(String generation) {
-        return GC_PREFIX + checkGeneration(generation) + ".json";
+    /** The generation a legacy gc marker key names, or empty if the key is not one. */
+    public static Optional<String> legacyGcMarkerGeneration(String key) {
+        if (!key.startsWith(LEGACY_GC_PREFIX) || !key.endsWith(".json")) {
+            return Optional.empty();
+        }
+        String name = key.substring(LEGACY_GC_PREFIX.length(), key.length() - ".json".length());
+        return isGeneration(name) ? Optional.of(name) : Optional.empty();
     }
 
     /** The prefix of a generation's index root: {@code generations/<id>/}. */

@@ -5,9 +5,14 @@ import static java.util.Objects.requireNonNull;
 import dev.ftindex.objectstore.ObjectInfo;
 import dev.ftindex.objectstore.ObjectStore;
 import dev.ftindex.objectstore.ObjectStores;
+import dev.ftindex.objectstore.Tasks;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
 
 /**
  * A collection of generations and its alias ({@link CollectionLayout}), read through one store.
@@ -58,6 +63,50 @@ public final class IndexCollection {
             history.add(version(versions.get(i)));
         }
         return history;
+    }
+
+    /**
+     * Every generation any alias version ever named as current or previous: every version is
+     * read, on {@code readers}. What gc tells "superseded" from "never published" by.
+     */
+    public Set<String> everNamed(ExecutorService readers) {
+        List<Callable<AliasVersion>> reads = new ArrayList<>();
+        for (long version : versions()) {
+            reads.add(() -> version(version));
+        }
+        Set<String> named = new HashSet<>();
+        for (AliasVersion version : Tasks.runAll(readers, reads)) {
+            named.add(version.current().generation());
+            if (version.previous() != null) {
+                named.add(version.previous().generation());
+            }
+        }
+        return named;
+    }
+
+    /** How writing the next alias version ended. */
+    public sealed interface Append {
+        /** This writer created the version. */
+        record Written(AliasVersion version) implements Append {}
+
+        /** Another writer created a version with that number first: {@code winner}. */
+        record Lost(AliasVersion winner) implements Append {}
+    }
+
+    /**
+     * Creates {@code next} under its version number, create-only: of two writers that read the same
+     * version, exactly one creates the next. An ambiguous outcome is settled by reading the version
+     * back; its token says whose it is ({@link StoredJson#createOnly}).
+     *
+     * @throws ConflictException if the version existed and vanished before it could be read
+     *     (alias versions are never deleted: something else is at work)
+     */
+    public Append append(AliasVersion next) {
+        String key = CollectionLayout.aliasKey(next.version());
+        StoredJson.Created<AliasVersion> created = StoredJson.createOnly(store, key, next, Json.writeChecksummed(next), false);
+        AliasVersion stored = created.stored().orElseThrow(() -> new ConflictException(store.location() + key
+                + " existed and vanished: is something deleting alias versions?"));
+        return stored.token().equals(next.token()) ? new Append.Written(stored) : new Append.Lost(stored);
     }
 
     /** Every generation that has anything stored, by id (names that are not generation ids are left out). */

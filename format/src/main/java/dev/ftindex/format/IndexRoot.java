@@ -6,6 +6,7 @@ import dev.ftindex.objectstore.ObjectInfo;
 import dev.ftindex.objectstore.ObjectNotFoundException;
 import dev.ftindex.objectstore.ObjectStore;
 import dev.ftindex.objectstore.Tasks;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -74,6 +75,38 @@ public final class IndexRoot {
     public Optional<IndexMetadata> committedNow() {
         committed = null;
         return committed();
+    }
+
+    /**
+     * A committed root's metadata and the time its {@code metadata.lance} was written.
+     *
+     * @param committedAt the store's time of {@code metadata.lance}: a generation's age, and
+     *     the identity of its commit (a root deleted and committed again has another)
+     */
+    public record Commit(IndexMetadata metadata, Instant committedAt) {
+        public Commit {
+            requireNonNull(metadata, "metadata is null");
+            requireNonNull(committedAt, "committedAt is null");
+        }
+    }
+
+    /**
+     * The commit as it is now, read again each time: {@code metadata.lance}, then a HEAD for its
+     * time. Empty if there is none, also when it vanishes between the two reads (gc deleting it).
+     *
+     * @throws dev.ftindex.objectstore.CorruptObjectException if it exists but is unreadable
+     */
+    public Optional<Commit> commit() {
+        Optional<IndexMetadata> metadata = committedNow();
+        if (metadata.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new Commit(metadata.get(), store.head(IndexLayout.METADATA).lastModified()));
+        } catch (ObjectNotFoundException e) {
+            committed = Optional.empty();
+            return Optional.empty();
+        }
     }
 
     /** Whether {@code metadata.lance} exists, with one HEAD (a worker's first check; the content is not needed). */

@@ -15,6 +15,12 @@ public final class NotCommittedException extends RuntimeException {
         super(message);
     }
 
+    /** A generation whose {@code metadata.lance} was deleted while a run read it: gc removed it. */
+    public static NotCommittedException deleted(String root, String generation) {
+        return new NotCommittedException(root + " is no longer committed: generation " + generation
+                + " was deleted while this run read it (gc removes generations the alias does not name)", true);
+    }
+
     /** A collection whose alias does not exist yet. */
     public static NotCommittedException unpublished(String collection) {
         return new NotCommittedException(collection + " is a collection with no published generation yet: run `ftindex publish"

@@ -78,6 +78,18 @@ public final class Retry {
         return total.compareTo(maxElapsed) < 0 ? total : maxElapsed;
     }
 
+    /**
+     * The longest wait after {@code failures} failed attempts: the base doubled {@code failures - 1}
+     * times, at most the cap. For a loop that schedules its next attempt instead of sleeping (the
+     * server's updates), and shows when it will be.
+     */
+    public Duration ceiling(int failures) {
+        if (failures < 1) {
+            throw new IllegalArgumentException("failures count from 1: " + failures);
+        }
+        return cap(failures);
+    }
+
     /** One try; {@code attempt} counts from 1. */
     @FunctionalInterface
     public interface Attempt<T, E extends Exception> {

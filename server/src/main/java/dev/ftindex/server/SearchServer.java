@@ -60,6 +60,14 @@ import java.util.stream.Collectors;
 public final class SearchServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(SearchServer.class.getName());
     private static final int MAX_K = 10_000;
+    /** The longest request target served; a longer one is answered 414 (the JDK server reads up to {@link #MAX_HEADER_BYTES}). */
+    static final int MAX_URI_CHARS = 64 * 1024;
+    /**
+     * How much of a request's head the JDK server reads before it gives up and closes the
+     * connection without an answer. Its default (384 KiB) reset a 1 MB query; this lets a request
+     * line up to 2 MiB reach the handler, which answers 414 with the JSON error body.
+     */
+    static final int MAX_HEADER_BYTES = 2 * 1024 * 1024;
     /** {@code /health} is snake_case throughout, records shared with {@code status} included. */
     private static final ObjectMapper SNAKE_CASE = Json.MAPPER.copy().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
 
@@ -70,6 +78,7 @@ public final class SearchServer implements AutoCloseable {
         setDefault("sun.net.httpserver.maxRspTime", "60");
         setDefault("sun.net.httpserver.idleInterval", "30");
         setDefault("sun.net.httpserver.maxIdleConnections", "200");
+        setDefault("sun.net.httpserver.maxReqHeaderSize", String.valueOf(MAX_HEADER_BYTES));
     }
 
     private final ServerConfig config;
@@ -143,6 +152,16 @@ public final class SearchServer implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             String path = exchange.getRequestURI().getPath();
+            if (exchange.getRequestURI().toString().length() > MAX_URI_CHARS) {
+                byte[] body = error("uri-too-long", "the request target has " + exchange.getRequestURI().toString().length()
+                        + " characters; at most " + MAX_URI_CHARS + " are served (a query that long is not a search)");
+                if (path.equals("/search")) {
+                    finish(exchange, System.nanoTime(), ServerMetrics.Outcome.BAD_REQUEST, 414, body);
+                } else {
+                    send(exchange, 414, "application/json", body);
+                }
+                return;
+            }
             if (!exchange.getRequestMethod().equals("GET") && !exchange.getRequestMethod().equals("HEAD")) {
                 send(exchange, 405, "application/json", error("method-not-allowed", "only GET is served"));
                 return;

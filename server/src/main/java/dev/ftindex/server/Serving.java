@@ -15,6 +15,7 @@ import dev.ftindex.format.StoredJson;
 import dev.ftindex.format.progress.Stage;
 import dev.ftindex.objectstore.ObjectNotFoundException;
 import dev.ftindex.objectstore.ObjectStore;
+import dev.ftindex.objectstore.Retry;
 import dev.ftindex.search.CommittedIndex;
 import dev.ftindex.search.IndexCache;
 import dev.ftindex.search.QuerySyntaxException;
@@ -50,12 +51,17 @@ import java.util.logging.Logger;
  * query, which acquires the current generation once ({@link #acquire}), is answered from exactly
  * one whole generation. The old generation is closed when its last query releases it, and its
  * cache files are removed after that. A failed update changes nothing that is served; it shows as
- * failed in {@code /health}, and the next poll tries again.
+ * failed in {@code /health} with the time of its next attempt: the same generation is tried again
+ * after a backoff that doubles with each failure ({@link #retries}: from the poll interval up to
+ * {@link #MAX_RETRY_WAIT}), and at once when the alias moves. A failure is logged as a warning
+ * when its error differs from the last one's.
  */
 final class Serving implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Serving.class.getName());
     private static final int UPDATES_SHOWN = 20;
     private static final int WARMING_QUERIES = 32;
+    /** The longest a failed generation waits for its next attempt. */
+    static final Duration MAX_RETRY_WAIT = Duration.ofMinutes(10);
 
     private final ServerConfig config;
     private final ObjectStore store;
@@ -72,8 +78,11 @@ final class Serving implements AutoCloseable {
     private volatile List<CollectionStatus.Building> building = List.of();
     private volatile Poll lastPoll;
     private volatile ServerMetrics metrics;
+    private final Retry retries;
     private Update queued;
     private Update running;
+    /** What the last poll resolved: a target that differs from it is a move of the alias. */
+    private Target lastTarget;
     /** Set by {@link #close}: the last generation's files stay in the cache, for the next start to reuse. */
     private volatile boolean stopping;
 
@@ -81,6 +90,8 @@ final class Serving implements AutoCloseable {
         this.config = config;
         this.store = config.store();
         this.collection = IndexCollection.isCollection(store);
+        this.retries = Retry.onTransient().backoff(config.poll(),
+                config.poll().compareTo(MAX_RETRY_WAIT) > 0 ? config.poll() : MAX_RETRY_WAIT);
         this.poller = Executors.newSingleThreadScheduledExecutor(daemon("ftindex-poll"));
         this.updater = Executors.newSingleThreadExecutor(daemon("ftindex-update"));
     }
@@ -187,6 +198,8 @@ final class Serving implements AutoCloseable {
     }
 
     private synchronized void offer(Target target) {
+        boolean moved = lastTarget != null && !lastTarget.equals(target);
+        lastTarget = target;
         ServedGeneration served = current.get();
         if (served != null && served.identity().sameAs(target.generation(), target.indexId())) {
             return;
@@ -199,13 +212,17 @@ final class Serving implements AutoCloseable {
         for (Update update : updates) {
             if (update.status() == Update.Status.FAILED && matches(update, target)) {
                 previousFailure = update;
-                attempt = update.view().attempt() + 1;
                 break;
             }
         }
         if (previousFailure != null) {
+            if (!moved && previousFailure.nextRetryAt() != null && config.clock().instant().isBefore(previousFailure.nextRetryAt())) {
+                return; // backing off
+            }
+            attempt = moved ? 1 : previousFailure.attempt() + 1;
             updates.remove(previousFailure); // the retry takes its place in the list
         }
+        String lastError = previousFailure == null || moved ? null : previousFailure.message();
         Update update = new Update(config.clock(), target.generation(), attempt);
         update.indexId(target.indexId());
         if (queued != null) {
@@ -216,7 +233,7 @@ final class Serving implements AutoCloseable {
         while (updates.size() > UPDATES_SHOWN) {
             updates.removeLast();
         }
-        updater.execute(() -> run(update, target));
+        updater.execute(() -> run(update, target, lastError));
     }
 
     private static boolean matches(Update update, Target target) {
@@ -227,7 +244,8 @@ final class Serving implements AutoCloseable {
         return target.generation() != null ? "generation " + target.generation() : "index " + target.indexId();
     }
 
-    private void run(Update update, Target target) {
+    /** @param lastError the error of this generation's last failed attempt, if any: the same error again is not logged as a warning */
+    private void run(Update update, Target target, String lastError) {
         synchronized (this) {
             if (update.finished()) {
                 return; // superseded while queued
@@ -284,12 +302,12 @@ final class Serving implements AutoCloseable {
             LOG.info("now serving " + name(target) + " (index " + metadata.indexId() + ")");
         } catch (RuntimeException | IOException e) {
             String message = e.getMessage() == null ? e.toString() : e.getMessage();
-            if (e instanceof CorruptIndexException corrupt && !corrupt.problems().isEmpty()) {
-                message += ": " + String.join("; ", corrupt.problems().subList(0, Math.min(5, corrupt.problems().size())));
-            }
-            update.fail(message);
-            LOG.log(Level.WARNING, "update to " + name(target) + " failed, still serving "
-                    + serving().map(ServedGeneration.Identity::name).orElse("nothing") + ": " + message);
+            Duration wait = retries.ceiling(update.attempt());
+            update.fail(message, config.clock().instant().plus(wait));
+            String text = "update to " + name(target) + " failed (attempt " + update.attempt() + "; next in " + wait.toSeconds()
+                    + " s unless the alias moves), still serving " + serving().map(ServedGeneration.Identity::name).orElse("nothing") + ": "
+                    + message;
+            LOG.log(message.equals(lastError) ? Level.FINE : Level.WARNING, text);
             if (index != null) {
                 index.close();
             }

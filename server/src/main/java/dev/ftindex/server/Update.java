@@ -50,6 +50,7 @@ final class Update {
     private volatile long stepStartNanos = startNanos;
     private volatile long elapsedNanos = -1;
     private volatile String message;
+    private volatile Instant nextRetryAt;
 
     Update(Clock clock, String generation, int attempt) {
         this.clock = clock;
@@ -117,6 +118,26 @@ final class Update {
         finish(Status.FAILED, text);
     }
 
+    /** Fails this update; the next attempt of the same generation waits until {@code retryAt}. */
+    synchronized void fail(String text, Instant retryAt) {
+        nextRetryAt = retryAt;
+        finish(Status.FAILED, text);
+    }
+
+    /** When a failed update may be tried again; null if it has not failed, or may be tried at once. */
+    Instant nextRetryAt() {
+        return nextRetryAt;
+    }
+
+    int attempt() {
+        return attempt;
+    }
+
+    /** What it ended with: the error of a failed update. */
+    String message() {
+        return message;
+    }
+
     private void finish(Status end, String text) {
         long now = System.nanoTime();
         if (status == Status.RUNNING) {
@@ -156,18 +177,20 @@ final class Update {
             bytesTotal = Math.max(counted.totalBytes(), 0);
         }
         return new View(generation, indexId, attempt, status, step, filesDone, filesTotal, bytesDone, bytesTotal, startedAt.toString(),
-                updatedAt.toString(), elapsedMillis(), message, List.copyOf(steps));
+                updatedAt.toString(), elapsedMillis(), message, nextRetryAt == null ? null : nextRetryAt.toString(), List.copyOf(steps));
     }
 
     /**
      * @param stage the step it is at, or ended at
      * @param filesDone and the other counts: of the last step that counts files (fetching, verifying)
      * @param elapsedMs from the start to now, frozen once finished
+     * @param nextRetryAt for a failed update, when the server tries the same generation again
+     *     (sooner if the alias moves)
      * @param steps each step that ended, with how long it took
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     record View(String generation, String indexId, int attempt, Status status, Step stage, long filesDone, long filesTotal, long bytesDone,
-            long bytesTotal, String startedAt, String updatedAt, long elapsedMs, String message, List<StepTime> steps) {}
+            long bytesTotal, String startedAt, String updatedAt, long elapsedMs, String message, String nextRetryAt, List<StepTime> steps) {}
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     record StepTime(Step stage, long elapsedMs) {}

@@ -264,6 +264,94 @@ class SearchServerTest {
     }
 
     @Test
+    void aGenerationThatFailsToLoadIsRetriedWithBackoffAndItsErrorLoggedOnce() throws Exception {
+        ObjectStore collection = collection();
+        Generations.build(collection, "good", 1, temp);
+        ObjectStore corrupt = Generations.build(collection, "corrupt", 2, temp);
+        Generations.build(collection, "other", 3, temp);
+        Generations.publish(collection, "good");
+        ObjectInfo victim = largest(corrupt);
+        String victimKey = CollectionLayout.generationPrefix("corrupt") + victim.key();
+        AtomicLong victimReads = new AtomicLong();
+        ObjectStore counting = new dev.ftindex.objectstore.testing.DelegatingStore(collection) {
+            @Override
+            public ObjectStream get(String key, dev.ftindex.objectstore.ByteRange range) {
+                if (key.equals(victimKey)) {
+                    victimReads.incrementAndGet();
+                }
+                return super.get(key, range);
+            }
+        };
+        List<java.util.logging.LogRecord> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(Serving.class.getName());
+        java.util.logging.Handler handler = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                if (record.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue() && record.getMessage().contains("corrupt")) {
+                    warnings.add(record);
+                }
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        log.addHandler(handler);
+        closing.add(() -> log.removeHandler(handler));
+        SearchServer server = start(counting);
+        Http http = new Http(server.port());
+        http.awaitHealth(h -> Http.serving(h, "good"), Duration.ofSeconds(30), "good to be served");
+
+        flipMiddleByte(corrupt, victim);
+        Generations.publish(collection, "corrupt");
+        http.awaitHealth(h -> h.path("updates").get(0).path("status").asText().equals("failed"), Duration.ofSeconds(30), "the first failure");
+        // 3 s at a 100 ms poll: 30 attempts without backoff; with it (0.1, 0.2, 0.4, 0.8, 1.6 s) at most 6.
+        Thread.sleep(3_000);
+        JsonNode health = http.get("/health").json();
+        JsonNode update = health.path("updates").get(0);
+        int attempts = update.path("attempt").asInt();
+        assertThat(attempts).as("attempts in 3 s").isBetween(2, 6);
+        assertThat(victimReads.get()).as("the corrupt file is fetched once per attempt, not once per poll").isLessThanOrEqualTo(2L * attempts);
+        assertThat(update.path("status").asText()).isEqualTo("failed");
+        assertThat(java.time.Instant.parse(update.path("next_retry_at").asText())).isAfter(java.time.Instant.parse(update.path("updated_at").asText()));
+        String fileName = victim.key().substring(victim.key().lastIndexOf('/') + 1);
+        assertThat(update.path("message").asText().split(java.util.regex.Pattern.quote(fileName), -1)).as("the file named once").hasSize(2);
+        assertThat(warnings).as("the same error again is not a new warning").hasSize(1);
+        assertThat(warnings.getFirst().getMessage().split(java.util.regex.Pattern.quote(fileName), -1)).hasSize(2);
+        assertThat(health.path("serving").path("generation").asText()).isEqualTo("good");
+
+        // The alias moves: the backoff starts over.
+        Generations.publish(collection, "other");
+        http.awaitHealth(h -> Http.serving(h, "other"), Duration.ofSeconds(30), "other to be served");
+        Generations.publish(collection, "corrupt");
+        JsonNode again = http.awaitHealth(h -> h.path("updates").get(0).path("generation").asText().equals("corrupt")
+                && h.path("updates").get(0).path("status").asText().equals("failed"), Duration.ofSeconds(30), "corrupt to fail again");
+        assertThat(again.path("updates").get(0).path("attempt").asInt()).as("reset when the alias moved").isLessThanOrEqualTo(2);
+    }
+
+    @Test
+    void anOverLongRequestLineIsAnswered414WithTheJsonErrorBody() throws Exception {
+        ObjectStore collection = collection();
+        SearchServer server = start(collection);
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(30_000);
+            String request = "GET /search?q=" + "a".repeat(1_000_000) + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+            socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            String response = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(response).startsWith("HTTP/1.1 414");
+            String body = response.substring(response.indexOf("\r\n\r\n") + 4);
+            JsonNode json = dev.ftindex.format.Json.MAPPER.readTree(body);
+            assertThat(json.path("status").asText()).isEqualTo("failed");
+            assertThat(json.path("error").path("kind").asText()).isEqualTo("uri-too-long");
+            assertThat(json.path("error").path("message").asText()).contains(String.valueOf(SearchServer.MAX_URI_CHARS));
+        }
+        assertThat(new Http(server.port()).get("/livez").status()).as("the server goes on").isEqualTo(200);
+    }
+
+    @Test
     void metricsAreValidPrometheusText() throws Exception {
         ObjectStore collection = collection();
         Generations.build(collection, "g1", 1, temp);
