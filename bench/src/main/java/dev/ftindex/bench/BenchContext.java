@@ -1,8 +1,5 @@
 package dev.ftindex.bench;
 
-import dev.ftindex.builder.Worker;
-import dev.ftindex.builder.WorkerConfig;
-import dev.ftindex.builder.WorkerResult;
 import dev.ftindex.format.IndexSpec;
 import dev.ftindex.format.progress.Progress;
 import dev.ftindex.objectstore.ObjectInfo;
@@ -10,6 +7,9 @@ import dev.ftindex.objectstore.ObjectStore;
 import dev.ftindex.objectstore.ObjectStores;
 import dev.ftindex.objectstore.StoreLocation;
 import dev.ftindex.objectstore.testing.S3ProxyServer;
+import dev.ftindex.worker.Worker;
+import dev.ftindex.worker.WorkerConfig;
+import dev.ftindex.worker.WorkerResult;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;

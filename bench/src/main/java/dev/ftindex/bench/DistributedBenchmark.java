@@ -1,14 +1,14 @@
 package dev.ftindex.bench;
 
-import dev.ftindex.builder.Assignment;
-import dev.ftindex.builder.Worker;
-import dev.ftindex.builder.WorkerConfig;
-import dev.ftindex.builder.WorkerResult;
 import dev.ftindex.finalizer.Finalizer;
 import dev.ftindex.finalizer.FinalizerConfig;
 import dev.ftindex.format.progress.Progress;
 import dev.ftindex.objectstore.ObjectStore;
 import dev.ftindex.objectstore.ObjectStores;
+import dev.ftindex.worker.Assignment;
+import dev.ftindex.worker.Worker;
+import dev.ftindex.worker.WorkerConfig;
+import dev.ftindex.worker.WorkerResult;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

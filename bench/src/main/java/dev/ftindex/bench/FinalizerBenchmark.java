@@ -1,8 +1,5 @@
 package dev.ftindex.bench;
 
-import dev.ftindex.builder.Assignment;
-import dev.ftindex.builder.Worker;
-import dev.ftindex.builder.WorkerConfig;
 import dev.ftindex.finalizer.FinalizeResult;
 import dev.ftindex.finalizer.Finalizer;
 import dev.ftindex.finalizer.FinalizerConfig;
@@ -12,6 +9,9 @@ import dev.ftindex.objectstore.ObjectStore;
 import dev.ftindex.objectstore.ObjectStores;
 import dev.ftindex.objectstore.RequestMetrics;
 import dev.ftindex.objectstore.StoreLocation;
+import dev.ftindex.worker.Assignment;
+import dev.ftindex.worker.Worker;
+import dev.ftindex.worker.WorkerConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

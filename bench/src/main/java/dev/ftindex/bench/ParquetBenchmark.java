@@ -1,13 +1,13 @@
 package dev.ftindex.bench;
 
-import dev.ftindex.builder.Worker;
-import dev.ftindex.builder.WorkerConfig;
-import dev.ftindex.builder.WorkerResult;
-import dev.ftindex.builder.testing.ParquetFiles;
 import dev.ftindex.format.IndexSpec;
 import dev.ftindex.format.progress.Progress;
 import dev.ftindex.objectstore.ObjectStore;
 import dev.ftindex.objectstore.Payload;
+import dev.ftindex.worker.Worker;
+import dev.ftindex.worker.WorkerConfig;
+import dev.ftindex.worker.WorkerResult;
+import dev.ftindex.worker.testing.ParquetFiles;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,7 +1,5 @@
 package dev.ftindex.bench;
 
-import dev.ftindex.builder.Worker;
-import dev.ftindex.builder.WorkerConfig;
 import dev.ftindex.finalizer.FinalizeResult;
 import dev.ftindex.finalizer.Finalizer;
 import dev.ftindex.finalizer.FinalizerConfig;
@@ -16,6 +14,8 @@ import dev.ftindex.objectstore.ObjectStore;
 import dev.ftindex.objectstore.ObjectStream;
 import dev.ftindex.objectstore.Payload;
 import dev.ftindex.objectstore.testing.InMemoryObjectStore;
+import dev.ftindex.worker.Worker;
+import dev.ftindex.worker.WorkerConfig;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -1,7 +1,5 @@
 package dev.ftindex.bench;
 
-import dev.ftindex.builder.Worker;
-import dev.ftindex.builder.WorkerConfig;
 import dev.ftindex.finalizer.Finalizer;
 import dev.ftindex.finalizer.FinalizerConfig;
 import dev.ftindex.finalizer.Publisher;
@@ -13,6 +11,8 @@ import dev.ftindex.objectstore.ObjectStores;
 import dev.ftindex.objectstore.StoreLocation;
 import dev.ftindex.server.SearchServer;
 import dev.ftindex.server.ServerConfig;
+import dev.ftindex.worker.Worker;
+import dev.ftindex.worker.WorkerConfig;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;

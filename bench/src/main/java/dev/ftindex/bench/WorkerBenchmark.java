@@ -1,6 +1,6 @@
 package dev.ftindex.bench;
 
-import dev.ftindex.builder.WorkerResult;
+import dev.ftindex.worker.WorkerResult;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,13 +1,7 @@
 package dev.ftindex.builder;
 
-import dev.ftindex.builder.Assignment.Split;
-import dev.ftindex.format.DocumentMapper;
-import dev.ftindex.format.IndexSpec;
-import dev.ftindex.format.progress.Progress;
-import dev.ftindex.format.progress.Stage;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.lucene.index.IndexReader;
@@ -23,9 +17,6 @@ import org.apache.lucene.util.BytesRef;
  * per document while indexing.
  */
 public final class DuplicateIds {
-    /** Occurrences named per id in a message. */
-    private static final int LOCATIONS_PER_ID = 5;
-
     private DuplicateIds() {}
 
     /**
@@ -41,6 +32,7 @@ public final class DuplicateIds {
         }
     }
 
+    /** The ids with a document frequency above one in {@code reader}'s {@code idField}: one pass over its terms. */
     static Found find(IndexReader reader, String idField, int examples) throws IOException {
         Terms terms = MultiTerms.getTerms(reader, idField);
         if (terms == null || terms.size() == reader.maxDoc()) {
@@ -64,44 +56,7 @@ public final class DuplicateIds {
         return new Found(ids, documents, first);
     }
 
-    /**
-     * Where each of {@code ids} occurs in the share: "file:line" (or "file at byte N" inside a
-     * split file; "file: row group g, row r" in Parquet). Reads the share once more, looking only
-     * at each record's id: the price is paid on the failure path only.
-     */
-    static Map<String, List<String>> locate(List<Split> share, IndexSpec spec, List<String> ids) throws IOException {
-        DocumentMapper mapper = new DocumentMapper(spec);
-        Map<String, List<String>> locations = new LinkedHashMap<>();
-        ids.forEach(id -> locations.put(id, new ArrayList<>()));
-        try (Stage stage = Progress.silent().stage("locating", "docs", -1, -1)) {
-            for (Split split : share) {
-                boolean text = !SplitReader.parquet(split) && SplitReader.read(split, stage, (buffer, start, length, lineNumber, offset) -> {
-                    mapper.id(buffer, start, length).ifPresent(id -> note(locations, id, SplitReader.location(split, lineNumber, offset)));
-                    return true;
-                });
-                if (!text) {
-                    ParquetSplits.read(split, spec, true, stage, (mapping, row, location) -> {
-                        try {
-                            mapping.id(row).ifPresent(id -> note(locations, id, location));
-                        } catch (dev.ftindex.format.BadRecordException e) {
-                            // A row without a valid id was not indexed; it is no occurrence.
-                        }
-                        return true;
-                    });
-                }
-            }
-        }
-        return locations;
-    }
-
-    private static void note(Map<String, List<String>> locations, String id, String location) {
-        List<String> found = locations.get(id);
-        if (found != null && found.size() < LOCATIONS_PER_ID) {
-            found.add(location);
-        }
-    }
-
-    /** "3 ids occur more than once (7 records): "a" at f:1, f:9; ..." */
+    /** "3 ids occur more than once (7 records): "a" at f:1, f:9; ..." ({@code locations}: where each example id occurs, as the caller knows it). */
     public static String describe(long partition, Found found, Map<String, List<String>> locations) {
         return describe(partition, found, locations, "pass --allow-duplicate-ids");
     }

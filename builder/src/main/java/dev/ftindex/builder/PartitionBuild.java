@@ -10,6 +10,7 @@ import dev.ftindex.format.LuceneFiles;
 import dev.ftindex.format.progress.Progress;
 import dev.ftindex.format.progress.RunStats;
 import dev.ftindex.format.progress.Stage;
+import dev.ftindex.format.progress.Unit;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -58,9 +59,9 @@ public final class PartitionBuild implements Closeable {
     private final Directory directory;
     private final IndexWriter writer;
 
-    /** How the local work directory is opened as a Lucene directory (tests inject a full disk here). */
+    /** How the local work directory is opened as a Lucene directory: {@link FSDirectory#open} (tests inject a full disk here). */
     @FunctionalInterface
-    interface WorkDirectories {
+    public interface WorkDirectories {
         Directory open(Path path) throws IOException;
     }
 
@@ -83,7 +84,7 @@ public final class PartitionBuild implements Closeable {
         this(spec, ramBufferMb, segments, workBase, partition, progress, FSDirectory::open);
     }
 
-    PartitionBuild(IndexSpec spec, double ramBufferMb, int segments, Optional<Path> workBase, long partition, Progress progress,
+    public PartitionBuild(IndexSpec spec, double ramBufferMb, int segments, Optional<Path> workBase, long partition, Progress progress,
                    WorkDirectories workDirectories) {
         this.spec = requireNonNull(spec, "spec is null");
         this.segments = segments;
@@ -125,8 +126,17 @@ public final class PartitionBuild implements Closeable {
         return workDirectory;
     }
 
-    IndexWriter writer() {
-        return writer;
+    /** Adds one document (from any thread). */
+    public void add(Document document) throws IOException {
+        writer.addDocument(document);
+    }
+
+    /**
+     * What closed the writer under the indexing threads, if anything did (a full disk during a
+     * flush): the cause to report rather than the {@code AlreadyClosedException} the others see.
+     */
+    public Optional<Throwable> tragicException() {
+        return Optional.ofNullable(writer.getTragicException());
     }
 
     /** Adds documents (from any thread). */
@@ -147,7 +157,7 @@ public final class PartitionBuild implements Closeable {
      */
     public Built finish(long docs, RunStats.Clock clock) {
         try {
-            try (Stage merging = progress.stage("merging", "segments", segments, -1)) {
+            try (Stage merging = progress.stage("merging", Unit.SEGMENTS, segments, -1)) {
                 TieredMergePolicy mergePolicy = new TieredMergePolicy();
                 mergePolicy.setNoCFSRatio(1.0);
                 writer.getConfig().setMergePolicy(mergePolicy);
@@ -163,7 +173,7 @@ public final class PartitionBuild implements Closeable {
             List<FileEntry> files = new ArrayList<>();
             Map<String, FieldStats> fieldStats;
             DuplicateIds.Found duplicates;
-            try (Stage verifying = progress.stage("verifying", "files", names.size(), -1)) {
+            try (Stage verifying = progress.stage("verifying", Unit.FILES, names.size(), -1)) {
                 for (String name : names) {
                     LuceneFiles.Verified verified = LuceneFiles.verify(directory, name);
                     files.add(new FileEntry(name, verified.size(), verified.checksum()));

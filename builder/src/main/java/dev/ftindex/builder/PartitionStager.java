@@ -7,12 +7,14 @@ import dev.ftindex.format.FileEntry;
 import dev.ftindex.format.IndexLayout;
 import dev.ftindex.format.IndexMetadata;
 import dev.ftindex.format.IndexRoot;
+import dev.ftindex.format.IndexSpec;
 import dev.ftindex.format.Json;
 import dev.ftindex.format.PartitionManifest;
 import dev.ftindex.format.StoredJson;
 import dev.ftindex.format.progress.Progress;
 import dev.ftindex.format.progress.RunStats;
 import dev.ftindex.format.progress.Stage;
+import dev.ftindex.format.progress.Unit;
 import dev.ftindex.objectstore.ObjectInfo;
 import dev.ftindex.objectstore.ObjectStore;
 import dev.ftindex.objectstore.Payload;
@@ -20,11 +22,13 @@ import dev.ftindex.objectstore.Tasks;
 import dev.ftindex.objectstore.TransientStorageException;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
+import org.apache.lucene.util.Version;
 
 /**
  * Stages one attempt of one partition, the second half of the worker protocol (whoever built the
@@ -55,18 +59,34 @@ public final class PartitionStager {
     }
 
     /** How staging ended, and the manifest that won. */
-    public record Outcome(WorkerResult.Status status, PartitionManifest winner) {}
+    public record Outcome(StageStatus status, PartitionManifest winner) {}
 
     /**
-     * Uploads {@code built}'s files, creates {@code manifest}, and checks the commit.
+     * What a manifest records of a partition beyond its files: how and from what it was built.
+     *
+     * @param expectedPartitions the partition count the builder was given, if any
+     * @param skippedRecords bad records skipped
+     * @param writeId the Spark write the partition belongs to; null for CLI workers
+     */
+    public record Provenance(IndexSpec spec, Integer expectedPartitions, PartitionManifest.InputDescription input, long skippedRecords,
+            String writeId) {
+        public Provenance {
+            requireNonNull(spec, "spec is null");
+            requireNonNull(input, "input is null");
+        }
+    }
+
+    /**
+     * Uploads {@code built}'s files, creates its manifest, and checks the commit.
      *
      * @throws ConflictException if the index was committed without this partition while it ran
      */
-    public Outcome stage(PartitionBuild.Built built, PartitionManifest manifest) {
+    public Outcome stage(PartitionBuild.Built built, Provenance provenance) {
+        PartitionManifest manifest = manifest(built, provenance);
         upload(built.files(), built.directory());
         PartitionManifest winner = createManifest(manifest);
-        WorkerResult.Status status = winner.attempt().equals(attempt) ? WorkerResult.Status.STAGED : WorkerResult.Status.LOST_RACE;
-        if (status == WorkerResult.Status.LOST_RACE) {
+        StageStatus status = winner.attempt().equals(attempt) ? StageStatus.STAGED : StageStatus.LOST_RACE;
+        if (status == StageStatus.LOST_RACE) {
             LOG.log(Level.INFO, "attempt " + winner.attempt() + " staged partition " + partition + " first; removing this attempt's files");
             removeOwnFiles(null);
         } else {
@@ -81,6 +101,15 @@ public final class PartitionStager {
         deleteOwnManifest(primary);
     }
 
+    /** The one place a partition manifest is made: this attempt's files and statistics, the Lucene version, and the provenance. */
+    private PartitionManifest manifest(PartitionBuild.Built built, Provenance provenance) {
+        DuplicateIds.Found duplicates = built.duplicates();
+        return new PartitionManifest(PartitionManifest.FORMAT, PartitionManifest.VERSION, partition, attempt, provenance.expectedPartitions(),
+                built.docs(), Version.LATEST.toString(), provenance.spec(), provenance.spec().fingerprint(), provenance.input(), built.files(),
+                built.fieldStats(), provenance.skippedRecords(), duplicates.any() ? duplicates.ids() : null, Instant.now().toString(),
+                provenance.writeId());
+    }
+
     /** Best-effort cleanups that failed, for the result. */
     public List<String> cleanupFailures() {
         return List.copyOf(cleanupFailures);
@@ -89,7 +118,7 @@ public final class PartitionStager {
     private void upload(List<FileEntry> files, Path directory) {
         long bytes = files.stream().mapToLong(FileEntry::size).sum();
         ExecutorService pool = Tasks.pool(uploadConcurrency, "upload");
-        try (Stage uploading = progress.stage("uploading", "files", files.size(), bytes)) {
+        try (Stage uploading = progress.stage("uploading", Unit.FILES, files.size(), bytes)) {
             List<Callable<Void>> uploads = new ArrayList<>();
             for (FileEntry file : files) {
                 uploads.add(() -> {
@@ -119,7 +148,7 @@ public final class PartitionStager {
     private PartitionManifest createManifest(PartitionManifest manifest) {
         String key = IndexLayout.manifestKey(partition);
         byte[] bytes = Json.writeChecksummed(manifest);
-        try (Stage staging = progress.stage("staging", "manifests", 1, bytes.length)) {
+        try (Stage staging = progress.stage("staging", Unit.MANIFESTS, 1, bytes.length)) {
             // A manifest found and gone before it could be read: a finalizer committed and cleaned
             // up staging/ since. Write again; what the commit holds is checked after staging.
             StoredJson.Created<PartitionManifest> created = StoredJson.createOnly(index, key, manifest, bytes, true);
@@ -140,7 +169,7 @@ public final class PartitionStager {
      * does not hold the partition at all, that is a conflict. Either way this attempt's manifest
      * and files are garbage and are removed.
      */
-    private WorkerResult.Status checkCommittedWithoutUs(IndexRoot root, WorkerResult.Status status) {
+    private StageStatus checkCommittedWithoutUs(IndexRoot root, StageStatus status) {
         Optional<IndexMetadata> committed = root.committedNow();
         if (committed.isEmpty()) {
             return status;
@@ -155,7 +184,7 @@ public final class PartitionStager {
             LOG.log(Level.INFO, "the index was committed with partition " + partition + " from attempt "
                     + ours.get().attempt() + "; removing this attempt's files");
             withdraw(null);
-            return WorkerResult.Status.LOST_RACE;
+            return StageStatus.LOST_RACE;
         }
         ConflictException conflict = new ConflictException(index.location() + " was committed as index "
                 + committed.get().indexId() + " while this worker ran, without partition " + partition

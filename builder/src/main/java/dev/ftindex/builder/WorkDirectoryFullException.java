@@ -1,5 +1,6 @@
 package dev.ftindex.builder;
 
+import dev.ftindex.format.ErrorKind;
 import dev.ftindex.format.progress.ByteSizes;
 import java.io.IOException;
 import java.nio.file.FileSystemException;
@@ -15,7 +16,7 @@ import java.util.Set;
  * was staged and the work directory was removed; the run may succeed again elsewhere (a node
  * with more disk, a larger {@code --work-dir}), so it is retryable (exit 75).
  */
-public final class WorkDirectoryFullException extends RuntimeException {
+public final class WorkDirectoryFullException extends RuntimeException implements ErrorKind.Kinded {
     private final Path directory;
     private final long usableBytes;
 
@@ -92,5 +93,10 @@ public final class WorkDirectoryFullException extends RuntimeException {
 
     private static String describe(long bytes) {
         return bytes < 0 ? "unknown space" : ByteSizes.format(bytes);
+    }
+
+    @Override
+    public ErrorKind errorKind() {
+        return ErrorKind.WORK_DIRECTORY_FULL;
     }
 }

@@ -1,9 +1,9 @@
 package dev.ftindex.cli;
 
-import dev.ftindex.builder.Worker;
-import dev.ftindex.builder.WorkerConfig;
-import dev.ftindex.builder.WorkerResult;
 import dev.ftindex.objectstore.ObjectStore;
+import dev.ftindex.worker.Worker;
+import dev.ftindex.worker.WorkerConfig;
+import dev.ftindex.worker.WorkerResult;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

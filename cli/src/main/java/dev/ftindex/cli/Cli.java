@@ -3,9 +3,9 @@ package dev.ftindex.cli;
 import static java.nio.file.StandardCopyOption.ATOMIC_MOVE;
 import static java.nio.file.StandardCopyOption.REPLACE_EXISTING;
 
-import dev.ftindex.format.CorruptIndexException;
+import dev.ftindex.format.ErrorKind;
+import dev.ftindex.format.FailureReport;
 import dev.ftindex.format.Json;
-import dev.ftindex.format.PartitionsMissingException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -187,7 +187,7 @@ public final class Cli {
             console = new Console(err, Console.mode(output.progress(), terminal), output.level());
         } catch (UsageException e) {
             err.println("ftindex " + name + ": " + e.getMessage());
-            out.println(failure(name, e, new ExitCode.Classified(ExitCode.USAGE, "usage")));
+            out.println(failure(name, e, ExitCode.Classified.of(ErrorKind.USAGE)));
             return ExitCode.USAGE.code();
         }
         try (console; Console.Logging ignored = console.routeLogging()) {
@@ -240,7 +240,7 @@ public final class Cli {
             e.getCommandLine().usage(err);
             return ExitCode.USAGE.code();
         }
-        out.println(failure(verb, e, new ExitCode.Classified(ExitCode.USAGE, "usage")));
+        out.println(failure(verb, e, ExitCode.Classified.of(ErrorKind.USAGE)));
         return ExitCode.USAGE.code();
     }
 
@@ -261,21 +261,7 @@ public final class Cli {
     }
 
     private static String failure(String verb, Throwable e, ExitCode.Classified classified) {
-        Map<String, Object> error = new LinkedHashMap<>();
-        error.put("kind", classified.kind());
-        error.put("message", String.valueOf(e.getMessage()));
-        if (e instanceof CorruptIndexException corrupt) {
-            error.put("problems", corrupt.problems());
-        }
-        if (e instanceof PartitionsMissingException missing) {
-            error.put("missingPartitions", missing.missing());
-        }
-        Map<String, Object> result = new LinkedHashMap<>();
-        result.put("verb", verb);
-        result.put("status", "failed");
-        result.put("exitCode", classified.exit().code());
-        result.put("error", error);
-        return new String(Json.write(result), StandardCharsets.UTF_8).stripTrailing();
+        return new String(Json.write(FailureReport.ofCommand(verb, classified.kind(), e)), StandardCharsets.UTF_8).stripTrailing();
     }
 
     private static void writeResultFile(OutputOptions output, String json, Console console) {

@@ -4,13 +4,13 @@ import dev.ftindex.format.Json;
 import dev.ftindex.format.progress.ByteSizes;
 import dev.ftindex.format.progress.Progress;
 import dev.ftindex.format.progress.Stage;
+import dev.ftindex.objectstore.Tasks;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Formatter;
@@ -44,11 +44,7 @@ final class Console implements AutoCloseable, Progress.Listener {
         if (mode == Mode.NONE) {
             ticker = null;
         } else {
-            ticker = Executors.newSingleThreadScheduledExecutor(runnable -> {
-                Thread thread = new Thread(runnable, "progress");
-                thread.setDaemon(true);
-                return thread;
-            });
+            ticker = Tasks.scheduled("progress");
             long period = mode == Mode.BAR ? 200 : 1000;
             ticker.scheduleAtFixedRate(this::tick, period, period, TimeUnit.MILLISECONDS);
         }
@@ -157,7 +153,7 @@ final class Console implements AutoCloseable, Progress.Listener {
             totalBytes = totalBytes < 0 || stage.totalBytes() < 0 ? -1 : totalBytes + stage.totalBytes();
             seconds = Math.max(seconds, stage.elapsedSeconds());
         }
-        String unit = stages.getFirst().unit();
+        String unit = stages.getFirst().unit().json();
         StringBuilder text = new StringBuilder(name);
         if (stages.size() > 1) {
             text.append(" x").append(stages.size());
@@ -195,7 +191,7 @@ final class Console implements AutoCloseable, Progress.Listener {
             var event = Json.COMPACT.createObjectNode();
             event.put("event", kind);
             event.put("stage", stage.name());
-            event.put("unit", stage.unit());
+            event.put("unit", stage.unit().json());
             event.put("items", stage.items());
             event.put("totalItems", stage.totalItems());
             event.put("bytes", stage.bytes());

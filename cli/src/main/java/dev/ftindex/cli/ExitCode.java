@@ -1,16 +1,6 @@
 package dev.ftindex.cli;
 
-import dev.ftindex.builder.WorkDirectoryFullException;
-import dev.ftindex.format.BadInputException;
-import dev.ftindex.format.ConflictException;
-import dev.ftindex.format.CorruptIndexException;
-import dev.ftindex.format.IndexSpec;
-import dev.ftindex.format.NotCommittedException;
-import dev.ftindex.format.PartitionsMissingException;
-import dev.ftindex.objectstore.CorruptObjectException;
-import dev.ftindex.objectstore.PermanentStorageException;
-import dev.ftindex.objectstore.TransientStorageException;
-import dev.ftindex.search.QuerySyntaxException;
+import dev.ftindex.format.ErrorKind;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine;
@@ -43,27 +33,21 @@ enum ExitCode {
         return code;
     }
 
-    /** The exit code of a failure, and its name in the JSON result. */
-    record Classified(ExitCode exit, String kind) {}
+    /** The exit code of a failure, and its kind (named in the JSON result). */
+    record Classified(ExitCode exit, ErrorKind kind) {
+        static Classified of(ErrorKind kind) {
+            for (ExitCode exit : values()) {
+                if (exit.code == kind.exitCode()) {
+                    return new Classified(exit, kind);
+                }
+            }
+            throw new IllegalStateException("error kind " + kind + " has exit code " + kind.exitCode() + ", which ExitCode does not list");
+        }
+    }
 
+    /** Every failure's exit code: its {@link ErrorKind} (a command-line error is a usage error). */
     static Classified classify(Throwable e) {
-        return switch (e) {
-            case UsageException ignored -> new Classified(USAGE, "usage");
-            case CommandLine.ParameterException ignored -> new Classified(USAGE, "usage");
-            case IndexSpec.SpecException ignored -> new Classified(USAGE, "invalid-spec");
-            case QuerySyntaxException ignored -> new Classified(USAGE, "invalid-query");
-            case PermanentStorageException ignored -> new Classified(USAGE, "storage-configuration");
-            case IllegalArgumentException ignored -> new Classified(USAGE, "usage");
-            case BadInputException ignored -> new Classified(BAD_INPUT, "bad-input");
-            case PartitionsMissingException ignored -> new Classified(PARTITIONS_MISSING, "partitions-missing");
-            case NotCommittedException ignored -> new Classified(PARTITIONS_MISSING, "not-committed");
-            case ConflictException ignored -> new Classified(CONFLICT, "conflict");
-            case CorruptObjectException ignored -> new Classified(CORRUPT, "corrupt");
-            case CorruptIndexException ignored -> new Classified(CORRUPT, "corrupt");
-            case TransientStorageException ignored -> new Classified(TRANSIENT, "transient");
-            case WorkDirectoryFullException ignored -> new Classified(TRANSIENT, "work-directory-full");
-            default -> new Classified(BUG, "internal-error");
-        };
+        return Classified.of(e instanceof CommandLine.ParameterException ? ErrorKind.USAGE : ErrorKind.of(e));
     }
 
     /** The help's list: "0   success" per code, in the documented order. */

@@ -78,7 +78,7 @@ final class GcCommand implements Verb {
             GarbageCollector.Report report = new GarbageCollector(collection, options, Clock.systemUTC(), context.console().progress()).run();
             for (GarbageCollector.Generation generation : report.generations()) {
                 context.console().info(String.format(Locale.ROOT, "%-26s %-52s %,8d objects %10s%s", generation.generation(),
-                        generation.decision().json(), generation.objects(), Console.size(generation.bytes()),
+                        generation.decision().description(), generation.objects(), Console.size(generation.bytes()),
                         generation.stagingLeftover() > 0 ? String.format(Locale.ROOT, " (+%d staging objects left by its finalizer, %s)",
                                 generation.stagingLeftover(), Console.size(generation.stagingLeftoverBytes())) : ""));
             }

@@ -1,8 +1,8 @@
 package dev.ftindex.cli;
 
-import dev.ftindex.builder.Assignment.SplitRules;
-import dev.ftindex.builder.WorkerConfig;
 import dev.ftindex.format.IndexSpec;
+import dev.ftindex.worker.Assignment.SplitRules;
+import dev.ftindex.worker.WorkerConfig;
 import java.nio.file.Path;
 import java.util.Optional;
 import picocli.CommandLine.ArgGroup;

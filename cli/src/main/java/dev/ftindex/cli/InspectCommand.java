@@ -1,11 +1,12 @@
 package dev.ftindex.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ftindex.builder.InputFile;
-import dev.ftindex.builder.Inputs;
-import dev.ftindex.builder.ParquetInspector;
+import dev.ftindex.format.CommandResult;
 import dev.ftindex.format.IndexSpec;
 import dev.ftindex.format.Json;
+import dev.ftindex.worker.InputFile;
+import dev.ftindex.worker.Inputs;
+import dev.ftindex.worker.ParquetInspector;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -65,9 +66,7 @@ final class InspectCommand implements Verb {
                 throw new UsageException("'" + file + "' names " + files.size() + " files; inspect one");
             }
             ParquetInspector.Inspection inspection = ParquetInspector.inspect(files.getFirst(), spec);
-            ObjectNode result = Json.MAPPER.createObjectNode();
-            result.put("verb", "inspect");
-            result.setAll((ObjectNode) Json.MAPPER.valueToTree(inspection));
+            ObjectNode result = CommandResult.of("inspect", inspection);
             result.set("suggestedSpec", Json.MAPPER.readTree(Json.write(inspection.suggestedSpec())));
             return new Outcome(result, inspection.problems() == null ? ExitCode.OK : ExitCode.BAD_INPUT,
                     inspect.json ? null : text(inspection));

@@ -4,7 +4,6 @@ import dev.ftindex.search.IndexCache;
 import dev.ftindex.server.SearchServer;
 import dev.ftindex.server.ServerConfig;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.ArgGroup;
@@ -23,7 +22,8 @@ import picocli.CommandLine.Option;
             "atomic swap, so every query is answered from exactly one whole generation. The old readers close when",
             "their last query finishes, and their cache files are removed. A failed update (missing or corrupt",
             "file, unreadable metadata) keeps the old generation serving, shows as failed in /health, and is",
-            "retried on the next poll. Given an index root, it serves it once it is committed.",
+            "retried after a wait that doubles with each failure (from --poll up to 10 minutes; at once when the",
+            "alias moves). Given an index root, it serves it once it is committed.",
             "",
             "  GET /search?q=QUERY&k=10&fields=a,b   the JSON of `ftindex search --json` (400: bad query; 503: not ready)",
             "  GET /health                            the served generation, each update's stage and progress",
@@ -45,32 +45,38 @@ final class ServeCommand implements Verb {
     @Mixin
     OutputOptions output;
 
+    /** Options left out take {@link ServerConfig#defaults}: the defaults are declared there only. */
     static final class Group {
-        @Option(names = "--host", paramLabel = "ADDR", description = "the address to listen on (default 0.0.0.0: every interface)")
+        @Option(names = "--host", paramLabel = "ADDR", description = "the address to listen on (default " + ServerConfig.DEFAULT_HOST
+                + ": every interface)")
         @Env("FTINDEX_HOST")
-        String host = "0.0.0.0";
+        String host;
 
-        @Option(names = "--port", paramLabel = "PORT", description = "the port (default 8080; 0 picks a free one)")
+        @Option(names = "--port", paramLabel = "PORT", description = "the port (default " + ServerConfig.DEFAULT_PORT + "; 0 picks a free one)")
         @Env("FTINDEX_PORT")
-        int port = 8080;
+        Integer port;
 
-        @Option(names = "--poll", paramLabel = "DURATION", description = "how often the alias is read again (default 30s)")
-        String poll = "30s";
+        @Option(names = "--poll", paramLabel = "DURATION", description = "how often the alias is read again (default "
+                + ServerConfig.DEFAULT_POLL_SECONDS + "s)")
+        String poll;
 
         @Option(names = "--cache-dir", paramLabel = "DIR", description = "the local cache (default $FTINDEX_CACHE, else ~/.cache/ftindex)")
         Path cacheDir;
 
-        @Option(names = "--threads", paramLabel = "N", description = "fetch and search threads (default 8)")
-        int threads = 8;
+        @Option(names = "--threads", paramLabel = "N", description = "fetch and search threads (default " + ServerConfig.DEFAULT_THREADS + ")")
+        Integer threads;
 
-        @Option(names = "--max-concurrent", paramLabel = "N", description = "searches run at once; more wait (default 4 per core)")
+        @Option(names = "--max-concurrent", paramLabel = "N", description = "searches run at once; more wait (default "
+                + ServerConfig.DEFAULT_SEARCHES_PER_CORE + " per core)")
         Integer maxConcurrent;
 
-        @Option(names = "--queue-timeout", paramLabel = "DURATION", description = "how long a search waits for a slot before 503 (default 5s)")
-        String queueTimeout = "5s";
+        @Option(names = "--queue-timeout", paramLabel = "DURATION", description = "how long a search waits for a slot before 503 (default "
+                + ServerConfig.DEFAULT_QUEUE_TIMEOUT_SECONDS + "s)")
+        String queueTimeout;
 
-        @Option(names = "--drain-timeout", paramLabel = "DURATION", description = "on SIGTERM, how long running requests may take (default 10s)")
-        String drainTimeout = "10s";
+        @Option(names = "--drain-timeout", paramLabel = "DURATION", description = "on SIGTERM, how long running requests may take (default "
+                + ServerConfig.DEFAULT_DRAIN_TIMEOUT_SECONDS + "s)")
+        String drainTimeout;
     }
 
     @Override
@@ -81,18 +87,24 @@ final class ServeCommand implements Verb {
     @Override
     public Outcome run(Context context) throws InterruptedException {
         Path cache = serve.cacheDir != null ? serve.cacheDir : IndexCache.defaultRoot();
-        Duration poll = Durations.parse("--poll", serve.poll);
-        Duration queue = Durations.parse("--queue-timeout", serve.queueTimeout);
-        Duration drain = Durations.parse("--drain-timeout", serve.drainTimeout);
         try (Stores stores = store.open(context.environment())) {
             Target target = store.target(stores);
             ServerConfig config;
             try {
-                ServerConfig defaults = ServerConfig.defaults(target.collection() && target.generation().isPresent()
-                        ? target.root().store() : target.store(), cache);
-                config = defaults.withAddress(serve.host, serve.port).withPoll(poll).withThreads(serve.threads)
-                        .withConcurrency(serve.maxConcurrent != null ? serve.maxConcurrent : defaults.maxConcurrentSearches(), queue)
-                        .withDrainTimeout(drain);
+                config = ServerConfig.defaults(target.collection() && target.generation().isPresent() ? target.root().store() : target.store(),
+                        cache);
+                config = config.withAddress(serve.host != null ? serve.host : config.host(), serve.port != null ? serve.port : config.port());
+                if (serve.poll != null) {
+                    config = config.withPoll(Durations.parse("--poll", serve.poll));
+                }
+                if (serve.threads != null) {
+                    config = config.withThreads(serve.threads);
+                }
+                config = config.withConcurrency(serve.maxConcurrent != null ? serve.maxConcurrent : config.maxConcurrentSearches(),
+                        serve.queueTimeout != null ? Durations.parse("--queue-timeout", serve.queueTimeout) : config.queueTimeout());
+                if (serve.drainTimeout != null) {
+                    config = config.withDrainTimeout(Durations.parse("--drain-timeout", serve.drainTimeout));
+                }
             } catch (IllegalArgumentException e) {
                 throw new UsageException(e.getMessage());
             }
@@ -100,7 +112,7 @@ final class ServeCommand implements Verb {
             Runtime.getRuntime().addShutdownHook(new Thread(server::close, "ftindex-shutdown"));
             drainOn("TERM", server);
             drainOn("INT", server);
-            context.console().info("listening on http://" + serve.host + ":" + server.port() + "/ (SIGTERM drains and stops)");
+            context.console().info("listening on http://" + config.host() + ":" + server.port() + "/ (SIGTERM drains and stops)");
             server.awaitStop();
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("status", "stopped");

@@ -1,8 +1,8 @@
 package dev.ftindex.cli;
 
-import dev.ftindex.finalizer.CollectionStatus;
-import dev.ftindex.finalizer.IndexStatus;
+import dev.ftindex.format.CollectionStatus;
 import dev.ftindex.format.IndexRoot;
+import dev.ftindex.format.IndexStatus;
 import java.util.Locale;
 import java.util.Optional;
 import picocli.CommandLine.ArgGroup;

@@ -3,9 +3,11 @@ package dev.ftindex.cli;
 import dev.ftindex.format.CollectionLayout;
 import dev.ftindex.format.IndexCollection;
 import dev.ftindex.objectstore.ObjectStore;
+import dev.ftindex.objectstore.S3Properties;
 import dev.ftindex.objectstore.S3Settings;
 import dev.ftindex.objectstore.StoreLocation;
-import java.net.URI;
+import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import picocli.CommandLine.ArgGroup;
@@ -147,36 +149,31 @@ final class StoreOptions {
         return new Stores(settings(), environment);
     }
 
+    /** The store options as {@link S3Properties}: one translation into settings, shared with every other engine. */
     S3Settings settings() {
-        S3Settings.Builder builder = S3Settings.builder();
-        if (group.endpoint != null) {
-            try {
-                builder.endpoint(URI.create(group.endpoint));
-            } catch (IllegalArgumentException e) {
-                throw new UsageException("--endpoint is not a URL: " + group.endpoint);
-            }
-        }
-        Optional.ofNullable(group.region).ifPresent(builder::region);
         if (group.pathStyle && group.virtualHost) {
             throw new UsageException("--path-style and --virtual-host exclude each other");
         }
-        if (group.pathStyle) {
-            builder.pathStyle(true);
-        } else if (group.virtualHost) {
-            builder.pathStyle(false);
+        Map<String, String> properties = new HashMap<>();
+        Optional.ofNullable(group.endpoint).ifPresent(value -> properties.put(S3Properties.ENDPOINT, value));
+        Optional.ofNullable(group.region).ifPresent(value -> properties.put(S3Properties.REGION, value));
+        if (group.pathStyle || group.virtualHost) {
+            properties.put(S3Properties.PATH_STYLE, String.valueOf(group.pathStyle));
         }
-        Optional.ofNullable(group.profile).ifPresent(builder::profile);
+        Optional.ofNullable(group.profile).ifPresent(value -> properties.put(S3Properties.PROFILE, value));
+        properties.put(S3Properties.SSE, group.sse);
+        Optional.ofNullable(group.sseKmsKeyId).ifPresent(value -> properties.put(S3Properties.SSE_KMS_KEY_ID, value));
+        Optional.ofNullable(group.maxAttempts).ifPresent(value -> properties.put(S3Properties.MAX_ATTEMPTS, String.valueOf(value)));
+        properties.put(S3Properties.ALLOW_UNSAFE_OVERWRITES, String.valueOf(group.allowUnsafeOverwrites));
         try {
-            builder.encryption(S3Settings.Encryption.parse(group.sse, Optional.ofNullable(group.sseKmsKeyId)));
-        } catch (IllegalArgumentException e) {
-            throw new UsageException("--sse" + (group.sseKmsKeyId != null ? " and --sse-kms-key-id" : "") + ": " + e.getMessage());
+            return S3Properties.fromProperties(properties);
+        } catch (S3Properties.InvalidProperty e) {
+            throw new UsageException(option(e.key()) + ": " + e.problem());
         }
-        Optional.ofNullable(group.maxAttempts).ifPresent(builder::maxAttempts);
-        builder.allowUnsafeOverwrites(group.allowUnsafeOverwrites);
-        try {
-            return builder.build();
-        } catch (IllegalArgumentException e) {
-            throw new UsageException(e.getMessage());
-        }
+    }
+
+    /** The command-line spelling of a property key: {@code maxAttempts} is {@code --max-attempts}. */
+    static String option(String key) {
+        return "--" + key.replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
     }
 }

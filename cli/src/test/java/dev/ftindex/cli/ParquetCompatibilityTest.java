@@ -2,7 +2,6 @@ package dev.ftindex.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -10,18 +9,19 @@ import dev.ftindex.format.Json;
 import dev.hardwood.reader.ParquetFileReader;
 import dev.hardwood.reader.RowReader;
 import java.io.IOException;
+import java.net.URISyntaxException;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The 27 files of the Apache Parquet compatibility data ({@code shared/parquet-testing}, written
+ * The 27 files of the Apache Parquet compatibility data (test resources {@code parquet-testing/}, written
  * by parquet-mr, Impala, Spark, Arrow and Rust, some broken on purpose): each one either indexes
  * with the spec {@code ftindex inspect} suggests for it, every row of it, or fails with exit 3
  * and a message that names the file; never a crash (exit 1) or a hang.
@@ -32,28 +32,16 @@ class ParquetCompatibilityTest {
 
     private final CliRunner cli = new CliRunner();
 
-    static Stream<Path> files() throws IOException {
-        Optional<Path> directory = compatibilityData();
-        assumeTrue(directory.isPresent(), "the Apache Parquet compatibility files (shared/parquet-testing) are not on this machine"
-                + " (set -Dftindex.parquet-testing=DIR); skipped");
-        try (Stream<Path> files = Files.list(directory.get())) {
-            return files.filter(file -> file.toString().endsWith(".parquet")).sorted().toList().stream();
+    /** The 27 files, carried in this module's test resources: a clone without them fails here instead of testing nothing. */
+    static Stream<Path> files() throws IOException, URISyntaxException {
+        URL readme = ParquetCompatibilityTest.class.getResource("/parquet-testing/README.md");
+        assertThat(readme).as("the Apache Parquet compatibility files belong in cli/src/test/resources/parquet-testing").isNotNull();
+        List<Path> files;
+        try (Stream<Path> listed = Files.list(Path.of(readme.toURI()).getParent())) {
+            files = listed.filter(file -> file.toString().endsWith(".parquet")).sorted().toList();
         }
-    }
-
-    /** {@code -Dftindex.parquet-testing}, else a {@code shared/parquet-testing} beside this checkout or above it. */
-    static Optional<Path> compatibilityData() {
-        String property = System.getProperty("ftindex.parquet-testing");
-        if (property != null) {
-            return Optional.of(Path.of(property));
-        }
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path candidate = dir.resolve("shared/parquet-testing");
-            if (Files.isDirectory(candidate)) {
-                return Optional.of(candidate);
-            }
-        }
-        return Optional.empty();
+        assertThat(files).as("the compatibility files").hasSize(27);
+        return files.stream();
     }
 
     @ParameterizedTest(name = "{0}")

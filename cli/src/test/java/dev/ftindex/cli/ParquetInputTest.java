@@ -3,8 +3,8 @@ package dev.ftindex.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ftindex.builder.testing.ParquetFiles;
 import dev.ftindex.format.testing.TestDocuments;
+import dev.ftindex.worker.testing.ParquetFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -3,9 +3,9 @@ package dev.ftindex.finalizer;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
-import com.fasterxml.jackson.annotation.JsonValue;
 import dev.ftindex.format.CountSource;
 import dev.ftindex.format.IndexMetadata;
+import dev.ftindex.format.WireEnum;
 import dev.ftindex.format.progress.RunStats;
 import java.util.List;
 
@@ -39,22 +39,11 @@ public record FinalizeResult(
     }
 
     /** How the run ended; both mean the index is committed. */
-    public enum Status {
+    public enum Status implements WireEnum {
         /** This run wrote {@code metadata.lance}. */
-        COMMITTED("committed"),
+        COMMITTED,
         /** It existed, or a concurrent finalizer wrote it with this plan. */
-        ALREADY_COMMITTED("already-committed");
-
-        private final String json;
-
-        Status(String json) {
-            this.json = json;
-        }
-
-        @JsonValue
-        public String json() {
-            return json;
-        }
+        ALREADY_COMMITTED;
     }
 
     /** The committed index: its id and totals. */

@@ -23,6 +23,7 @@ import dev.ftindex.format.Verdict;
 import dev.ftindex.format.progress.Progress;
 import dev.ftindex.format.progress.RunStats;
 import dev.ftindex.format.progress.Stage;
+import dev.ftindex.format.progress.Unit;
 import dev.ftindex.objectstore.ObjectInfo;
 import dev.ftindex.objectstore.ObjectNotFoundException;
 import dev.ftindex.objectstore.ObjectStore;
@@ -153,7 +154,7 @@ public final class Finalizer {
     // 1. Committed check.
 
     private Optional<IndexMetadata> committed(IndexRoot root) {
-        try (Stage stage = progress.stage("checking", "objects", 1, -1)) {
+        try (Stage stage = progress.stage("checking", Unit.OBJECTS, 1, -1)) {
             Optional<IndexMetadata> metadata = root.committed();
             stage.add(1, 0);
             return metadata;
@@ -170,7 +171,7 @@ public final class Finalizer {
     private record Planned(FinalizePlan plan, List<Long> unplanned) {}
 
     private Planned plan(IndexRoot root) {
-        try (Stage stage = progress.stage("planning", "manifests", -1, -1)) {
+        try (Stage stage = progress.stage("planning", Unit.MANIFESTS, -1, -1)) {
             Verdict verdict = root.verdict(config.expectedPartitions());
             if (!root.vanished().isEmpty()) {
                 // Listed a moment ago: only a cleanup after a commit removes manifests.
@@ -270,7 +271,7 @@ public final class Finalizer {
         AtomicLong bytesCopied = new AtomicLong();
         ConcurrentLinkedQueue<FileTask> toVerify = new ConcurrentLinkedQueue<>();
         ConcurrentLinkedQueue<String> vanished = new ConcurrentLinkedQueue<>();
-        try (Stage stage = progress.stage("copying", "files", plan.fileCount(), plan.bytes())) {
+        try (Stage stage = progress.stage("copying", Unit.FILES, plan.fileCount(), plan.bytes())) {
             List<Callable<Void>> tasks = new ArrayList<>();
             for (PlannedPartition partition : plan.partitions()) {
                 for (FileEntry file : partition.files()) {
@@ -324,7 +325,7 @@ public final class Finalizer {
 
     private void verify(FinalizePlan plan, List<FileTask> files, ExecutorService pool) {
         ConcurrentLinkedQueue<String> problems = new ConcurrentLinkedQueue<>();
-        try (Stage stage = progress.stage("verifying", "files", files.size(), -1)) {
+        try (Stage stage = progress.stage("verifying", Unit.FILES, files.size(), -1)) {
             List<Callable<Void>> checks = new ArrayList<>();
             for (FileTask task : files) {
                 checks.add(() -> {
@@ -356,7 +357,7 @@ public final class Finalizer {
     private Status commit(FinalizePlan plan) {
         IndexMetadata metadata = IndexMetadata.fromPlan(plan);
         byte[] bytes = Json.writeChecksummed(metadata);
-        try (Stage stage = progress.stage("committing", "objects", 1, bytes.length)) {
+        try (Stage stage = progress.stage("committing", Unit.OBJECTS, 1, bytes.length)) {
             StoredJson.Created<IndexMetadata> created = StoredJson.createOnly(index, IndexLayout.METADATA, metadata, bytes, false);
             return switch (created.outcome()) {
                 case CREATED -> {
@@ -388,7 +389,7 @@ public final class Finalizer {
     private Cleanup cleanup() {
         List<String> failures = new ArrayList<>();
         int deleted = 0;
-        try (Stage stage = progress.stage("cleaning", "objects", -1, -1)) {
+        try (Stage stage = progress.stage("cleaning", Unit.OBJECTS, -1, -1)) {
             List<String> keys = index.list(IndexLayout.STAGING).stream().map(ObjectInfo::key).toList();
             stage.totals(keys.size(), -1);
             List<String> beforePlan = keys.stream().filter(key -> !key.equals(IndexLayout.PLAN)).toList();

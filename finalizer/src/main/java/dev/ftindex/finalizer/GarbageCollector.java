@@ -2,15 +2,16 @@ package dev.ftindex.finalizer;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.annotation.JsonValue;
 import dev.ftindex.format.AliasVersion;
 import dev.ftindex.format.CollectionLayout;
+import dev.ftindex.format.ConflictException;
 import dev.ftindex.format.IndexCollection;
 import dev.ftindex.format.IndexLayout;
+import dev.ftindex.format.WireEnum;
 import dev.ftindex.format.progress.Progress;
 import dev.ftindex.format.progress.Stage;
+import dev.ftindex.format.progress.Unit;
 import dev.ftindex.objectstore.ObjectInfo;
-import dev.ftindex.format.ConflictException;
 import dev.ftindex.objectstore.ObjectStore;
 import dev.ftindex.objectstore.Tasks;
 import java.time.Clock;
@@ -109,8 +110,8 @@ public final class GarbageCollector {
         }
     }
 
-    /** What happens to one generation. */
-    public enum Decision {
+    /** What happens to one generation: its code on the wire ({@code keep-current}, ...), and a line for people. */
+    public enum Decision implements WireEnum {
         KEEP_CURRENT("keep: current"),
         KEEP_PREVIOUS("keep: previous"),
         KEEP_YOUNG("keep: younger than the grace period"),
@@ -123,15 +124,15 @@ public final class GarbageCollector {
         REMOVE_ABANDONED("remove: never committed, older than the grace period"),
         REMOVE_CONDEMNED("remove: an earlier gc run began deleting it");
 
-        private final String json;
+        private final String description;
 
-        Decision(String json) {
-            this.json = json;
+        Decision(String description) {
+            this.description = description;
         }
 
-        @JsonValue
-        public String json() {
-            return json;
+        /** One line for people (the console's report). */
+        public String description() {
+            return description;
         }
 
         public boolean removes() {
@@ -178,7 +179,7 @@ public final class GarbageCollector {
         Instant cutoff = clock.instant().minus(options.grace());
 
         List<Survey> surveys = new ArrayList<>();
-        try (Stage stage = progress.stage("listing", "generations", -1, -1)) {
+        try (Stage stage = progress.stage("listing", Unit.GENERATIONS, -1, -1)) {
             for (String generation : collection.generations()) {
                 surveys.add(survey(generation));
                 stage.add(1, 0);
@@ -207,7 +208,7 @@ public final class GarbageCollector {
             });
             Set<String> claimed = claim(wanted, alias.isPresent(), written);
             wanted.stream().filter(g -> !claimed.contains(g)).forEach(g -> decisions.put(g, Decision.KEEP_REPOINTED));
-            try (Stage stage = progress.stage("deleting", "generations", claimed.size(), -1)) {
+            try (Stage stage = progress.stage("deleting", Unit.GENERATIONS, claimed.size(), -1)) {
                 for (String generation : claimed) {
                     remove(generation);
                     removed.add(generation);

@@ -2,7 +2,6 @@ package dev.ftindex.finalizer;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.annotation.JsonValue;
 import dev.ftindex.format.AliasVersion.Published;
 import dev.ftindex.format.AliasVersion;
 import dev.ftindex.format.CollectionLayout;
@@ -15,8 +14,10 @@ import dev.ftindex.format.IndexMetadata;
 import dev.ftindex.format.IndexRoot;
 import dev.ftindex.format.LuceneFiles;
 import dev.ftindex.format.NotCommittedException;
+import dev.ftindex.format.WireEnum;
 import dev.ftindex.format.progress.Progress;
 import dev.ftindex.format.progress.Stage;
+import dev.ftindex.format.progress.Unit;
 import dev.ftindex.objectstore.ObjectStore;
 import dev.ftindex.objectstore.Tasks;
 import java.time.Instant;
@@ -67,22 +68,11 @@ public final class Publisher {
     }
 
     /** How a publish ended. */
-    public enum Status {
+    public enum Status implements WireEnum {
         /** This run wrote the new alias version. */
-        PUBLISHED("published"),
+        PUBLISHED,
         /** The generation was current already; nothing was written. */
-        ALREADY_CURRENT("already-current");
-
-        private final String json;
-
-        Status(String json) {
-            this.json = json;
-        }
-
-        @JsonValue
-        public String json() {
-            return json;
-        }
+        ALREADY_CURRENT;
     }
 
     /**
@@ -200,7 +190,7 @@ public final class Publisher {
     private void verify(ObjectStore root, IndexMetadata metadata) {
         ConcurrentLinkedQueue<String> problems = new ConcurrentLinkedQueue<>();
         ExecutorService pool = Tasks.pool(concurrency, "publish");
-        try (Stage stage = progress.stage("verifying", "files", metadata.totals().files(), metadata.totals().bytes())) {
+        try (Stage stage = progress.stage("verifying", Unit.FILES, metadata.totals().files(), metadata.totals().bytes())) {
             List<Callable<Void>> checks = new ArrayList<>();
             for (IndexMetadata.CommittedPartition partition : metadata.partitions()) {
                 for (FileEntry file : partition.files()) {

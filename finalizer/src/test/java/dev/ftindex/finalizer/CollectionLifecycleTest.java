@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ftindex.format.AliasVersion;
 import dev.ftindex.format.CollectionLayout;
+import dev.ftindex.format.CollectionStatus;
 import dev.ftindex.format.ConflictException;
 import dev.ftindex.format.CorruptIndexException;
 import dev.ftindex.format.IndexCollection;

@@ -4,9 +4,6 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ftindex.builder.Worker;
-import dev.ftindex.builder.WorkerConfig;
-import dev.ftindex.builder.testing.StagedPartitions;
 import dev.ftindex.format.ConflictException;
 import dev.ftindex.format.CorruptIndexException;
 import dev.ftindex.format.CountSource;
@@ -29,6 +26,9 @@ import dev.ftindex.objectstore.testing.DelegatingStore;
 import dev.ftindex.objectstore.testing.FaultInjectingObjectStore;
 import dev.ftindex.objectstore.testing.InMemoryObjectStore;
 import dev.ftindex.objectstore.testing.InjectedCrash;
+import dev.ftindex.worker.Worker;
+import dev.ftindex.worker.WorkerConfig;
+import dev.ftindex.worker.testing.StagedPartitions;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -101,7 +101,7 @@ abstract class FinalizerProtocolTest {
                     : TestDocuments.write(scratch.resolve("input-" + firstDoc + "-p" + p + ".jsonl"), TestDocuments.lines(firstDoc + p * each, each, 17 + p));
             WorkerConfig config = WorkerConfig.of(spec, List.of(input.toString()), p, count)
                     .withThreads(2).withIndexing(16, 1).withWorkDirectory(scratch.resolve("work"))
-                    .withSplitRules(new dev.ftindex.builder.Assignment.SplitRules(4 * 1024, 64 * 1024));
+                    .withSplitRules(new dev.ftindex.worker.Assignment.SplitRules(4 * 1024, 64 * 1024));
             new Worker(store, config, location -> {
                 throw new AssertionError(location);
             }, Progress.silent()).run();

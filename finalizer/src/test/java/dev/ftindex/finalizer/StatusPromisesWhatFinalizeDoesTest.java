@@ -2,13 +2,12 @@ package dev.ftindex.finalizer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ftindex.builder.Worker;
-import dev.ftindex.builder.WorkerConfig;
 import dev.ftindex.format.ConflictException;
 import dev.ftindex.format.CountSource;
 import dev.ftindex.format.FinalizePlan;
 import dev.ftindex.format.IndexLayout;
 import dev.ftindex.format.IndexRoot;
+import dev.ftindex.format.IndexStatus;
 import dev.ftindex.format.Json;
 import dev.ftindex.format.PartitionsMissingException;
 import dev.ftindex.format.Verdict;
@@ -19,6 +18,8 @@ import dev.ftindex.objectstore.ObjectStore;
 import dev.ftindex.objectstore.ObjectStream;
 import dev.ftindex.objectstore.Payload;
 import dev.ftindex.objectstore.testing.InMemoryObjectStore;
+import dev.ftindex.worker.Worker;
+import dev.ftindex.worker.WorkerConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;

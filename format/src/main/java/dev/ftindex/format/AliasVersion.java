@@ -2,9 +2,7 @@ package dev.ftindex.format;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -106,32 +104,11 @@ public record AliasVersion(
     }
 
     /** Why a version was written. */
-    public enum Reason {
-        PUBLISH("publish"),
-        ROLLBACK("rollback"),
+    public enum Reason implements WireEnum {
+        PUBLISH,
+        ROLLBACK,
         /** gc condemned generations, or released those it has removed; current and previous are unchanged. */
-        GC("gc");
-
-        private final String json;
-
-        Reason(String json) {
-            this.json = json;
-        }
-
-        @JsonValue
-        public String json() {
-            return json;
-        }
-
-        @JsonCreator
-        public static Reason parse(String text) {
-            for (Reason reason : values()) {
-                if (reason.json.equals(text)) {
-                    return reason;
-                }
-            }
-            throw new IllegalArgumentException("unknown alias reason '" + text + "'");
-        }
+        GC;
     }
 
     /** A generation as the alias names it: its id, and what its metadata said when it was published. */

@@ -7,7 +7,7 @@ import java.util.List;
  * checksum, missing. Every bad file is listed, not only the first. Nothing is overwritten or
  * skipped because of it; a person must look (exit code 6).
  */
-public final class CorruptIndexException extends RuntimeException {
+public final class CorruptIndexException extends RuntimeException implements ErrorKind.Kinded {
     private final List<String> problems;
 
     public CorruptIndexException(String summary, List<String> problems) {
@@ -18,5 +18,10 @@ public final class CorruptIndexException extends RuntimeException {
     /** One line per bad file, naming it. */
     public List<String> problems() {
         return problems;
+    }
+
+    @Override
+    public ErrorKind errorKind() {
+        return ErrorKind.CORRUPT;
     }
 }

@@ -109,7 +109,29 @@ public final class IndexRoot {
         }
     }
 
-    /** Whether {@code metadata.lance} exists, with one HEAD (a worker's first check; the content is not needed). */
+    /**
+     * The commit, which must exist: for readers.
+     *
+     * @throws NotCommittedException if the root is not committed (exit 4)
+     */
+    public Commit requireCommit() {
+        return commit().orElseThrow(() -> new NotCommittedException(store.location()));
+    }
+
+    /**
+     * Refuses to change a committed root (exit 5): a worker, a Spark write and a finalizer of
+     * another plan all stop here.
+     *
+     * @param instead what to do instead, for the message
+     */
+    public void refuseIfCommitted(String instead) {
+        if (isCommitted()) {
+            throw new ConflictException(store.location() + " is a committed index (" + IndexLayout.METADATA
+                    + " exists): a committed index is never changed; " + instead);
+        }
+    }
+
+    /** Whether {@code metadata.lance} exists, with one HEAD: the cheap form of {@link #commit} (a worker's first check). */
     public boolean isCommitted() {
         if (committed != null) {
             return committed.isPresent();

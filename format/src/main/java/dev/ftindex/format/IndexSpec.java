@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.annotation.JsonValue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -185,7 +184,7 @@ public record IndexSpec(
     }
 
     /** The type of a field: how its values are indexed. */
-    public enum FieldType {
+    public enum FieldType implements WireEnum {
         /** Analyzed full text: searchable words, scored with the similarity. */
         TEXT,
         /** One exact token per value, with sorted doc values (filters, facets, sorting). */
@@ -195,19 +194,9 @@ public record IndexSpec(
         /** A 64-bit float: a point for range queries and doc values for sorting. */
         DOUBLE;
 
-        @JsonValue
-        public String json() {
-            return name().toLowerCase(Locale.ROOT);
-        }
-
         @JsonCreator
         public static FieldType parse(String text) {
-            for (FieldType type : values()) {
-                if (type.json().equals(text)) {
-                    return type;
-                }
-            }
-            throw new IllegalArgumentException("unknown field type '" + text + "' (one of text, keyword, long, double)");
+            return Json.parseWire(FieldType.class, text, "field type");
         }
     }
 
@@ -271,9 +260,14 @@ public record IndexSpec(
     }
 
     /** An invalid spec (exit code 2); the message names the field or analyzer and the problem. */
-    public static final class SpecException extends RuntimeException {
+    public static final class SpecException extends RuntimeException implements ErrorKind.Kinded {
         public SpecException(String message) {
             super(requireNonNull(message, "message is null"));
+        }
+
+        @Override
+        public ErrorKind errorKind() {
+            return ErrorKind.INVALID_SPEC;
         }
     }
 }

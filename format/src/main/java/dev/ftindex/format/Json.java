@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.EnumNamingStrategies;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -40,6 +41,7 @@ public final class Json {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .enumNamingStrategy(EnumNamingStrategies.KebabCaseStrategy.INSTANCE)
             .build();
 
     /** As {@link #MAPPER}, on one line (JSON lines output). */
@@ -50,6 +52,28 @@ public final class Json {
             .build();
 
     private Json() {}
+
+    /** An enum constant's value on the wire ({@link WireEnum}): its name in lower kebab case, as Jackson writes it here. */
+    public static String wireName(String constant) {
+        return EnumNamingStrategies.KebabCaseStrategy.INSTANCE.convertEnumToExternalName(constant);
+    }
+
+    /**
+     * The constant of {@code type} whose wire name is {@code text}.
+     *
+     * @param what what the value is, for the message ("field type")
+     * @throws IllegalArgumentException naming the value and the accepted ones
+     */
+    public static <E extends Enum<E> & WireEnum> E parseWire(Class<E> type, String text, String what) {
+        List<String> accepted = new ArrayList<>();
+        for (E constant : type.getEnumConstants()) {
+            if (constant.json().equals(text)) {
+                return constant;
+            }
+            accepted.add(constant.json());
+        }
+        throw new IllegalArgumentException("unknown " + what + " '" + text + "' (one of " + String.join(", ", accepted) + ")");
+    }
 
     /** Serializes {@code value} with a checksum member appended. */
     public static byte[] writeChecksummed(Object value) {

@@ -5,7 +5,7 @@ package dev.ftindex.format;
  * a collection has no published generation yet. Waiting for the finalizer, or for a publish, may
  * help (exit code 4).
  */
-public final class NotCommittedException extends RuntimeException {
+public final class NotCommittedException extends RuntimeException implements ErrorKind.Kinded {
     public NotCommittedException(String root) {
         this(root + " is not a committed index (no metadata.lance): run `ftindex finalize`, and see `ftindex status` for what is staged",
                 true);
@@ -25,5 +25,10 @@ public final class NotCommittedException extends RuntimeException {
     public static NotCommittedException unpublished(String collection) {
         return new NotCommittedException(collection + " is a collection with no published generation yet: run `ftindex publish"
                 + " --collection " + collection + " --generation ID` (see `ftindex status` for its generations)", true);
+    }
+
+    @Override
+    public ErrorKind errorKind() {
+        return ErrorKind.NOT_COMMITTED;
     }
 }

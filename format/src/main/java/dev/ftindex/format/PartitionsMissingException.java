@@ -6,7 +6,7 @@ import java.util.List;
  * Fewer partitions are staged than expected: some workers have not finished (or failed). Waiting
  * and retrying may help (exit code 4).
  */
-public final class PartitionsMissingException extends RuntimeException {
+public final class PartitionsMissingException extends RuntimeException implements ErrorKind.Kinded {
     private final int expected;
     private final int staged;
     private final List<Long> missing;
@@ -45,5 +45,10 @@ public final class PartitionsMissingException extends RuntimeException {
             return ids.toString();
         }
         return ids.subList(0, 50) + " and " + (ids.size() - 50) + " more";
+    }
+
+    @Override
+    public ErrorKind errorKind() {
+        return ErrorKind.PARTITIONS_MISSING;
     }
 }

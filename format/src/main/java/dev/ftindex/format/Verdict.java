@@ -2,7 +2,6 @@ package dev.ftindex.format;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.List;
 
 /**
@@ -11,26 +10,15 @@ import java.util.List;
  */
 public sealed interface Verdict {
     /** What an orchestrator should do about it. */
-    enum Action {
+    enum Action implements WireEnum {
         /** Nothing to do: the root is committed. */
-        COMMITTED("committed"),
+        COMMITTED,
         /** finalize commits now. */
-        COMMIT("commit"),
+        COMMIT,
         /** Partitions are missing: wait for the workers, then finalize (exit 4). */
-        WAIT("wait"),
+        WAIT,
         /** A person must look (exit 5). */
-        CONFLICT("conflict");
-
-        private final String json;
-
-        Action(String json) {
-            this.json = json;
-        }
-
-        @JsonValue
-        public String json() {
-            return json;
-        }
+        CONFLICT;
     }
 
     Action action();

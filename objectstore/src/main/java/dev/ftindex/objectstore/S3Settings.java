@@ -297,7 +297,7 @@ public final class S3Settings {
         private long uploadPartSize = 16 * MIB;
         private long multipartCopyThreshold = 512 * MIB;
         private long copyPartSize = 256 * MIB;
-        private int maxAttempts = 10;
+        private int maxAttempts = S3Properties.MAX_ATTEMPTS_DEFAULT;
         private Duration attemptTimeout = Duration.ofMinutes(2);
         private Duration callTimeout = Duration.ofMinutes(5);
         private int maxConnections = 64;

@@ -9,6 +9,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -24,12 +26,27 @@ public final class Tasks {
 
     /** A fixed pool of daemon threads named {@code name-<n>}. */
     public static ExecutorService pool(int threads, String name) {
+        return Executors.newFixedThreadPool(Math.max(1, threads), daemons(name));
+    }
+
+    /** One daemon thread named {@code name-1} that runs tasks at fixed delays (a poller). */
+    public static ScheduledExecutorService scheduled(String name) {
+        return Executors.newSingleThreadScheduledExecutor(daemons(name));
+    }
+
+    /** A new virtual thread per task, named {@code name-<n>}: for work that mostly waits (HTTP exchanges). */
+    public static ExecutorService virtual(String name) {
+        return Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name(name + "-", 1).factory());
+    }
+
+    /** Daemon threads named {@code name-<n>}: every thread ftindex starts is named after its job and never keeps the JVM alive. */
+    public static ThreadFactory daemons(String name) {
         AtomicInteger count = new AtomicInteger();
-        return Executors.newFixedThreadPool(Math.max(1, threads), runnable -> {
+        return runnable -> {
             Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());
             thread.setDaemon(true);
             return thread;
-        });
+        };
     }
 
     /** Runs each task on the calling thread, when it is submitted: for callers with nothing to run in parallel. */

@@ -7,8 +7,10 @@ import static java.nio.file.StandardCopyOption.REPLACE_EXISTING;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ftindex.format.BadInputException;
 import dev.ftindex.format.Json;
+import dev.ftindex.format.WireEnum;
 import dev.ftindex.format.progress.Progress;
 import dev.ftindex.format.progress.Stage;
+import dev.ftindex.format.progress.Unit;
 import dev.ftindex.objectstore.Tasks;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -34,13 +36,8 @@ import java.util.concurrent.ExecutorService;
 public final class BatchSearch {
     private BatchSearch() {}
 
-    public enum Format {
+    public enum Format implements WireEnum {
         TREC, JSONL;
-
-        @com.fasterxml.jackson.annotation.JsonValue
-        public String json() {
-            return name().toLowerCase(Locale.ROOT);
-        }
 
         public static Format parse(String text) {
             return switch (text.toLowerCase(Locale.ROOT)) {
@@ -131,7 +128,7 @@ public final class BatchSearch {
         long searchNanos = 0;
         int window = Math.max(1, threads) * 8;
         ExecutorService pool = Tasks.pool(Math.max(1, threads), "batch-search");
-        try (Stage stage = progress.stage("searching", "queries", topics.size(), -1);
+        try (Stage stage = progress.stage("searching", Unit.QUERIES, topics.size(), -1);
              BufferedWriter out = Files.newBufferedWriter(temp, UTF_8)) {
             for (int start = 0; start < topics.size(); start += window) {
                 List<Topic> slice = topics.subList(start, Math.min(topics.size(), start + window));

@@ -1,7 +1,5 @@
 package dev.ftindex.search;
 
-
-
 import dev.ftindex.format.Analyzers;
 import dev.ftindex.format.IndexLayout;
 import dev.ftindex.format.IndexMetadata;
@@ -11,6 +9,7 @@ import dev.ftindex.format.StoredJson;
 import dev.ftindex.format.progress.Progress;
 import dev.ftindex.objectstore.ObjectNotFoundException;
 import dev.ftindex.objectstore.ObjectStore;
+import dev.ftindex.objectstore.Tasks;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.apache.lucene.analysis.Analyzer;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.index.DirectoryReader;
@@ -91,11 +89,7 @@ public final class CommittedIndex implements Closeable {
         // search to another thread costs more than it saves (docs/benchmarks.md).
         int slices = IndexSearcher.slices(reader.leaves(), 250_000, 5, false).length;
         this.executor = threads > 1 && slices > 1
-                ? Executors.newFixedThreadPool(Math.min(threads, slices), runnable -> {
-                    Thread thread = new Thread(runnable, "search");
-                    thread.setDaemon(true);
-                    return thread;
-                })
+                ? Tasks.pool(Math.min(threads, slices), "search")
                 : null;
         this.searcher = executor == null ? new IndexSearcher(reader) : new IndexSearcher(reader, executor);
         searcher.setSimilarity(new BM25Similarity((float) spec.similarity().k1(), (float) spec.similarity().b()));
@@ -112,7 +106,7 @@ public final class CommittedIndex implements Closeable {
      */
     public static CommittedIndex open(ObjectStore store, Path cacheRoot, int threads, Progress progress) {
         IndexMetadata metadata = readMetadata(store);
-        List<Path> directories = new IndexCache(store, cacheRoot, threads, progress).fetch(metadata);
+        List<Path> directories = new IndexCache(cacheRoot, threads).fetch(store, metadata, progress);
         try {
             return new CommittedIndex(metadata, directories, threads);
         } catch (IOException e) {

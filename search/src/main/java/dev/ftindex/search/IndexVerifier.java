@@ -6,8 +6,10 @@ import dev.ftindex.format.CorruptIndexException;
 import dev.ftindex.format.FormatException;
 import dev.ftindex.format.IndexMetadata;
 import dev.ftindex.format.LuceneFiles;
+import dev.ftindex.format.WireEnum;
 import dev.ftindex.format.progress.Progress;
 import dev.ftindex.format.progress.Stage;
+import dev.ftindex.format.progress.Unit;
 import dev.ftindex.objectstore.ObjectNotFoundException;
 import dev.ftindex.objectstore.ObjectStore;
 import dev.ftindex.objectstore.ObjectStream;
@@ -52,20 +54,9 @@ public final class IndexVerifier {
     public record Result(Status status, @com.fasterxml.jackson.annotation.JsonUnwrapped Checked index, boolean deep,
                          List<String> problems, double seconds) {
         /** {@code ok}: every file is sound; {@code corrupt}: see the problems. */
-        public enum Status {
-            OK("ok"),
-            CORRUPT("corrupt");
-
-            private final String json;
-
-            Status(String json) {
-                this.json = json;
-            }
-
-            @com.fasterxml.jackson.annotation.JsonValue
-            public String json() {
-                return json;
-            }
+        public enum Status implements WireEnum {
+            OK,
+            CORRUPT;
         }
 
         public record Checked(String indexId, int partitions, int files, long bytes) {}
@@ -80,7 +71,7 @@ public final class IndexVerifier {
         long start = System.nanoTime();
         IndexMetadata metadata = CommittedIndex.readMetadata(store);
         List<String> problems = Collections.synchronizedList(new ArrayList<>());
-        try (Stage stage = progress.stage("verifying", "files", metadata.totals().files(), metadata.totals().bytes())) {
+        try (Stage stage = progress.stage("verifying", Unit.FILES, metadata.totals().files(), metadata.totals().bytes())) {
             ExecutorService pool = Tasks.pool(concurrency, "verify");
             try {
                 List<Callable<Void>> checks = new ArrayList<>();
@@ -127,11 +118,11 @@ public final class IndexVerifier {
             try {
                 List<Path> partitions;
                 try {
-                    partitions = new IndexCache(store, cache, concurrency, progress).fetch(metadata);
+                    partitions = new IndexCache(cache, concurrency).fetch(store, metadata, progress);
                 } catch (CorruptIndexException e) {
                     return e.problems();
                 }
-                try (var stage = progress.stage("checking", "partitions", partitions.size(), -1)) {
+                try (var stage = progress.stage("checking", Unit.PARTITIONS, partitions.size(), -1)) {
                     for (int n = 0; n < partitions.size(); n++) {
                         ByteArrayOutputStream log = new ByteArrayOutputStream();
                         try (FSDirectory directory = FSDirectory.open(partitions.get(n));

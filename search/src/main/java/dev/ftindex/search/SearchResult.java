@@ -1,7 +1,7 @@
 package dev.ftindex.search;
 
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
-import com.fasterxml.jackson.annotation.JsonValue;
+import dev.ftindex.format.WireEnum;
 import java.util.List;
 import java.util.Map;
 
@@ -21,20 +21,9 @@ public record SearchResult(String indexId, String query, int k, @JsonUnwrapped C
     public record Count(long totalHits, Relation totalHitsRelation) {}
 
     /** Whether {@code totalHits} is exact. */
-    public enum Relation {
-        EQ("eq"),
-        GTE("gte");
-
-        private final String json;
-
-        Relation(String json) {
-            this.json = json;
-        }
-
-        @JsonValue
-        public String json() {
-            return json;
-        }
+    public enum Relation implements WireEnum {
+        EQ,
+        GTE;
     }
 
     public long totalHits() {

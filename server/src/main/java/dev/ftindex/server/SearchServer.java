@@ -2,12 +2,14 @@ package dev.ftindex.server;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.ftindex.format.CommandResult;
+import dev.ftindex.format.ErrorKind;
+import dev.ftindex.format.FailureReport;
 import dev.ftindex.format.Json;
+import dev.ftindex.objectstore.Tasks;
 import dev.ftindex.search.QuerySyntaxException;
 import dev.ftindex.search.SearchResult;
 import java.io.ByteArrayOutputStream;
@@ -27,7 +29,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -68,8 +69,6 @@ public final class SearchServer implements AutoCloseable {
      * line up to 2 MiB reach the handler, which answers 414 with the JSON error body.
      */
     static final int MAX_HEADER_BYTES = 2 * 1024 * 1024;
-    /** {@code /health} is snake_case throughout, records shared with {@code status} included. */
-    private static final ObjectMapper SNAKE_CASE = Json.MAPPER.copy().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
 
     static {
         // Read once, when the JDK's server first starts: a client that sends its request too
@@ -98,7 +97,7 @@ public final class SearchServer implements AutoCloseable {
         this.metrics = new ServerMetrics(() -> serving.serving().orElse(null), serving::cacheBytes, config.clock());
         this.searches = new Semaphore(config.maxConcurrentSearches());
         this.page = resource("search.html");
-        this.executor = Executors.newVirtualThreadPerTaskExecutor();
+        this.executor = Tasks.virtual("ftindex-http");
         this.http = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 0);
         http.setExecutor(executor);
         http.createContext("/", this::handle);
@@ -153,17 +152,17 @@ public final class SearchServer implements AutoCloseable {
         try (exchange) {
             String path = exchange.getRequestURI().getPath();
             if (exchange.getRequestURI().toString().length() > MAX_URI_CHARS) {
-                byte[] body = error("uri-too-long", "the request target has " + exchange.getRequestURI().toString().length()
-                        + " characters; at most " + MAX_URI_CHARS + " are served (a query that long is not a search)");
+                String message = "the request target has " + exchange.getRequestURI().toString().length() + " characters; at most "
+                        + MAX_URI_CHARS + " are served (a query that long is not a search)";
                 if (path.equals("/search")) {
-                    finish(exchange, System.nanoTime(), ServerMetrics.Outcome.BAD_REQUEST, 414, body);
+                    finish(exchange, System.nanoTime(), ServerMetrics.Outcome.BAD_REQUEST, ErrorKind.URI_TOO_LONG, message);
                 } else {
-                    send(exchange, 414, "application/json", body);
+                    fail(exchange, ErrorKind.URI_TOO_LONG, message);
                 }
                 return;
             }
             if (!exchange.getRequestMethod().equals("GET") && !exchange.getRequestMethod().equals("HEAD")) {
-                send(exchange, 405, "application/json", error("method-not-allowed", "only GET is served"));
+                fail(exchange, ErrorKind.METHOD_NOT_ALLOWED, "only GET is served");
                 return;
             }
             switch (path) {
@@ -173,8 +172,8 @@ public final class SearchServer implements AutoCloseable {
                 case "/readyz" -> readyz(exchange);
                 case "/metrics" -> metrics(exchange);
                 case "/", "/index.html" -> send(exchange, 200, "text/html; charset=utf-8", page);
-                default -> send(exchange, 404, "application/json", error("not-found", "no such path: " + path
-                        + " (try /search?q=..., /health, /livez, /readyz, /metrics or /)"));
+                default -> fail(exchange, ErrorKind.NOT_FOUND, "no such path: " + path
+                        + " (try /search?q=..., /health, /livez, /readyz, /metrics or /)");
             }
         } catch (IOException e) {
             LOG.log(Level.FINE, "a client went away: " + e.getMessage());
@@ -194,12 +193,12 @@ public final class SearchServer implements AutoCloseable {
             k = -1;
         }
         if (query == null || query.isBlank()) {
-            finish(exchange, start, ServerMetrics.Outcome.BAD_REQUEST, 400, error("invalid-query", "give a query: /search?q=...&k=10"));
+            finish(exchange, start, ServerMetrics.Outcome.BAD_REQUEST, ErrorKind.INVALID_QUERY, "give a query: /search?q=...&k=10");
             return;
         }
         if (k < 1 || k > MAX_K) {
-            finish(exchange, start, ServerMetrics.Outcome.BAD_REQUEST, 400, error("usage", "k must be 1 to " + MAX_K + ", not '"
-                    + parameters.get("k") + "'"));
+            finish(exchange, start, ServerMetrics.Outcome.BAD_REQUEST, ErrorKind.USAGE, "k must be 1 to " + MAX_K + ", not '"
+                    + parameters.get("k") + "'");
             return;
         }
         Optional<Set<String>> fields = Optional.ofNullable(parameters.get("fields"))
@@ -213,28 +212,28 @@ public final class SearchServer implements AutoCloseable {
         }
         if (!permitted) {
             exchange.getResponseHeaders().add("Retry-After", "1");
-            finish(exchange, start, ServerMetrics.Outcome.OVERLOADED, 503, error("overloaded", config.maxConcurrentSearches()
-                    + " searches are running and none finished within " + config.queueTimeout().toMillis() + " ms; retry"));
+            finish(exchange, start, ServerMetrics.Outcome.OVERLOADED, ErrorKind.OVERLOADED, config.maxConcurrentSearches()
+                    + " searches are running and none finished within " + config.queueTimeout().toMillis() + " ms; retry");
             return;
         }
         byte[] body;
         try {
-            Optional<Serving.Lease> lease = serving.acquire();
+            Optional<ServedGenerations.Lease> lease = serving.acquire();
             if (lease.isEmpty()) {
                 exchange.getResponseHeaders().add("Retry-After", "5");
-                finish(exchange, start, ServerMetrics.Outcome.NOT_READY, 503, error("not-ready", "no generation is open yet: see /health"));
+                finish(exchange, start, ServerMetrics.Outcome.NOT_READY, ErrorKind.NOT_READY, "no generation is open yet: see /health");
                 return;
             }
-            try (Serving.Lease held = lease.get()) {
+            try (ServedGenerations.Lease held = lease.get()) {
                 SearchResult result = held.generation().index().search(query, k);
                 body = Json.write(response(held.generation(), restrict(result, fields)));
             }
         } catch (QuerySyntaxException e) {
-            finish(exchange, start, ServerMetrics.Outcome.BAD_REQUEST, 400, error("invalid-query", e.getMessage()));
+            finish(exchange, start, ServerMetrics.Outcome.BAD_REQUEST, ErrorKind.INVALID_QUERY, e.getMessage());
             return;
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "search failed: " + query, e);
-            finish(exchange, start, ServerMetrics.Outcome.ERROR, 500, error("internal-error", String.valueOf(e.getMessage())));
+            finish(exchange, start, ServerMetrics.Outcome.ERROR, ErrorKind.of(e), String.valueOf(e.getMessage()));
             return;
         } finally {
             searches.release();
@@ -251,14 +250,14 @@ public final class SearchServer implements AutoCloseable {
         }
     }
 
+    /** A failed search: counted, and answered with its kind's status and the JSON error body. */
+    private void finish(HttpExchange exchange, long start, ServerMetrics.Outcome outcome, ErrorKind kind, String message) throws IOException {
+        finish(exchange, start, outcome, kind.httpStatus(), error(kind, message));
+    }
+
     /** The CLI's {@code search --json} result: the verb, the index root, the generation, then the hits. */
     private static ObjectNode response(ServedGeneration generation, SearchResult result) {
-        ObjectNode node = Json.MAPPER.createObjectNode();
-        node.put("verb", "search");
-        node.put("index", generation.identity().location());
-        node.put("generation", generation.identity().generation());
-        node.setAll((ObjectNode) Json.MAPPER.valueToTree(result));
-        return node;
+        return CommandResult.of("search", generation.identity().location(), generation.identity().generation(), result);
     }
 
     private static SearchResult restrict(SearchResult result, Optional<Set<String>> fields) {
@@ -308,7 +307,8 @@ public final class SearchServer implements AutoCloseable {
         health.put("updates", serving.updates());
         health.put("last_poll", serving.lastPoll().orElse(null));
         if (serving.isCollection()) {
-            health.put("building", SNAKE_CASE.valueToTree(serving.building()));
+            // The report `status --json` prints, spelled as it prints it (docs/PROTOCOL.md, "Names on the wire").
+            health.put("building", serving.building());
         }
         return health;
     }
@@ -325,14 +325,13 @@ public final class SearchServer implements AutoCloseable {
         }
     }
 
-    private static byte[] error(String kind, String message) {
-        Map<String, Object> error = new LinkedHashMap<>();
-        error.put("kind", kind);
-        error.put("message", message);
-        Map<String, Object> result = new LinkedHashMap<>();
-        result.put("status", "failed");
-        result.put("error", error);
-        return Json.write(result);
+    /** Answers {@code kind}'s HTTP status with the JSON error body every interface uses ({@link FailureReport}). */
+    private static void fail(HttpExchange exchange, ErrorKind kind, String message) throws IOException {
+        send(exchange, kind.httpStatus(), "application/json", error(kind, message));
+    }
+
+    private static byte[] error(ErrorKind kind, String message) {
+        return Json.write(FailureReport.ofRequest(kind, message));
     }
 
     static Map<String, String> parameters(String rawQuery) {

@@ -2,31 +2,30 @@ package dev.ftindex.server;
 
 import dev.ftindex.format.IndexMetadata;
 import dev.ftindex.search.CommittedIndex;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.ftindex.search.IndexCache;
 import java.time.Instant;
-import java.util.Comparator;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import java.util.stream.Stream;
 
 /**
- * One opened generation and the queries holding it, counted like Lucene's
- * {@code ReferenceManager}: the server holds one reference while it serves the generation, each
- * query one more while it runs. When the last is released the readers are closed, then the cache
- * files are removed (unless {@code keepFiles} says another generation uses them).
+ * One opened generation and what holds it, counted like Lucene's {@code ReferenceManager} counts
+ * an {@code IndexReader}: {@link ServedGenerations} holds one reference while it serves the
+ * generation, each query one more while it runs. When the last is released the readers are
+ * closed, then the cache lease is released (which removes the files once nothing else in the
+ * process holds them).
  */
 final class ServedGeneration {
     private static final Logger LOG = Logger.getLogger(ServedGeneration.class.getName());
 
     private final CommittedIndex index;
     private final Identity identity;
-    private final Path cacheDirectory;
+    private final IndexCache.Lease files;
     private final Consumer<ServedGeneration> onClosed;
     private final AtomicInteger references = new AtomicInteger(1);
+    private volatile boolean keepFiles;
 
     /**
      * @param location the index root it was read from
@@ -41,7 +40,7 @@ final class ServedGeneration {
 
         /** Whether a resolved target is this generation (an index is immutable: the same id is the same bytes). */
         boolean sameAs(String otherGeneration, String otherIndexId) {
-            return indexId.equals(otherIndexId) && java.util.Objects.equals(generation, otherGeneration);
+            return indexId.equals(otherIndexId) && Objects.equals(generation, otherGeneration);
         }
 
         String name() {
@@ -49,10 +48,14 @@ final class ServedGeneration {
         }
     }
 
-    ServedGeneration(CommittedIndex index, Identity identity, Path cacheDirectory, Consumer<ServedGeneration> onClosed) {
+    /**
+     * @param files the cache lease its readers read from, released after they close
+     * @param onClosed told when the last reference was released and everything is closed
+     */
+    ServedGeneration(CommittedIndex index, Identity identity, IndexCache.Lease files, Consumer<ServedGeneration> onClosed) {
         this.index = index;
         this.identity = identity;
-        this.cacheDirectory = cacheDirectory;
+        this.files = files;
         this.onClosed = onClosed;
     }
 
@@ -62,10 +65,6 @@ final class ServedGeneration {
 
     Identity identity() {
         return identity;
-    }
-
-    Path cacheDirectory() {
-        return cacheDirectory;
     }
 
     /** One more reference, unless the last one was released already (then the caller reads the current generation again). */
@@ -90,8 +89,9 @@ final class ServedGeneration {
         }
     }
 
-    int references() {
-        return references.get();
+    /** On shutdown: the files stay in the cache for the next start, whenever the last query ends. */
+    void keepFilesWhenClosed() {
+        keepFiles = true;
     }
 
     private void close() {
@@ -100,20 +100,12 @@ final class ServedGeneration {
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "closing generation " + identity.name() + " failed: " + e.getMessage(), e);
         }
+        if (keepFiles) {
+            files.closeKeepingFiles();
+        } else {
+            files.close();
+        }
         onClosed.accept(this);
-    }
-
-    /** Removes a closed generation's cache files: best effort (a failure leaves files, never a served index without them). */
-    static void removeFiles(Path directory) {
-        if (!Files.exists(directory)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(directory)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        } catch (IOException e) {
-            LOG.log(Level.WARNING, "could not remove the cache files under " + directory + ": " + e.getMessage(), e);
-        }
+        LOG.info("closed " + identity.name());
     }
 }

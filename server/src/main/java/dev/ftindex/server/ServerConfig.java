@@ -47,11 +47,21 @@ public record ServerConfig(ObjectStore store, Path cacheRoot, String host, int p
         }
     }
 
+    /** {@code serve}'s defaults, declared once: {@link #defaults} applies them and the command line's help names them. */
+    public static final String DEFAULT_HOST = "0.0.0.0";
+    public static final int DEFAULT_PORT = 8080;
+    public static final int DEFAULT_POLL_SECONDS = 30;
+    public static final int DEFAULT_THREADS = 8;
+    public static final int DEFAULT_SEARCHES_PER_CORE = 4;
+    public static final int DEFAULT_QUEUE_TIMEOUT_SECONDS = 5;
+    public static final int DEFAULT_DRAIN_TIMEOUT_SECONDS = 10;
+
     /** The defaults of {@code ftindex serve}: port 8080 on all addresses, a 30 s poll. */
     public static ServerConfig defaults(ObjectStore store, Path cacheRoot) {
         int cores = Runtime.getRuntime().availableProcessors();
-        return new ServerConfig(store, cacheRoot, "0.0.0.0", 8080, Duration.ofSeconds(30), 8, 4 * cores, Duration.ofSeconds(5),
-                Duration.ofSeconds(10), Clock.systemUTC());
+        return new ServerConfig(store, cacheRoot, DEFAULT_HOST, DEFAULT_PORT, Duration.ofSeconds(DEFAULT_POLL_SECONDS), DEFAULT_THREADS,
+                DEFAULT_SEARCHES_PER_CORE * cores, Duration.ofSeconds(DEFAULT_QUEUE_TIMEOUT_SECONDS), Duration.ofSeconds(DEFAULT_DRAIN_TIMEOUT_SECONDS),
+                Clock.systemUTC());
     }
 
     public ServerConfig withAddress(String newHost, int newPort) {

@@ -1,10 +1,11 @@
 package dev.ftindex.server;
 
-import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import dev.ftindex.format.WireEnum;
 import dev.ftindex.format.progress.Progress;
 import dev.ftindex.format.progress.Stage;
+import dev.ftindex.format.progress.Unit;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -16,22 +17,12 @@ import java.util.List;
  * {@code /health} from any thread.
  */
 final class Update {
-    enum Status {
+    enum Status implements WireEnum {
         QUEUED, RUNNING, COMPLETE, FAILED;
-
-        @JsonValue
-        String json() {
-            return name().toLowerCase(java.util.Locale.ROOT);
-        }
     }
 
-    enum Step {
+    enum Step implements WireEnum {
         RESOLVING, FETCHING, VERIFYING, OPENING, WARMING, SWAPPING;
-
-        @JsonValue
-        String json() {
-            return name().toLowerCase(java.util.Locale.ROOT);
-        }
     }
 
     private final Clock clock;
@@ -67,7 +58,7 @@ final class Update {
 
             @Override
             public void stageFinished(Stage finished) {
-                if ("files".equals(finished.unit())) {
+                if (finished.unit() == Unit.FILES) {
                     lastFilesStage = finished;
                 }
                 touch();
@@ -165,12 +156,12 @@ final class Update {
 
     /** What {@code /health} shows of this update, now. */
     synchronized View view() {
-        Stage counted = stage != null && "files".equals(stage.unit()) ? stage : lastFilesStage;
+        Stage counted = stage != null && stage.unit() == Unit.FILES ? stage : lastFilesStage;
         long filesDone = 0;
         long filesTotal = 0;
         long bytesDone = 0;
         long bytesTotal = 0;
-        if (counted != null && "files".equals(counted.unit())) {
+        if (counted != null && counted.unit() == Unit.FILES) {
             filesDone = counted.items();
             filesTotal = Math.max(counted.totalItems(), 0);
             bytesDone = counted.bytes();

@@ -1,8 +1,6 @@
 package dev.ftindex.server;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ftindex.builder.Worker;
-import dev.ftindex.builder.WorkerConfig;
 import dev.ftindex.finalizer.Finalizer;
 import dev.ftindex.finalizer.FinalizerConfig;
 import dev.ftindex.finalizer.Publisher;
@@ -12,6 +10,8 @@ import dev.ftindex.format.progress.Progress;
 import dev.ftindex.format.testing.TestDocuments;
 import dev.ftindex.objectstore.ObjectStore;
 import dev.ftindex.objectstore.ObjectStores;
+import dev.ftindex.worker.Worker;
+import dev.ftindex.worker.WorkerConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;

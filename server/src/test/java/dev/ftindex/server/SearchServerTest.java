@@ -406,8 +406,8 @@ class SearchServerTest {
         JsonNode health = http.awaitHealth(h -> h.path("building").size() > 0, Duration.ofSeconds(30), "the build to show");
         JsonNode g3 = health.path("building").get(0);
         assertThat(g3.path("generation").asText()).isEqualTo("g3");
-        assertThat(g3.path("staged_partitions").asInt()).isEqualTo(1);
-        assertThat(g3.path("expected_partitions").asInt()).isEqualTo(2);
+        assertThat(g3.path("stagedPartitions").asInt()).isEqualTo(1);
+        assertThat(g3.path("expectedPartitions").asInt()).isEqualTo(2);
         assertThat(g3.path("missing")).extracting(JsonNode::asLong).containsExactly(1L);
         assertThat(g3.path("verdict").path("action").asText()).isEqualTo("wait");
     }

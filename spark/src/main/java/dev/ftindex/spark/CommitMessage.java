@@ -1,6 +1,6 @@
 package dev.ftindex.spark;
 
-import dev.ftindex.builder.WorkerResult;
+import dev.ftindex.builder.StageStatus;
 import java.io.Serial;
 import org.apache.spark.sql.connector.write.WriterCommitMessage;
 
@@ -11,7 +11,7 @@ import org.apache.spark.sql.connector.write.WriterCommitMessage;
  * @param winner the attempt whose manifest is staged: this one, or one that staged first
  * @param docs documents of the winner's partition
  */
-record CommitMessage(long partition, String attempt, WorkerResult.Status status, String winner, long docs, long bytes)
+record CommitMessage(long partition, String attempt, StageStatus status, String winner, long docs, long bytes)
         implements WriterCommitMessage {
     @Serial
     private static final long serialVersionUID = 1L;

@@ -8,6 +8,7 @@ import dev.ftindex.format.ConflictException;
 import dev.ftindex.format.CorruptIndexException;
 import dev.ftindex.format.IndexLayout;
 import dev.ftindex.format.IndexMetadata;
+import dev.ftindex.format.IndexRoot;
 import dev.ftindex.format.PartitionsMissingException;
 import dev.ftindex.format.StoredJson;
 import dev.ftindex.format.progress.Progress;
@@ -42,6 +43,7 @@ final class FtindexBatchWrite implements BatchWrite {
     private final RowMapping mapping;
     private final String writeId;
     private final boolean replace;
+    private final WriteHooks hooks;
     private volatile Outcome outcome = Outcome.NOT_STARTED;
 
     /** How far the commit got, which decides what an abort may remove. */
@@ -53,11 +55,12 @@ final class FtindexBatchWrite implements BatchWrite {
         UNKNOWN
     }
 
-    FtindexBatchWrite(WriteOptions options, RowMapping mapping, String writeId, boolean replace) {
+    FtindexBatchWrite(WriteOptions options, RowMapping mapping, String writeId, boolean replace, WriteHooks hooks) {
         this.options = options;
         this.mapping = mapping;
         this.writeId = writeId;
         this.replace = replace;
+        this.hooks = hooks;
     }
 
     @Override
@@ -66,7 +69,7 @@ final class FtindexBatchWrite implements BatchWrite {
             WriteClaim.claim(root, writeId, replace, "spark write of " + info.numPartitions() + " partitions");
         }
         LOG.log(Level.INFO, "write " + writeId + ": building " + info.numPartitions() + " partitions into " + options.root());
-        return new PartitionWriterFactory(options, mapping, writeId, info.numPartitions());
+        return new PartitionWriterFactory(options, mapping, writeId, info.numPartitions(), hooks);
     }
 
     @Override
@@ -78,9 +81,12 @@ final class FtindexBatchWrite implements BatchWrite {
 
     @Override
     public void commit(WriterCommitMessage[] messages) {
-        if (options.crashBeforeCommit()) {
+        try {
+            hooks.beforeCommit();
+        } catch (RuntimeException e) {
+            // A driver lost here: whether a commit ran is unknown to whoever cleans up.
             outcome = Outcome.UNKNOWN;
-            throw new IllegalStateException("test: the driver dies after every task staged, before the commit");
+            throw e;
         }
         if (messages.length == 0) {
             outcome = Outcome.FAILED;
@@ -96,7 +102,7 @@ final class FtindexBatchWrite implements BatchWrite {
                         writeId, result.status().json(), result.indexId(), options.root(), result.index().partitions(), result.docs(),
                         result.run().seconds()));
             } catch (ConflictException | PartitionsMissingException | CorruptIndexException | BadInputException e) {
-                outcome = outcome == Outcome.COMMITTED || WriteClaim.committed(root) ? Outcome.COMMITTED : Outcome.FAILED;
+                outcome = outcome == Outcome.COMMITTED || new IndexRoot(root).isCommitted() ? Outcome.COMMITTED : Outcome.FAILED;
                 throw e;
             } catch (RuntimeException e) {
                 if (outcome != Outcome.COMMITTED) {
@@ -145,13 +151,13 @@ final class FtindexBatchWrite implements BatchWrite {
             @Override
             public void stageStarted(Stage stage) {
                 LOG.log(Level.INFO, "write " + writeId + ": finalize " + stage.name()
-                        + (stage.totalItems() >= 0 ? " (" + stage.totalItems() + " " + stage.unit() + ")" : ""));
+                        + (stage.totalItems() >= 0 ? " (" + stage.totalItems() + " " + stage.unit().json() + ")" : ""));
             }
 
             @Override
             public void stageFinished(Stage stage) {
                 LOG.log(Level.INFO, String.format(java.util.Locale.ROOT, "write %s: finalize %s done: %d %s in %.2f s", writeId, stage.name(),
-                        stage.items(), stage.unit(), stage.elapsedSeconds()));
+                        stage.items(), stage.unit().json(), stage.elapsedSeconds()));
             }
         });
     }

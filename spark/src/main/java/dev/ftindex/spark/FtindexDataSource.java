@@ -44,6 +44,6 @@ public final class FtindexDataSource implements TableProvider, DataSourceRegiste
             throw new IllegalArgumentException("format(\"ftindex\") takes no partitionBy: an index is partitioned by a hash of the id"
                     + " (option partitions sets how many)");
         }
-        return new FtindexTable(schema, properties);
+        return new FtindexTable(schema, properties, WriteHooks.NONE);
     }
 }

@@ -12,10 +12,12 @@ import org.apache.spark.sql.types.StructType;
 final class FtindexTable implements SupportsWrite {
     private final StructType schema;
     private final Map<String, String> properties;
+    private final WriteHooks hooks;
 
-    FtindexTable(StructType schema, Map<String, String> properties) {
+    FtindexTable(StructType schema, Map<String, String> properties, WriteHooks hooks) {
         this.schema = schema;
         this.properties = properties;
+        this.hooks = hooks;
     }
 
     @Override
@@ -37,6 +39,6 @@ final class FtindexTable implements SupportsWrite {
 
     @Override
     public WriteBuilder newWriteBuilder(LogicalWriteInfo info) {
-        return new FtindexWrite.Builder(info);
+        return new FtindexWrite.Builder(info, hooks);
     }
 }

@@ -25,22 +25,26 @@ final class FtindexWrite implements Write, RequiresDistributionAndOrdering {
     private final RowMapping mapping;
     private final String writeId;
     private final boolean replace;
+    private final WriteHooks hooks;
 
-    private FtindexWrite(LogicalWriteInfo info, boolean replace) {
-        this.options = WriteOptions.parse(info.options().asCaseSensitiveMap());
+    private FtindexWrite(LogicalWriteInfo info, boolean replace, WriteHooks hooks) {
+        this.options = WriteOptions.parse(info.options());
         IndexSpec spec = options.spec();
         this.mapping = RowMapping.bind(spec, info.schema());
         this.writeId = info.queryId();
         this.replace = replace;
+        this.hooks = hooks;
     }
 
     /** {@code mode("overwrite")} arrives as a truncate: replace another write's uncommitted staging. */
     static final class Builder implements WriteBuilder, SupportsTruncate {
         private final LogicalWriteInfo info;
+        private final WriteHooks hooks;
         private boolean replace;
 
-        Builder(LogicalWriteInfo info) {
+        Builder(LogicalWriteInfo info, WriteHooks hooks) {
             this.info = info;
+            this.hooks = hooks;
         }
 
         @Override
@@ -51,7 +55,7 @@ final class FtindexWrite implements Write, RequiresDistributionAndOrdering {
 
         @Override
         public Write build() {
-            return new FtindexWrite(info, replace);
+            return new FtindexWrite(info, replace, hooks);
         }
     }
 
@@ -77,7 +81,7 @@ final class FtindexWrite implements Write, RequiresDistributionAndOrdering {
 
     @Override
     public BatchWrite toBatch() {
-        return new FtindexBatchWrite(options, mapping, writeId, replace);
+        return new FtindexBatchWrite(options, mapping, writeId, replace, hooks);
     }
 
     @Override

@@ -6,28 +6,27 @@ import dev.ftindex.builder.PartitionStager;
 import dev.ftindex.format.BadInputException;
 import dev.ftindex.format.BadRecordException;
 import dev.ftindex.format.ConflictException;
+import dev.ftindex.format.IndexRoot;
 import dev.ftindex.format.IndexSpec;
 import dev.ftindex.format.PartitionManifest;
 import dev.ftindex.format.progress.Progress;
 import dev.ftindex.format.progress.RunStats;
 import dev.ftindex.objectstore.ObjectStore;
+import dev.ftindex.objectstore.Tasks;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import org.apache.lucene.document.Document;
-import org.apache.lucene.util.Version;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
 import org.apache.spark.sql.catalyst.InternalRow;
@@ -54,6 +53,7 @@ final class PartitionWriter implements DataWriter<InternalRow> {
 
     private final WriteOptions options;
     private final RowMapping mapping;
+    private final WriteHooks hooks;
     private final String writeId;
     private final int partitions;
     private final int partition;
@@ -74,12 +74,13 @@ final class PartitionWriter implements DataWriter<InternalRow> {
     private long bytes;
     private long skipped;
 
-    PartitionWriter(WriteOptions options, RowMapping mapping, String writeId, int partitions, int partition, long taskId) {
+    PartitionWriter(WriteOptions options, RowMapping mapping, String writeId, int partitions, int partition, long taskId, WriteHooks hooks) {
         this.options = options;
         this.mapping = mapping;
         this.writeId = writeId;
         this.partitions = partitions;
         this.partition = partition;
+        this.hooks = hooks;
         TaskContext task = TaskContext.get();
         this.attemptNumber = task == null ? 0 : task.attemptNumber();
         byte[] random = new byte[2];
@@ -88,7 +89,7 @@ final class PartitionWriter implements DataWriter<InternalRow> {
         this.spec = options.spec();
         this.root = options.openRoot();
         try {
-            if (WriteClaim.committed(root)) {
+            if (new IndexRoot(root).isCommitted()) {
                 throw new ConflictException(root.location() + " was committed while this write ran: its partitions are not in it");
             }
             this.clock = new RunStats.Clock(root.metrics());
@@ -100,11 +101,7 @@ final class PartitionWriter implements DataWriter<InternalRow> {
         this.stager = new PartitionStager(root, partition, attempt, options.uploadConcurrency(), Progress.silent(), clock);
         // Even one indexing thread is a thread of its own, as in build-partition's pipeline: the
         // task's thread reads the shuffle and maps rows while Lucene indexes the previous batch.
-        this.indexers = Executors.newFixedThreadPool(options.threads(), runnable -> {
-            Thread thread = new Thread(runnable, "ftindex-index-p" + partition);
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.indexers = Tasks.pool(options.threads(), "ftindex-index-p" + partition);
         this.inFlight = new Semaphore(options.threads() * 2);
     }
 
@@ -123,7 +120,7 @@ final class PartitionWriter implements DataWriter<InternalRow> {
     @Override
     public void write(InternalRow row) throws IOException {
         rows++;
-        injectFailure(WriteOptions.InjectedFailure.WRITE, rows == 10);
+        hooks.afterRow(partition, attemptNumber, rows);
         Document document;
         try {
             document = mapping.document(row);
@@ -199,18 +196,15 @@ final class PartitionWriter implements DataWriter<InternalRow> {
         if (skipped > 0) {
             LOG.log(Level.WARNING, "partition " + partition + ": skipped " + skipped + " bad rows; first: " + badExamples);
         }
-        PartitionManifest manifest = new PartitionManifest(PartitionManifest.FORMAT, PartitionManifest.VERSION, partition, attempt,
-                partitions, built.docs(), Version.LATEST.toString(), spec, spec.fingerprint(),
-                new PartitionManifest.InputDescription("spark write " + writeId, "spark:" + writeId, 0, bytes, 0),
-                built.files(), built.fieldStats(), skipped, duplicates.any() ? duplicates.ids() : null, Instant.now().toString(), writeId);
+        PartitionStager.Provenance provenance = new PartitionStager.Provenance(spec, partitions,
+                new PartitionManifest.InputDescription("spark write " + writeId, "spark:" + writeId, 0, bytes, 0), skipped, writeId);
         PartitionStager.Outcome staged;
         try {
-            staged = stager.stage(built, manifest);
+            staged = stager.stage(built, provenance);
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }
-        injectFailure(WriteOptions.InjectedFailure.STAGED, true);
-        injectFailure(WriteOptions.InjectedFailure.STAGED_WITHOUT_ABORT, true);
+        hooks.afterStaged(partition, attemptNumber);
         LOG.log(Level.INFO, "partition " + partition + " " + staged.status().json() + " by attempt " + staged.winner().attempt() + ": "
                 + staged.winner().docCount() + " documents");
         return new CommitMessage(partition, attempt, staged.status(), staged.winner().attempt(), staged.winner().docCount(),
@@ -219,8 +213,8 @@ final class PartitionWriter implements DataWriter<InternalRow> {
 
     @Override
     public void abort() {
-        if (options.failFirstAttempt().equals(Optional.of(WriteOptions.InjectedFailure.STAGED_WITHOUT_ABORT)) && attemptNumber == 0) {
-            LOG.log(Level.WARNING, "test: attempt " + attempt + " vanishes without cleaning up, as a lost executor would");
+        if (hooks.loseAbort(partition, attemptNumber)) {
+            LOG.log(Level.WARNING, "attempt " + attempt + " vanishes without cleaning up, as a lost executor would");
             return;
         }
         stager.withdraw(null);
@@ -239,13 +233,6 @@ final class PartitionWriter implements DataWriter<InternalRow> {
             build.close();
         } finally {
             root.close();
-        }
-    }
-
-    /** Tests only: the first attempt of every task fails at {@code where}. */
-    private void injectFailure(WriteOptions.InjectedFailure where, boolean now) {
-        if (now && attemptNumber == 0 && options.failFirstAttempt().equals(Optional.of(where))) {
-            throw new IllegalStateException("test: the first attempt of partition " + partition + " fails at " + where);
         }
     }
 }

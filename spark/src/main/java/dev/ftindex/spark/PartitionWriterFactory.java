@@ -6,12 +6,13 @@ import org.apache.spark.sql.connector.write.DataWriter;
 import org.apache.spark.sql.connector.write.DataWriterFactory;
 
 /** Shipped to the executors: everything a task needs to build and stage its partition. */
-record PartitionWriterFactory(WriteOptions options, RowMapping mapping, String writeId, int partitions) implements DataWriterFactory {
+record PartitionWriterFactory(WriteOptions options, RowMapping mapping, String writeId, int partitions, WriteHooks hooks)
+        implements DataWriterFactory {
     @Serial
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
     @Override
     public DataWriter<InternalRow> createWriter(int partitionId, long taskId) {
-        return new PartitionWriter(options, mapping, writeId, partitions, partitionId, taskId);
+        return new PartitionWriter(options, mapping, writeId, partitions, partitionId, taskId, hooks);
     }
 }

@@ -2,9 +2,9 @@ package dev.ftindex.spark;
 
 import dev.ftindex.format.BadRecordException;
 import dev.ftindex.format.DocumentFields;
-import dev.ftindex.format.IndexSpec;
 import dev.ftindex.format.IndexSpec.FieldSpec;
 import dev.ftindex.format.IndexSpec.FieldType;
+import dev.ftindex.format.IndexSpec;
 import java.io.Serial;
 import java.io.Serializable;
 import java.util.ArrayList;

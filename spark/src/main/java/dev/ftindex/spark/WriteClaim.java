@@ -2,6 +2,7 @@ package dev.ftindex.spark;
 
 import dev.ftindex.format.ConflictException;
 import dev.ftindex.format.IndexLayout;
+import dev.ftindex.format.IndexRoot;
 import dev.ftindex.format.Json;
 import dev.ftindex.format.PartitionManifest;
 import dev.ftindex.format.StoredJson;
@@ -42,7 +43,7 @@ final class WriteClaim {
     }
 
     static void claim(ObjectStore root, String writeId, boolean replace, String description) {
-        checkNotCommitted(root);
+        new IndexRoot(root).refuseIfCommitted("write to a new path (or a new generation of a collection)");
         Optional<WriteMarker> marker = StoredJson.readIfExists(root, IndexLayout.WRITE_MARKER, WriteMarker.class);
         if (marker.isPresent() && marker.get().writeId().equals(writeId)) {
             return;
@@ -56,7 +57,7 @@ final class WriteClaim {
                         + " own. Write with mode(\"overwrite\") to replace them, or to another path");
             }
             LOG.log(Level.WARNING, "mode overwrite: removing " + present.size() + " objects of " + whose + " under " + root.location());
-            checkNotCommitted(root);
+            new IndexRoot(root).refuseIfCommitted("write to a new path (or a new generation of a collection)");
             root.deleteAll(present.stream().map(ObjectInfo::key).toList());
         }
         WriteMarker ours = new WriteMarker(WriteMarker.FORMAT, WriteMarker.VERSION, writeId, description, Instant.now().toString());
@@ -80,7 +81,7 @@ final class WriteClaim {
      * Nothing if the root is committed.
      */
     static void release(ObjectStore root, String writeId) {
-        if (committed(root)) {
+        if (new IndexRoot(root).isCommitted()) {
             LOG.log(Level.INFO, root.location() + " is committed: nothing of this write is removed");
             return;
         }
@@ -103,21 +104,5 @@ final class WriteClaim {
             root.deleteAll(doomed);
         }
         LOG.log(Level.INFO, "write " + writeId + " aborted: removed " + doomed.size() + " of its uncommitted objects from " + root.location());
-    }
-
-    private static void checkNotCommitted(ObjectStore root) {
-        if (committed(root)) {
-            throw new ConflictException(root.location() + " is a committed index (" + IndexLayout.METADATA + " exists): a committed index"
-                    + " is never changed; write to a new path (or a new generation of a collection)");
-        }
-    }
-
-    static boolean committed(ObjectStore root) {
-        try {
-            root.head(IndexLayout.METADATA);
-            return true;
-        } catch (ObjectNotFoundException e) {
-            return false;
-        }
     }
 }

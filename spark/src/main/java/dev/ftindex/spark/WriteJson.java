@@ -1,106 +1,112 @@
 package dev.ftindex.spark;
 
+import dev.ftindex.format.IndexMetadata;
+import dev.ftindex.format.IndexRoot;
 import dev.ftindex.format.Json;
+import dev.ftindex.objectstore.ObjectStore;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import org.apache.spark.sql.Column;
+import java.util.concurrent.Callable;
 import org.apache.spark.sql.DataFrameWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.util.CaseInsensitiveStringMap;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * A ready-made job: JSON Lines (or Parquet) files in, an index out, through
- * {@code format("ftindex")}:
- *
- * <pre>
- *   spark-submit --class dev.ftindex.spark.WriteJson ftindex-spark.jar \
- *       --input s3a://bucket/docs/ --index s3://bucket/idx --spec spec.json [--partitions 64] [--format parquet] [--option k=v]...
- * </pre>
- *
- * Prints one JSON line: rows written and the seconds the write took (the session's start excluded);
- * with {@code --upstream-by ID_COLUMN} also the seconds of the same read and shuffle into Spark's
- * no-op sink, which is what the write costs before ftindex sees a row.
- * Without {@code spark-submit} (tests, benchmarks) {@code --master local[2]} starts a local session.
+ * {@code format("ftindex")}. Its command line is picocli's, as every ftindex command's.
  */
-public final class WriteJson {
-    private WriteJson() {}
+@Command(name = "dev.ftindex.spark.WriteJson", mixinStandardHelpOptions = true, sortOptions = false,
+        header = "write JSON Lines or Parquet files into an ftindex index with Spark",
+        description = {
+            "Reads --input with Spark, writes it with format(\"ftindex\") to --index, and prints one JSON line: the",
+            "index root, its partitions and documents as committed. Every --option is passed to the writer (the",
+            "options of format(\"ftindex\"): README, \"From Spark\")."},
+        footer = {
+            "  spark-submit --class dev.ftindex.spark.WriteJson --jars ftindex-spark.jar ftindex-spark.jar \\",
+            "      --input s3a://bucket/docs/ --index s3://bucket/idx --spec spec.json --partitions 64"})
+public final class WriteJson implements Callable<Integer> {
+    /** How the input files are read. */
+    enum Format {
+        json, parquet
+    }
 
-    public static void main(String[] args) throws Exception {
-        Map<String, String> named = new LinkedHashMap<>();
-        List<String> options = new ArrayList<>();
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            if (!arg.startsWith("--") || i + 1 >= args.length) {
-                throw new IllegalArgumentException("usage: --input PATH --index URI [--spec FILE] [--partitions N] [--format json|parquet] [--upstream-by ID_COLUMN]"
-                        + " [--master URL] [--mode append|overwrite] [--option name=value]...; not understood: " + arg);
-            }
-            String value = args[++i];
-            if (arg.equals("--option")) {
-                options.add(value);
-            } else {
-                named.put(arg.substring(2), value);
-            }
-        }
+    /** Spark's save modes that {@code format("ftindex")} accepts. */
+    enum Mode {
+        append, overwrite
+    }
+
+    @Option(names = "--input", required = true, paramLabel = "PATH", description = "the files to read (any path Spark reads: s3a://, file, glob)")
+    String input;
+
+    @Option(names = "--index", required = true, paramLabel = "URI", description = "the index root to write (s3://bucket/prefix or a path)")
+    String index;
+
+    @Option(names = "--spec", paramLabel = "FILE", description = "the index spec, a JSON file on the driver (default: ftindex's default spec)")
+    Path spec;
+
+    @Option(names = "--partitions", paramLabel = "N", description = "index partitions (default: Spark's shuffle partitions)")
+    Integer partitions;
+
+    @Option(names = "--format", paramLabel = "FORMAT", description = "json or parquet (default json)")
+    Format format = Format.json;
+
+    @Option(names = "--mode", paramLabel = "MODE", description = "append (an empty root) or overwrite (replace a failed run's staging);"
+            + " default append")
+    Mode mode = Mode.append;
+
+    @Option(names = "--master", paramLabel = "URL", description = "start a session of this master (spark-submit sets it otherwise),"
+            + " e.g. local[2]")
+    String master;
+
+    @Option(names = "--option", paramLabel = "NAME=VALUE", description = "an option of format(\"ftindex\"), e.g. ramBufferMb=512 or"
+            + " endpoint=http://minio:9000; repeatable")
+    Map<String, String> options = new LinkedHashMap<>();
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new WriteJson()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
         SparkSession.Builder builder = SparkSession.builder().appName("ftindex WriteJson");
-        if (named.containsKey("master")) {
-            builder.master(named.get("master")).config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
+        if (master != null) {
+            builder.master(master).config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
                     .config("spark.driver.bindAddress", "127.0.0.1");
         }
         SparkSession spark = builder.getOrCreate();
         try {
-            String input = required(named, "input");
-            Dataset<Row> frame = named.getOrDefault("format", "json").equals("parquet") ? spark.read().parquet(input) : spark.read().json(input);
-            DataFrameWriter<Row> writer = frame.write().format("ftindex").mode(named.getOrDefault("mode", "append"));
-            if (named.containsKey("spec")) {
-                writer.option("spec", Files.readString(Path.of(named.get("spec"))));
+            Dataset<Row> frame = format == Format.parquet ? spark.read().parquet(input) : spark.read().json(input);
+            Map<String, String> writerOptions = new LinkedHashMap<>(options);
+            if (spec != null) {
+                writerOptions.put(WriteOptions.Option.SPEC.key, Files.readString(spec));
             }
-            if (named.containsKey("partitions")) {
-                writer.option("partitions", named.get("partitions"));
+            if (partitions != null) {
+                writerOptions.put(WriteOptions.Option.PARTITIONS.key, String.valueOf(partitions));
             }
-            for (String option : options) {
-                int equals = option.indexOf('=');
-                if (equals < 1) {
-                    throw new IllegalArgumentException("--option takes name=value, not " + option);
-                }
-                writer.option(option.substring(0, equals), option.substring(equals + 1));
+            DataFrameWriter<Row> writer = frame.write().format("ftindex").mode(mode.name()).options(writerOptions);
+            writer.save(index);
+            writerOptions.put(WriteOptions.Option.PATH.key, index);
+            IndexMetadata committed;
+            try (ObjectStore root = WriteOptions.parse(new CaseInsensitiveStringMap(writerOptions)).openRoot()) {
+                committed = new IndexRoot(root).requireCommit().metadata();
             }
-            // Counting the rows reads the input once more; it is outside the timed write.
-            long rows = frame.count();
             Map<String, Object> result = new LinkedHashMap<>();
-            long start = System.nanoTime();
-            writer.save(required(named, "index"));
-            double seconds = (System.nanoTime() - start) / 1e9;
-            if (named.containsKey("upstream-by")) {
-                // What the write costs before ftindex sees a row (reading, parsing, the shuffle by
-                // id), measured with Spark's own no-op sink over the same distribution, after the
-                // write so that the write gets no warm-up from it.
-                long upstream = System.nanoTime();
-                Column id = frame.col(named.get("upstream-by"));
-                Dataset<Row> clustered = named.containsKey("partitions") ? frame.repartition(Integer.parseInt(named.get("partitions")), id)
-                        : frame.repartition(id);
-                clustered.write().format("noop").mode("overwrite").save();
-                result.put("upstreamSeconds", (System.nanoTime() - upstream) / 1e9);
-            }
-            result.put("index", named.get("index"));
-            result.put("rows", rows);
-            result.put("seconds", seconds);
-            result.put("rowsPerSecond", rows / seconds);
-            System.out.println(new String(Json.COMPACT.writeValueAsBytes(result), java.nio.charset.StandardCharsets.UTF_8));
+            result.put("index", index);
+            result.put("indexId", committed.indexId());
+            result.put("partitions", committed.totals().partitions());
+            result.put("documents", committed.totals().docs());
+            System.out.println(new String(Json.COMPACT.writeValueAsBytes(result), StandardCharsets.UTF_8));
+            return 0;
         } finally {
             spark.stop();
         }
-    }
-
-    private static String required(Map<String, String> named, String name) {
-        String value = named.get(name);
-        if (value == null) {
-            throw new IllegalArgumentException("--" + name + " is required");
-        }
-        return value;
     }
 }

@@ -4,34 +4,33 @@ import dev.ftindex.format.IndexSpec;
 import dev.ftindex.format.Json;
 import dev.ftindex.objectstore.ObjectStore;
 import dev.ftindex.objectstore.ObjectStores;
+import dev.ftindex.objectstore.S3Properties;
 import dev.ftindex.objectstore.S3Settings;
 import dev.ftindex.objectstore.StoreLocation;
 import java.io.Serial;
 import java.io.Serializable;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The options of {@code df.write.format("ftindex")}, parsed and checked on the driver, and shipped
  * to the tasks as plain strings (they open their own store from them). Names are the CLI's in
  * camel case ({@code --ram-buffer-mb} is {@code ramBufferMb}); Spark passes them
- * case-insensitively.
+ * case-insensitively. The store's options are {@link S3Properties}, translated by the one
+ * {@link S3Properties#fromProperties} every engine uses.
  *
  * @param root the index root ({@code save(path)})
  * @param specJson the index spec, normalized, as JSON
+ * @param store the {@link S3Properties} given, by their declared keys
  * @param partitions the partition count asked for, 0 for Spark's own
  * @param threads indexing threads per task
  * @param workDirectory the option workDir, or null (components are plain values: the record is serialized to the tasks)
- * @param injectedFailure tests only: where the first attempt of every task fails on purpose, or null
- * @param crashBeforeCommit tests only: the driver "dies" after every task staged, before the
- *     commit: the job fails and nothing is cleaned up, as after a lost driver
  */
 record WriteOptions(
         String root,
@@ -45,77 +44,79 @@ record WriteOptions(
         boolean allowDuplicateIds,
         int uploadConcurrency,
         int partitions,
-        int finalizeConcurrency,
-        InjectedFailure injectedFailure,
-        boolean crashBeforeCommit) implements Serializable {
+        int finalizeConcurrency) implements Serializable {
     @Serial
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
-    /** Every option this source reads, for the message about one it does not know. */
-    static final Set<String> KNOWN = Set.of("path", "spec", "endpoint", "region", "pathstyle", "profile", "sse", "ssekmskeyid",
-            "maxattempts", "allowunsafeoverwrites", "rambuffermb", "threads", "segments", "workdir", "skipbadrecords",
-            "allowduplicateids", "uploadconcurrency", "partitions", "finalizeconcurrency", "ftindex.test.failfirstattempt",
-            "ftindex.test.crashbeforecommit");
+    /** The options of the writer itself (the store's are {@link S3Properties#KEYS}), each with its name once. */
+    enum Option {
+        PATH("path"),
+        SPEC("spec"),
+        RAM_BUFFER_MB("ramBufferMb"),
+        THREADS("threads"),
+        SEGMENTS("segments"),
+        WORK_DIR("workDir"),
+        SKIP_BAD_RECORDS("skipBadRecords"),
+        ALLOW_DUPLICATE_IDS("allowDuplicateIds"),
+        UPLOAD_CONCURRENCY("uploadConcurrency"),
+        PARTITIONS("partitions"),
+        FINALIZE_CONCURRENCY("finalizeConcurrency");
 
-    /** Where a test makes the first attempt of each task fail. */
-    enum InjectedFailure {
-        /** Half-way through the rows: nothing is staged; the attempt aborts. */
-        WRITE,
-        /** After the manifest is created: the attempt aborts and withdraws what it staged. */
-        STAGED,
-        /** After the manifest is created, and the abort does nothing: a zombie that staged and vanished. */
-        STAGED_WITHOUT_ABORT
+        final String key;
+
+        Option(String key) {
+            this.key = key;
+        }
+    }
+
+    /** Every option this source reads (Spark's keys compare case-insensitively). */
+    static Set<String> known() {
+        Set<String> known = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+        for (Option option : Option.values()) {
+            known.add(option.key);
+        }
+        known.addAll(S3Properties.KEYS);
+        return known;
     }
 
     /**
-     * @param options Spark's (case-insensitive) options
+     * @param options Spark's options: a {@link org.apache.spark.sql.util.CaseInsensitiveStringMap}
      * @throws IllegalArgumentException naming the option and what it must be
      */
     static WriteOptions parse(Map<String, String> options) {
-        Map<String, String> lower = new TreeMap<>();
-        options.forEach((key, value) -> lower.put(key.toLowerCase(Locale.ROOT), value));
-        for (String key : lower.keySet()) {
-            if (!KNOWN.contains(key)) {
-                throw new IllegalArgumentException("unknown option '" + key + "' of format(\"ftindex\"); known: spec, endpoint, region,"
-                        + " pathStyle, profile, sse, sseKmsKeyId, maxAttempts, allowUnsafeOverwrites, ramBufferMb, threads, segments, workDir,"
-                        + " skipBadRecords, allowDuplicateIds, uploadConcurrency, partitions, finalizeConcurrency");
+        Set<String> known = known();
+        for (String key : options.keySet()) {
+            if (!known.contains(key)) {
+                known.remove(Option.PATH.key);
+                throw new IllegalArgumentException("unknown option '" + key + "' of format(\"ftindex\"); known: " + String.join(", ", known));
             }
         }
-        String root = lower.get("path");
+        String root = options.get(Option.PATH.key);
         if (root == null || root.isBlank()) {
             throw new IllegalArgumentException("give the index root: .save(\"s3://bucket/prefix\") (or a local path)");
         }
         StoreLocation.parse(root);
-        IndexSpec spec = spec(lower.get("spec"));
+        IndexSpec spec = spec(options.get(Option.SPEC.key));
         Map<String, String> store = new TreeMap<>();
-        for (String key : Set.of("endpoint", "region", "pathstyle", "profile", "sse", "ssekmskeyid", "maxattempts", "allowunsafeoverwrites")) {
-            if (lower.containsKey(key)) {
-                store.put(key, lower.get(key));
-            }
+        for (String key : S3Properties.KEYS) {
+            Optional.ofNullable(options.get(key)).ifPresent(value -> store.put(key, value));
         }
         WriteOptions parsed = new WriteOptions(root, new String(Json.write(spec), StandardCharsets.UTF_8), store,
-                decimal(lower, "ramBufferMb", 256, 1, 65536, false),
-                integer(lower, "threads", 1, 1, 256),
-                integer(lower, "segments", 1, 1, 1000),
-                lower.get("workdir"),
-                bool(lower, "skipBadRecords"),
-                bool(lower, "allowDuplicateIds"),
-                integer(lower, "uploadConcurrency", 4, 1, 256),
-                integer(lower, "partitions", 0, 0, 1_000_000),
-                integer(lower, "finalizeConcurrency", 16, 1, 1024),
-                Optional.ofNullable(lower.get("ftindex.test.failfirstattempt"))
-                        .map(value -> InjectedFailure.valueOf(value.toUpperCase(Locale.ROOT).replace('-', '_'))).orElse(null),
-                bool(lower, "ftindex.test.crashBeforeCommit"));
+                decimal(options, Option.RAM_BUFFER_MB, 256, 1, 65536, false),
+                integer(options, Option.THREADS, 1, 1, 256),
+                integer(options, Option.SEGMENTS, 1, 1, 1000),
+                options.get(Option.WORK_DIR.key),
+                bool(options, Option.SKIP_BAD_RECORDS),
+                bool(options, Option.ALLOW_DUPLICATE_IDS),
+                integer(options, Option.UPLOAD_CONCURRENCY, 4, 1, 256),
+                integer(options, Option.PARTITIONS, 0, 0, 1_000_000),
+                integer(options, Option.FINALIZE_CONCURRENCY, 16, 1, 1024));
         parsed.s3Settings();
         return parsed;
     }
 
     Optional<String> workDir() {
         return Optional.ofNullable(workDirectory);
-    }
-
-    Optional<InjectedFailure> failFirstAttempt() {
-        return Optional.ofNullable(injectedFailure);
     }
 
     IndexSpec spec() {
@@ -128,29 +129,11 @@ record WriteOptions(
     }
 
     S3Settings s3Settings() {
-        S3Settings.Builder builder = S3Settings.builder();
-        Optional.ofNullable(store.get("endpoint")).ifPresent(endpoint -> {
-            try {
-                builder.endpoint(URI.create(endpoint));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("option endpoint is not a URL: " + endpoint, e);
-            }
-        });
-        Optional.ofNullable(store.get("region")).ifPresent(builder::region);
-        if (store.containsKey("pathstyle")) {
-            builder.pathStyle(bool(store, "pathStyle"));
-        }
-        Optional.ofNullable(store.get("profile")).ifPresent(builder::profile);
         try {
-            builder.encryption(S3Settings.Encryption.parse(store.getOrDefault("sse", "none"), Optional.ofNullable(store.get("ssekmskeyid"))));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("option sse: " + e.getMessage(), e);
+            return S3Properties.fromProperties(store);
+        } catch (S3Properties.InvalidProperty e) {
+            throw new IllegalArgumentException("option " + e.getMessage(), e);
         }
-        if (store.containsKey("maxattempts")) {
-            builder.maxAttempts(integer(store, "maxAttempts", 10, 1, 100));
-        }
-        builder.allowUnsafeOverwrites(bool(store, "allowUnsafeOverwrites"));
-        return builder.build();
     }
 
     /** The spec option: JSON itself (starting with '{'), or the path of a JSON file on the driver; absent: the default spec. */
@@ -174,24 +157,22 @@ record WriteOptions(
         }
     }
 
-    private static boolean bool(Map<String, String> options, String name) {
-        String value = options.get(name.toLowerCase(Locale.ROOT));
-        if (value == null) {
-            return false;
+    private static boolean bool(Map<String, String> options, Option option) {
+        String value = options.get(option.key);
+        try {
+            return value != null && S3Properties.bool(option.key, value);
+        } catch (S3Properties.InvalidProperty e) {
+            throw new IllegalArgumentException("option " + e.getMessage(), e);
         }
-        return switch (value.strip().toLowerCase(Locale.ROOT)) {
-            case "true", "yes", "1" -> true;
-            case "false", "no", "0" -> false;
-            default -> throw new IllegalArgumentException("option " + name + " must be true or false, not '" + value + "'");
-        };
     }
 
-    private static int integer(Map<String, String> options, String name, int fallback, int min, int max) {
-        return (int) decimal(options, name, fallback, min, max, true);
+    private static int integer(Map<String, String> options, Option option, int fallback, int min, int max) {
+        return (int) decimal(options, option, fallback, min, max, true);
     }
 
-    private static double decimal(Map<String, String> options, String name, double fallback, double min, double max, boolean whole) {
-        String value = options.get(name.toLowerCase(Locale.ROOT));
+    private static double decimal(Map<String, String> options, Option option, double fallback, double min, double max, boolean whole) {
+        String name = option.key;
+        String value = options.get(name);
         if (value == null) {
             return fallback;
         }

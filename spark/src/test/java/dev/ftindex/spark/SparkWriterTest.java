@@ -3,8 +3,6 @@ package dev.ftindex.spark;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ftindex.builder.Worker;
-import dev.ftindex.builder.WorkerConfig;
 import dev.ftindex.finalizer.Finalizer;
 import dev.ftindex.finalizer.FinalizerConfig;
 import dev.ftindex.format.IndexLayout;
@@ -19,6 +17,8 @@ import dev.ftindex.objectstore.StoreLocation;
 import dev.ftindex.objectstore.testing.S3ProxyServer;
 import dev.ftindex.search.CommittedIndex;
 import dev.ftindex.search.SearchResult;
+import dev.ftindex.worker.Worker;
+import dev.ftindex.worker.WorkerConfig;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,16 +41,16 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.execution.QueryExecution;
 import org.apache.spark.sql.execution.SparkPlan;
-import org.apache.spark.sql.util.QueryExecutionListener;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import scala.jdk.javaapi.CollectionConverters;
+import org.apache.spark.sql.util.QueryExecutionListener;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * {@code df.write.format("ftindex")} on a real local SparkSession ({@code local[2,3]}: two task
@@ -108,7 +108,17 @@ class SparkWriterTest {
     }
 
     private DataFrameWriter<Row> writer(Dataset<Row> frame) {
-        return frame.write().format("ftindex")
+        return writer(frame, "ftindex");
+    }
+
+    /** A writer through the test's fault-injecting source: the faults are {@link FaultInjectingDataSource#faults}. */
+    private DataFrameWriter<Row> faulty(Dataset<Row> frame, FaultInjectingDataSource.Faults faults) {
+        FaultInjectingDataSource.faults = faults;
+        return writer(frame, FaultInjectingDataSource.class.getName());
+    }
+
+    private DataFrameWriter<Row> writer(Dataset<Row> frame, String format) {
+        return frame.write().format(format)
                 .option("spec", new String(Json.write(TestDocuments.spec()), StandardCharsets.UTF_8))
                 .option("endpoint", S3.endpoint().toString())
                 .option("region", "us-east-1")
@@ -206,14 +216,14 @@ class SparkWriterTest {
 
     @Test
     void aTaskThatFailsOnItsFirstAttemptIsRetriedAndTheCommitHoldsEveryRowOnce() throws Exception {
-        for (String where : List.of("write", "staged")) {
+        for (FaultInjectingDataSource.Where where : List.of(FaultInjectingDataSource.Where.WRITE, FaultInjectingDataSource.Where.STAGED)) {
             String bucket = S3.newBucket();
             int failedBefore = tasksFailed.get();
-            writer(documents()).option("partitions", "3").option("ftindex.test.failFirstAttempt", where).mode("append")
+            faulty(documents(), new FaultInjectingDataSource.Faults(where, false)).option("partitions", "3").mode("append")
                     .save("s3://" + bucket + "/idx");
             assertThat(tasksFailed.get() - failedBefore).as(where + ": every first attempt failed").isEqualTo(3);
             try (ObjectStore root = store(bucket, "idx/")) {
-                assertThat(allIds(root, temp.resolve("cache-" + where))).as(where).isEqualTo(expectedIds(DOCS));
+                assertThat(allIds(root, temp.resolve("cache-" + where))).as(where.name()).isEqualTo(expectedIds(DOCS));
                 assertThat(root.list("")).extracting(o -> o.key()).allMatch(key -> key.equals(IndexLayout.METADATA) || key.startsWith("part_"));
             }
         }
@@ -225,8 +235,8 @@ class SparkWriterTest {
         int failedBefore = tasksFailed.get();
         // Every first attempt stages its partition completely, then its executor "is lost": no
         // abort, its files and manifest stay. The retry builds the same partition again.
-        writer(documents()).option("partitions", "2").option("ftindex.test.failFirstAttempt", "staged-without-abort").mode("append")
-                .save("s3://" + bucket + "/idx");
+        faulty(documents(), new FaultInjectingDataSource.Faults(FaultInjectingDataSource.Where.STAGED_WITHOUT_ABORT, false))
+                .option("partitions", "2").mode("append").save("s3://" + bucket + "/idx");
         assertThat(tasksFailed.get() - failedBefore).isEqualTo(2);
         try (ObjectStore root = store(bucket, "idx/")) {
             IndexMetadata metadata = StoredJson.read(root, IndexLayout.METADATA, IndexMetadata.class);
@@ -245,11 +255,11 @@ class SparkWriterTest {
         String bucket = S3.newBucket();
         String path = "s3://" + bucket + "/idx";
         // The first run stages 4 partitions of all 3000 rows, and its driver dies before the commit.
-        assertThatThrownBy(() -> writer(documents()).option("partitions", "4").option("ftindex.test.crashBeforeCommit", "true")
+        assertThatThrownBy(() -> faulty(documents(), new FaultInjectingDataSource.Faults(null, true)).option("partitions", "4")
                 .mode("append").save(path)).hasStackTraceContaining("the driver dies");
         try (ObjectStore root = store(bucket, "idx/")) {
             assertThat(root.list(IndexLayout.MANIFEST_PREFIX)).as("the failed run's staging stays").isNotEmpty();
-            assertThat(WriteClaim.committed(root)).isFalse();
+            assertThat(new dev.ftindex.format.IndexRoot(root).isCommitted()).isFalse();
         }
         // The rerun (fewer rows, other partitioning) refuses to stage next to it in append mode...
         Dataset<Row> fewer = documents().filter("CAST(substring(id, 5) AS INT) < 2000");

@@ -36,7 +36,7 @@ public final class Progress {
      * @param totalItems how many items are expected, or -1 if unknown
      * @param totalBytes how many bytes are expected, or -1 if unknown
      */
-    public Stage stage(String name, String unit, long totalItems, long totalBytes) {
+    public Stage stage(String name, Unit unit, long totalItems, long totalBytes) {
         Stage stage = new Stage(this, name, unit, totalItems, totalBytes);
         open.add(stage);
         listeners.forEach(listener -> listener.stageStarted(stage));

@@ -7,7 +7,7 @@ import java.util.concurrent.atomic.LongAdder;
 public final class Stage implements AutoCloseable {
     private final Progress progress;
     private final String name;
-    private final String unit;
+    private final Unit unit;
     private volatile long totalItems;
     private volatile long totalBytes;
     private final LongAdder items = new LongAdder();
@@ -16,7 +16,7 @@ public final class Stage implements AutoCloseable {
     private volatile long endNanos;
     private final AtomicBoolean finished = new AtomicBoolean();
 
-    Stage(Progress progress, String name, String unit, long totalItems, long totalBytes) {
+    Stage(Progress progress, String name, Unit unit, long totalItems, long totalBytes) {
         this.progress = progress;
         this.name = name;
         this.unit = unit;
@@ -38,7 +38,7 @@ public final class Stage implements AutoCloseable {
         return name;
     }
 
-    public String unit() {
+    public Unit unit() {
         return unit;
     }
 

@@ -1,0 +1,121 @@
+package dev.ftindex.server;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.ftindex.format.CorruptIndexException;
+import dev.ftindex.format.FileEntry;
+import dev.ftindex.format.IndexCollection;
+import dev.ftindex.format.IndexLayout;
+import dev.ftindex.format.IndexMetadata;
+import dev.ftindex.format.IndexRoot;
+import dev.ftindex.format.LuceneFiles;
+import dev.ftindex.format.progress.Progress;
+import dev.ftindex.format.progress.Stage;
+import dev.ftindex.format.progress.Unit;
+import dev.ftindex.objectstore.ObjectStore;
+import dev.ftindex.search.CommittedIndex;
+import dev.ftindex.search.IndexCache;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Turns what the alias names into a generation ready to be swapped in: resolved, fetched into the
+ * verified cache, checked there once more, opened, and warmed ({@link Warmer}, the hook Lucene's
+ * {@code SearcherFactory} offers). Each step is one {@link Update.Step} of the update it reports to.
+ * A failure closes what was opened and keeps the verified files for the next attempt.
+ */
+final class GenerationLoader {
+    private final ObjectStore store;
+    private final IndexCache cache;
+    private final int threads;
+    private final Warmer warmer;
+
+    /** What should be served: a generation of a collection (with the index id the alias names), or an index root ({@code generation} null). */
+    record Target(String generation, String indexId) {
+        String name() {
+            return generation != null ? "generation " + generation : "index " + indexId;
+        }
+    }
+
+    /** Runs queries on a newly opened generation before it serves any. */
+    @FunctionalInterface
+    interface Warmer {
+        void warm(CommittedIndex index, Progress progress);
+    }
+
+    /**
+     * @param store the collection (targets name its generations) or the index root
+     */
+    GenerationLoader(ObjectStore store, IndexCache cache, int threads, Warmer warmer) {
+        this.store = requireNonNull(store, "store is null");
+        this.cache = requireNonNull(cache, "cache is null");
+        this.threads = threads;
+        this.warmer = requireNonNull(warmer, "warmer is null");
+    }
+
+    /**
+     * Loads {@code target} through the steps from {@link Update.Step#RESOLVING} to
+     * {@link Update.Step#WARMING}; swapping is the caller's.
+     *
+     * @param onClosed told when the generation has closed, after its last release
+     */
+    ServedGeneration load(Target target, Update update, Consumer<ServedGeneration> onClosed) throws IOException {
+        update.step(Update.Step.RESOLVING);
+        ObjectStore root = target.generation() != null ? new IndexCollection(store).generation(target.generation()) : store;
+        IndexRoot.Commit commit = new IndexRoot(root).requireCommit();
+        IndexMetadata metadata = commit.metadata();
+        if (!metadata.indexId().equals(target.indexId())) {
+            throw new CorruptIndexException(root.location() + IndexLayout.METADATA + " is index " + metadata.indexId()
+                    + ", but the alias names index " + target.indexId() + " for it", List.of());
+        }
+
+        update.step(Update.Step.FETCHING);
+        IndexCache.Lease files = cache.lease(root, metadata, update.progress());
+        CommittedIndex index = null;
+        try {
+            update.step(Update.Step.VERIFYING);
+            verifyCached(metadata, files.partitions(), update.progress());
+
+            update.step(Update.Step.OPENING);
+            try (Stage stage = update.progress().stage("opening", Unit.PARTITIONS, files.partitions().size(), -1)) {
+                index = CommittedIndex.openLocal(metadata, files.partitions(), threads);
+                stage.add(files.partitions().size(), 0);
+            }
+
+            update.step(Update.Step.WARMING);
+            warmer.warm(index, update.progress());
+            return new ServedGeneration(index, ServedGeneration.Identity.of(root.location(), target.generation(), metadata, commit.committedAt()),
+                    files, onClosed);
+        } catch (IOException | RuntimeException | Error e) {
+            if (index != null) {
+                index.close();
+            }
+            files.closeKeepingFiles(); // verified files stay for the next attempt
+            throw e;
+        }
+    }
+
+    /** The fetch checked every byte as it arrived; this checks what is on disk now, by size and footer, before it is opened. */
+    private static void verifyCached(IndexMetadata metadata, List<Path> partitions, Progress progress) throws IOException {
+        List<String> problems = new ArrayList<>();
+        try (Stage stage = progress.stage("verifying", Unit.FILES, metadata.totals().files(), metadata.totals().bytes())) {
+            for (int i = 0; i < metadata.partitions().size(); i++) {
+                IndexMetadata.CommittedPartition partition = metadata.partitions().get(i);
+                for (FileEntry file : partition.files()) {
+                    Path local = partitions.get(i).resolve(file.name());
+                    if (!LuceneFiles.footerMatches(local, file)) {
+                        problems.add(local + " does not match its metadata (size " + file.size() + ", checksum "
+                                + LuceneFiles.hex(file.checksum()) + ")");
+                    }
+                    stage.add(1, file.size());
+                }
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new CorruptIndexException("the cached copy of index " + metadata.indexId() + " changed after it was verified", problems);
+        }
+    }
+}

@@ -1,0 +1,12 @@
+package dev.ftindex.worker;
+
+import dev.ftindex.objectstore.ObjectStore;
+import dev.ftindex.objectstore.ObjectStores;
+import dev.ftindex.objectstore.testing.InMemoryObjectStore;
+
+class InMemoryWorkerTest extends WorkerProtocolTest {
+    @Override
+    ObjectStore createStore() {
+        return InMemoryObjectStore.create();
+    }
+}
