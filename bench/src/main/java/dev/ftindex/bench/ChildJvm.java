@@ -38,9 +38,9 @@ final class ChildJvm {
         return command;
     }
 
-    /** What {@code ./ftindex} gives the indexing verbs: a heap of the RAM buffer plus 320 MB, the vector module. */
+    /** What {@code ./ftindex} gives the indexing verbs: a heap of the RAM buffer plus 320 MB (no vector module: it does not pay, the vector benchmark). */
     static List<String> launcherOptions(double ramBufferMb) {
-        return List.of("-Xmx" + ((long) ramBufferMb + 320) + "m", "--enable-native-access=ALL-UNNAMED", "--add-modules", "jdk.incubator.vector");
+        return List.of("-Xmx" + ((long) ramBufferMb + 320) + "m", "--enable-native-access=ALL-UNNAMED");
     }
 
     /** {@code ftindex build} over {@code input} into a fresh {@code <name>-index}, as the launcher runs it, its standard error in {@code <name>.log}. */

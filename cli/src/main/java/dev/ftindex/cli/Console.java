@@ -236,6 +236,14 @@ final class Console implements AutoCloseable, Progress.Listener {
     final class Logging implements AutoCloseable {
         private final Logger root = Logger.getLogger("");
         private final Logger ours = Logger.getLogger("dev.ftindex");
+        /**
+         * Lucene warns once per process that the vector incubator module is not readable; the
+         * launcher leaves it out on purpose (it does not pay here, docs/benchmarks.md), so the
+         * warning would only be noise before every answer. Held here: a logger's level lasts as
+         * long as a reference to it.
+         */
+        private final Logger vectorization = Logger.getLogger("org.apache.lucene.internal.vectorization");
+        private final Level vectorizationLevel = vectorization.getLevel();
         private final Level rootLevel = root.getLevel();
         private final Level ourLevel = ours.getLevel();
         private final Handler handler = new Handler() {
@@ -268,6 +276,7 @@ final class Console implements AutoCloseable, Progress.Listener {
             handler.setLevel(Level.ALL);
             root.setLevel(Level.WARNING);
             ours.setLevel(level);
+            vectorization.setLevel(Level.SEVERE);
             root.addHandler(handler);
         }
 
@@ -276,6 +285,7 @@ final class Console implements AutoCloseable, Progress.Listener {
             root.removeHandler(handler);
             root.setLevel(rootLevel);
             ours.setLevel(ourLevel);
+            vectorization.setLevel(vectorizationLevel);
         }
     }
 

@@ -4,8 +4,6 @@ import dev.ftindex.search.IndexCache;
 import dev.ftindex.server.SearchServer;
 import dev.ftindex.server.ServerConfig;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -114,11 +112,13 @@ final class ServeCommand implements Verb {
             drainOn("INT", server);
             context.console().info("listening on http://" + config.host() + ":" + server.port() + "/ (SIGTERM drains and stops)");
             server.awaitStop();
-            Map<String, Object> result = new LinkedHashMap<>();
-            result.put("status", "stopped");
-            result.put("port", server.port());
-            return Outcome.json(Results.of("serve", config.store().location(), result));
+            return Outcome.json(Results.of("serve", config.store().location(), new Stopped(Stopped.STATUS, server.port())));
         }
+    }
+
+    /** The result of a server that stopped cleanly: {@code {"status": "stopped", "port": ...}}. */
+    record Stopped(String status, int port) {
+        static final String STATUS = "stopped";
     }
 
     /**

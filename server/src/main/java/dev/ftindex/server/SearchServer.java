@@ -2,13 +2,18 @@ package dev.ftindex.server;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.ftindex.format.CollectionStatus;
 import dev.ftindex.format.CommandResult;
 import dev.ftindex.format.ErrorKind;
 import dev.ftindex.format.FailureReport;
 import dev.ftindex.format.Json;
+import dev.ftindex.format.WireEnum;
 import dev.ftindex.objectstore.Tasks;
 import dev.ftindex.search.QuerySyntaxException;
 import dev.ftindex.search.SearchResult;
@@ -286,31 +291,42 @@ public final class SearchServer implements AutoCloseable {
         send(exchange, 200, metrics.contentType(), out.toByteArray());
     }
 
-    /** What {@code /health} shows. */
-    Map<String, Object> health() {
-        Map<String, Object> health = new LinkedHashMap<>();
+    /**
+     * What {@code /health} shows: snake_case members, as docs/PROTOCOL.md promises them (members
+     * in alphabetical order, as they always came); {@code building} is the report {@code status
+     * --json} prints, embedded as it prints it.
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record Health(@JsonInclude(JsonInclude.Include.NON_NULL) List<CollectionStatus.Building> building, Serving.Poll lastPoll,
+            Served serving, Source source, State status, List<Update.View> updates) {}
+
+    /** Where the server reads from, and how often. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record Source(Kind kind, String location, long pollMs) {}
+
+    /** What the server was given: a collection (whose alias it follows) or one index root. */
+    enum Kind implements WireEnum {
+        COLLECTION, INDEX
+    }
+
+    /** The server's state. */
+    enum State implements WireEnum {
+        STARTING, SERVING, DRAINING
+    }
+
+    /** The generation served now. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record Served(long ageSeconds, long bytes, String committedAt, long documents, String generation, String indexId, int partitions) {}
+
+    Health health() {
         Optional<ServedGeneration.Identity> served = serving.serving();
-        health.put("status", draining.get() ? "draining" : served.isPresent() ? "serving" : "starting");
-        health.put("source", Map.of("location", config.store().location(), "kind", serving.isCollection() ? "collection" : "index",
-                "poll_ms", config.poll().toMillis()));
-        health.put("serving", served.map(identity -> {
-            Map<String, Object> generation = new LinkedHashMap<>();
-            generation.put("generation", identity.generation());
-            generation.put("index_id", identity.indexId());
-            generation.put("partitions", identity.partitions());
-            generation.put("documents", identity.docs());
-            generation.put("bytes", identity.bytes());
-            generation.put("committed_at", identity.committedAt().toString());
-            generation.put("age_seconds", Duration.between(identity.committedAt(), config.clock().instant()).toSeconds());
-            return generation;
-        }).orElse(null));
-        health.put("updates", serving.updates());
-        health.put("last_poll", serving.lastPoll().orElse(null));
-        if (serving.isCollection()) {
-            // The report `status --json` prints, spelled as it prints it (docs/PROTOCOL.md, "Names on the wire").
-            health.put("building", serving.building());
-        }
-        return health;
+        State state = draining.get() ? State.DRAINING : served.isPresent() ? State.SERVING : State.STARTING;
+        Source source = new Source(serving.isCollection() ? Kind.COLLECTION : Kind.INDEX, config.store().location(), config.poll().toMillis());
+        Served generation = served.map(identity -> new Served(Duration.between(identity.committedAt(), config.clock().instant()).toSeconds(),
+                identity.bytes(), identity.committedAt().toString(), identity.docs(), identity.generation(), identity.indexId(),
+                identity.partitions())).orElse(null);
+        return new Health(serving.isCollection() ? serving.building() : null, serving.lastPoll().orElse(null), generation, source, state,
+                serving.updates());
     }
 
     private static void send(HttpExchange exchange, int status, String contentType, byte[] body) throws IOException {

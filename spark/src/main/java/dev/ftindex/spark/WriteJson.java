@@ -81,6 +81,8 @@ public final class WriteJson implements Callable<Integer> {
             builder.master(master).config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
                     .config("spark.driver.bindAddress", "127.0.0.1");
         }
+        // A session that was running before (a notebook, a test) is someone else's to stop.
+        boolean ownSession = SparkSession.getActiveSession().isEmpty() && SparkSession.getDefaultSession().isEmpty();
         SparkSession spark = builder.getOrCreate();
         try {
             Dataset<Row> frame = format == Format.parquet ? spark.read().parquet(input) : spark.read().json(input);
@@ -106,7 +108,9 @@ public final class WriteJson implements Callable<Integer> {
             System.out.println(new String(Json.COMPACT.writeValueAsBytes(result), StandardCharsets.UTF_8));
             return 0;
         } finally {
-            spark.stop();
+            if (ownSession) {
+                spark.stop();
+            }
         }
     }
 }

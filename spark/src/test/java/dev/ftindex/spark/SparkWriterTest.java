@@ -215,6 +215,37 @@ class SparkWriterTest {
     }
 
     @Test
+    void theReadyMadeJobWritesJsonLinesIntoACommittedIndexAndSaysWhatItCommitted() throws Exception {
+        String bucket = S3.newBucket();
+        Path spec = Files.write(temp.resolve("job-spec.json"), Json.write(TestDocuments.spec()));
+        java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream out = System.out;
+        int exit;
+        System.setOut(new java.io.PrintStream(printed, true, StandardCharsets.UTF_8));
+        try {
+            exit = new picocli.CommandLine(new WriteJson()).execute("--input", jsonl.toString(), "--index", "s3://" + bucket + "/job",
+                    "--spec", spec.toString(), "--partitions", "2", "--option", "endpoint=" + S3.endpoint(), "--option", "region=us-east-1",
+                    "--option", "pathStyle=true", "--option", "ramBufferMb=16");
+        } finally {
+            System.setOut(out);
+        }
+        assertThat(exit).as(printed.toString(StandardCharsets.UTF_8)).isZero();
+        com.fasterxml.jackson.databind.JsonNode result = Json.MAPPER.readTree(printed.toString(StandardCharsets.UTF_8).lines()
+                .filter(line -> line.startsWith("{")).reduce((a, b) -> b).orElseThrow());
+        assertThat(result.path("documents").asLong()).isEqualTo(DOCS);
+        assertThat(result.path("partitions").asInt()).isEqualTo(2);
+        try (ObjectStore root = store(bucket, "job/")) {
+            assertThat(result.path("indexId").asText()).isEqualTo(new dev.ftindex.format.IndexRoot(root).requireCommit().metadata().indexId());
+        }
+        assertThat(spark.sparkContext().isStopped()).as("the test's session is not the job's to stop").isFalse();
+
+        java.io.StringWriter usage = new java.io.StringWriter();
+        int bad = new picocli.CommandLine(new WriteJson()).setErr(new java.io.PrintWriter(usage)).execute("--index", "s3://" + bucket + "/x");
+        assertThat(bad).isEqualTo(2);
+        assertThat(usage.toString()).contains("Missing required option: '--input=PATH'");
+    }
+
+    @Test
     void aTaskThatFailsOnItsFirstAttemptIsRetriedAndTheCommitHoldsEveryRowOnce() throws Exception {
         for (FaultInjectingDataSource.Where where : List.of(FaultInjectingDataSource.Where.WRITE, FaultInjectingDataSource.Where.STAGED)) {
             String bucket = S3.newBucket();
