@@ -106,6 +106,7 @@ final class BuildCommand implements Verb {
                 context.console().info("indexing the bundled sample (King James Bible chapters and WordNet nouns)");
             }
             ObjectStore index = stores.open(store.index());
+            context.console().root(index.location());
             List<WorkerResult> staged = runWorkers(context, index, stores, spec, sources, workers, threads);
             FinalizeResult committed = new Finalizer(index, FinalizerConfig.defaults().withExpectedPartitions(workers),
                     context.console().progress()).run();

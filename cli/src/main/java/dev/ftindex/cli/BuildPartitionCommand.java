@@ -1,5 +1,6 @@
 package dev.ftindex.cli;
 
+import dev.ftindex.format.progress.Scope;
 import dev.ftindex.objectstore.ObjectStore;
 import dev.ftindex.worker.Worker;
 import dev.ftindex.worker.WorkerConfig;
@@ -85,16 +86,19 @@ final class BuildPartitionCommand implements Verb {
         }
         try (Stores stores = store.open(context.environment())) {
             ObjectStore index = stores.open(store.index());
-            WorkerResult result = new Worker(index, config, stores.inputStores(), context.console().progress()).run();
+            context.console().root(index.location());
+            Worker run = new Worker(index, config, stores.inputStores(), context.console().progress());
+            context.console().scope(Scope.worker(config.partition(), run.attempt()));
+            WorkerResult result = run.run();
             context.console().info(String.format(Locale.ROOT, "partition %d %s by attempt %s: %,d documents, %s in %d files (%.1f s)",
                     result.partition(), result.status().json(), result.attempt(), result.docs(), Console.size(result.bytes()),
                     result.staged().files(), result.run().seconds()));
             if (result.duplicates().ids() > 0) {
-                context.console().log(String.format(Locale.ROOT, "warning: %,d ids occur more than once; every record of them was kept"
+                context.console().warn(String.format(Locale.ROOT, "%,d ids occur more than once; every record of them was kept"
                         + " (--allow-duplicate-ids)", result.duplicates().ids()));
             }
             if (result.skipped().count() > 0) {
-                context.console().log(String.format(Locale.ROOT, "warning: skipped %,d bad records, first at %s",
+                context.console().warn(String.format(Locale.ROOT, "skipped %,d bad records, first at %s",
                         result.skipped().count(), result.skipped().first().isEmpty() ? "?" : result.skipped().first().getFirst()));
             }
             return Outcome.json(Results.of("build-partition", index.location(), result));

@@ -184,7 +184,7 @@ public final class Cli {
         OutputOptions output = verb.output();
         Console console;
         try {
-            console = new Console(err, Console.mode(output.progress(), terminal), output.level());
+            console = new Console(err, Console.mode(output.progress(), terminal), output.level(), name);
         } catch (UsageException e) {
             err.println("ftindex " + name + ": " + e.getMessage());
             out.println(failure(name, e, ExitCode.Classified.of(ErrorKind.USAGE)));
@@ -196,7 +196,7 @@ public final class Cli {
                 outcome = verb.run(new Verb.Context(console, out, environment));
             } catch (Exception | LinkageError e) {
                 ExitCode.Classified classified = ExitCode.classify(e);
-                console.log(name + " failed: " + e.getMessage());
+                console.error(name + " failed: " + e.getMessage());
                 if (classified.exit() == ExitCode.BUG || output.verbose()) {
                     StringWriter trace = new StringWriter();
                     e.printStackTrace(new PrintWriter(trace));
@@ -276,7 +276,7 @@ public final class Cli {
             Files.writeString(temp, json + "\n");
             Files.move(temp, target, ATOMIC_MOVE, REPLACE_EXISTING);
         } catch (IOException e) {
-            console.log("warning: could not write the result file " + file.get() + ": " + e.getMessage());
+            console.warn("could not write the result file " + file.get() + ": " + e.getMessage());
         }
     }
 

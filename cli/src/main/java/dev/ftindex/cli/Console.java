@@ -1,11 +1,14 @@
 package dev.ftindex.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ftindex.format.Json;
 import dev.ftindex.format.progress.ByteSizes;
 import dev.ftindex.format.progress.Progress;
+import dev.ftindex.format.progress.Scope;
 import dev.ftindex.format.progress.Stage;
 import dev.ftindex.objectstore.Tasks;
 import java.io.PrintStream;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,6 +26,11 @@ import java.util.logging.Logger;
  * Everything ftindex writes to stderr: log lines, and progress rendered as a redrawn bar (on a
  * terminal), JSON lines ({@code --progress json}), or a plain line every few seconds. Log lines
  * clear the bar before printing and it is redrawn after them.
+ *
+ * <p>For log collectors (a container's stderr): with {@code --progress json} every line is one
+ * JSON object, progress and log alike, carrying the time, the verb, the index root and, where
+ * there is one, the partition and attempt (docs/FORMAT.md, "Progress lines"); off a terminal, a
+ * warning or error line carries the same in text.
  */
 final class Console implements AutoCloseable, Progress.Listener {
     enum Mode { BAR, JSON, PLAIN, NONE }
@@ -30,16 +38,20 @@ final class Console implements AutoCloseable, Progress.Listener {
     private final PrintStream err;
     private final Mode mode;
     private final Level level;
+    private final String verb;
+    private volatile String root;
+    private volatile Scope scope = Scope.NONE;
     private final Progress progress = new Progress();
     private final ScheduledExecutorService ticker;
     private final long start = System.nanoTime();
     private int barLength;
     private long lastPlain = System.nanoTime();
 
-    Console(PrintStream err, Mode mode, Level level) {
+    Console(PrintStream err, Mode mode, Level level, String verb) {
         this.err = err;
         this.mode = mode;
         this.level = level;
+        this.verb = verb;
         progress.listen(this);
         if (mode == Mode.NONE) {
             ticker = null;
@@ -65,6 +77,16 @@ final class Console implements AutoCloseable, Progress.Listener {
         return progress;
     }
 
+    /** The index root (or collection) this run works on, once the verb has opened it. */
+    void root(String location) {
+        this.root = location;
+    }
+
+    /** The partition and attempt of the whole run (one worker's {@code build-partition}). */
+    void scope(Scope runScope) {
+        this.scope = runScope;
+    }
+
     /** A summary line for people; --quiet leaves it out. */
     void info(String message) {
         if (level.intValue() <= Level.INFO.intValue()) {
@@ -72,10 +94,68 @@ final class Console implements AutoCloseable, Progress.Listener {
         }
     }
 
-    synchronized void log(String message) {
+    /** A line for people, whatever the level (a failure's cause, what verify found). */
+    void log(String message) {
+        write(Level.INFO, message);
+    }
+
+    void warn(String message) {
+        write(Level.WARNING, message);
+    }
+
+    void error(String message) {
+        write(Level.SEVERE, message);
+    }
+
+    private synchronized void write(Level severity, String message) {
         clearBar();
-        err.println("ftindex: " + message);
+        String kind = severity.intValue() >= Level.SEVERE.intValue() ? "error" : severity.intValue() >= Level.WARNING.intValue() ? "warning" : "info";
+        if (mode == Mode.JSON) {
+            ObjectNode line = context(Scope.NONE);
+            line.put("event", "log");
+            line.put("level", kind);
+            line.put("message", message);
+            err.println(line);
+        } else if (!kind.equals("info") && mode != Mode.BAR) {
+            err.println("ftindex: " + textContext() + kind + ": " + message);
+        } else {
+            err.println("ftindex: " + (kind.equals("warning") ? "warning: " : "") + message);
+        }
         err.flush();
+    }
+
+    /** The members every JSON line starts with: time, verb, index root, and partition and attempt where there is one. */
+    private ObjectNode context(Scope stageScope) {
+        // An ObjectNode keeps this order (the shared mapper sorts maps).
+        ObjectNode line = Json.COMPACT.createObjectNode();
+        line.put("time", Instant.now().toString());
+        line.put("verb", verb);
+        if (root != null) {
+            line.put("index", root);
+        }
+        Scope whose = stageScope.partition() != null ? stageScope : scope;
+        if (whose.partition() != null) {
+            line.put("partition", whose.partition());
+        }
+        if (whose.attempt() != null) {
+            line.put("attempt", whose.attempt());
+        }
+        return line;
+    }
+
+    /** The same context for a text line: "2026-12-03T10:00:00Z build-partition s3://b/idx/ partition 3 attempt ...: ". */
+    private String textContext() {
+        StringBuilder text = new StringBuilder(Instant.now().toString()).append(' ').append(verb);
+        if (root != null) {
+            text.append(' ').append(root);
+        }
+        if (scope.partition() != null) {
+            text.append(" partition ").append(scope.partition());
+        }
+        if (scope.attempt() != null) {
+            text.append(" attempt ").append(scope.attempt());
+        }
+        return text.append(": ").toString();
     }
 
     @Override
@@ -187,8 +267,7 @@ final class Console implements AutoCloseable, Progress.Listener {
 
     private void event(String kind, List<Stage> stages) {
         for (Stage stage : stages) {
-            // An ObjectNode keeps this order (the shared mapper sorts maps): event and stage first.
-            var event = Json.COMPACT.createObjectNode();
+            ObjectNode event = context(stage.scope());
             event.put("event", kind);
             event.put("stage", stage.name());
             event.put("unit", stage.unit().json());
@@ -253,8 +332,7 @@ final class Console implements AutoCloseable, Progress.Listener {
                     return;
                 }
                 String message = getFormatter().formatMessage(record);
-                String prefix = record.getLevel().intValue() >= Level.WARNING.intValue() ? record.getLevel().getName().toLowerCase(Locale.ROOT) + ": " : "";
-                log(prefix + message + (record.getThrown() != null ? " (" + record.getThrown() + ")" : ""));
+                write(record.getLevel(), message + (record.getThrown() != null ? " (" + record.getThrown() + ")" : ""));
             }
 
             @Override

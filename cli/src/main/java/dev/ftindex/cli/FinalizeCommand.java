@@ -62,11 +62,12 @@ final class FinalizeCommand implements Verb {
         }
         try (Stores stores = store.open(context.environment())) {
             ObjectStore index = stores.open(store.index());
+            context.console().root(index.location());
             FinalizeResult result = new Finalizer(index, config, context.console().progress()).run();
             context.console().info(String.format(Locale.ROOT, "%s: index %s, %d partitions, %,d documents, %s (%.1f s, %d requests)",
                     result.status().json(), result.indexId(), result.index().partitions(), result.docs(),
                     Console.size(result.index().bytes()), result.run().seconds(), result.run().requests().total()));
-            result.cleanup().failures().forEach(failure -> context.console().log("warning: cleanup: " + failure));
+            result.cleanup().failures().forEach(failure -> context.console().warn("cleanup: " + failure));
             return Outcome.json(Results.of("finalize", index.location(), result));
         }
     }

@@ -75,6 +75,7 @@ final class GcCommand implements Verb {
         }
         try (Stores stores = store.open(context.environment())) {
             ObjectStore collection = stores.open(store.collection());
+            context.console().root(collection.location());
             GarbageCollector.Report report = new GarbageCollector(collection, options, Clock.systemUTC(), context.console().progress()).run();
             for (GarbageCollector.Generation generation : report.generations()) {
                 context.console().info(String.format(Locale.ROOT, "%-26s %-52s %,8d objects %10s%s", generation.generation(),

@@ -13,6 +13,7 @@ final class Publish {
     static Verb.Outcome run(Verb.Context context, StoreOptions store, int concurrency, String verb, Function<Publisher, Publisher.Result> action) {
         try (Stores stores = store.open(context.environment())) {
             ObjectStore collection = stores.open(store.collection());
+            context.console().root(collection.location());
             Publisher.Result result = action.apply(new Publisher(collection, concurrency, context.console().progress()));
             context.console().info(summary(result));
             return Verb.Outcome.json(Results.of(verb, collection.location(), result));

@@ -3,6 +3,7 @@ package dev.ftindex.cli;
 import dev.ftindex.search.BatchSearch;
 import dev.ftindex.search.CommittedIndex;
 import dev.ftindex.search.IndexCache;
+import dev.ftindex.search.SearchRequest;
 import dev.ftindex.search.SearchResult;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -51,6 +52,12 @@ final class SearchCommand implements Verb {
     static final class Group {
         @Option(names = "--k", paramLabel = "N", description = "how many hits (default 10; with --queries 1000)")
         Integer k;
+
+        @Option(names = "--from", paramLabel = "N", description = "hits of the order to skip: the second page of 10 is --from 10 (default 0)")
+        int from;
+
+        @Option(names = "--highlight", description = "show snippets of the stored text fields with the matched words marked")
+        boolean highlight;
 
         @Option(names = "--queries", paramLabel = "FILE", description = "a topics file: one 'id<TAB>query' per line")
         Path queries;
@@ -109,6 +116,7 @@ final class SearchCommand implements Verb {
         Path cache = search.cacheDir != null ? search.cacheDir : IndexCache.defaultRoot();
         try (Stores stores = store.open(context.environment())) {
             Target.Root root = store.target(stores).root();
+            context.console().root(root.store().location());
             try (CommittedIndex committed = CommittedIndex.open(root.store(), cache, search.threads, context.console().progress())) {
                 if (batch) {
                     BatchSearch.Summary summary = BatchSearch.run(committed, topics, k, format, search.tag, search.runFile, search.threads,
@@ -117,7 +125,13 @@ final class SearchCommand implements Verb {
                             summary.queries(), summary.hits(), summary.output(), summary.queriesPerSecond()));
                     return Outcome.json(Results.of("search", root, summary));
                 }
-                SearchResult result = committed.search(text, k);
+                SearchRequest request;
+                try {
+                    request = new SearchRequest(text, k, search.from, true, search.highlight);
+                } catch (IllegalArgumentException e) {
+                    throw new UsageException(e.getMessage());
+                }
+                SearchResult result = committed.search(request);
                 return new Outcome(Results.of("search", root, result), ExitCode.OK, search.json ? null : text(result));
             }
         }
@@ -127,9 +141,12 @@ final class SearchCommand implements Verb {
         StringBuilder text = new StringBuilder();
         text.append(String.format(Locale.ROOT, "%s%,d hits for %s (index %s, %.0f ms)%n", result.count().totalHitsRelation() == SearchResult.Relation.EQ ? "" : "at least ",
                 result.totalHits(), result.query(), result.indexId(), result.seconds() * 1000));
-        int rank = 1;
+        int rank = result.from() + 1;
         for (SearchResult.Hit hit : result.hits()) {
             text.append(String.format(Locale.ROOT, "%3d. %-28s score %.4f  partition %d%n", rank++, hit.id(), hit.score(), hit.partition()));
+            for (Map.Entry<String, String> snippet : hit.highlights().entrySet()) {
+                text.append(String.format(Locale.ROOT, "       %s: %s%n", snippet.getKey(), snippet.getValue().replace("<mark>", "[").replace("</mark>", "]")));
+            }
             for (Map.Entry<String, Object> field : hit.fields().entrySet()) {
                 String value = String.valueOf(field.getValue());
                 text.append(String.format(Locale.ROOT, "       %s: %s%n", field.getKey(), value.length() > 100 ? value.substring(0, 97) + "..." : value));

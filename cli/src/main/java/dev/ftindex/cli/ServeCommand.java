@@ -23,7 +23,8 @@ import picocli.CommandLine.Option;
             "retried after a wait that doubles with each failure (from --poll up to 10 minutes; at once when the",
             "alias moves). Given an index root, it serves it once it is committed.",
             "",
-            "  GET /search?q=QUERY&k=10&fields=a,b   the JSON of `ftindex search --json` (400: bad query; 503: not ready)",
+            "  GET /search?q=QUERY&k=10&fields=a,b   the JSON of `ftindex search --json` (400: bad query; 503: not ready);",
+            "                                         &from=N for the next page, &highlight=true for marked snippets",
             "  GET /health                            the served generation, each update's stage and progress",
             "  GET /livez  /readyz                    liveness; readiness (200 once a verified generation is open)",
             "  GET /metrics                           Prometheus text: query latency, outcomes, updates, cache, JVM",
@@ -106,6 +107,7 @@ final class ServeCommand implements Verb {
             } catch (IllegalArgumentException e) {
                 throw new UsageException(e.getMessage());
             }
+            context.console().root(config.store().location());
             SearchServer server = SearchServer.start(config);
             Runtime.getRuntime().addShutdownHook(new Thread(server::close, "ftindex-shutdown"));
             drainOn("TERM", server);

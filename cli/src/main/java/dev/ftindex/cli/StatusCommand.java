@@ -54,6 +54,7 @@ final class StatusCommand implements Verb {
     public Outcome run(Context context) {
         try (Stores stores = store.open(context.environment())) {
             Target target = store.target(stores);
+            context.console().root(target.store().location());
             if (target.collection() && target.generation().isEmpty()) {
                 CollectionStatus.Report report = CollectionStatus.inspect(target.store());
                 return new Outcome(Results.of("status", target.store().location(), report), ExitCode.OK,

@@ -51,6 +51,7 @@ final class VerifyCommand implements Verb {
         Path scratch = verify.workDir != null ? verify.workDir : Path.of(System.getProperty("java.io.tmpdir"));
         try (Stores stores = store.open(context.environment())) {
             Target.Root root = store.target(stores).root();
+            context.console().root(root.store().location());
             IndexVerifier.Result result = new IndexVerifier(root.store(), verify.concurrency, context.console().progress())
                     .verify(verify.deep, scratch);
             if (result.ok()) {

@@ -58,7 +58,7 @@ class CommandLineTest {
             Map.entry("build", concat(List.of("--input", "--workers", "--threads", "--search", "--k", "--cache-dir"), INDEXING(), STORE(), OUTPUT())),
             Map.entry("finalize", concat(List.of("--expected-partitions", "--concurrency"), STORE(), OUTPUT())),
             Map.entry("status", concat(List.of("--expected-partitions", "--json"), STORE(), OUTPUT())),
-            Map.entry("search", concat(List.of("--k", "--cache-dir", "--threads", "--json", "--queries", "--output", "--format", "--tag"), STORE(),
+            Map.entry("search", concat(List.of("--k", "--cache-dir", "--threads", "--json", "--from", "--highlight", "--queries", "--output", "--format", "--tag"), STORE(),
                     OUTPUT())),
             Map.entry("verify", concat(List.of("--deep", "--concurrency", "--work-dir"), STORE(), OUTPUT())),
             Map.entry("inspect", concat(List.of("--spec", "--json"), STORE(), OUTPUT())),

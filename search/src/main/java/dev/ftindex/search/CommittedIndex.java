@@ -37,6 +37,8 @@ import org.apache.lucene.search.SortField;
 import org.apache.lucene.search.TopFieldDocs;
 import org.apache.lucene.search.TotalHits;
 import org.apache.lucene.search.similarities.BM25Similarity;
+import org.apache.lucene.search.uhighlight.DefaultPassageFormatter;
+import org.apache.lucene.search.uhighlight.UnifiedHighlighter;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.MMapDirectory;
 
@@ -56,6 +58,8 @@ public final class CommittedIndex implements Closeable {
     private final ExecutorService executor;
     private final Sort sort;
     private final Set<String> idOnly;
+    /** How much of a stored field the highlighter reads: the start of a long text holds the snippet people look for. */
+    private static final int HIGHLIGHT_MAX_CHARS = 100_000;
 
     private CommittedIndex(IndexMetadata metadata, List<Path> partitionDirectories, int threads) throws IOException {
         this.metadata = metadata;
@@ -156,7 +160,7 @@ public final class CommittedIndex implements Closeable {
 
     /** The best {@code k} hits for {@code text}, with their stored fields. */
     public SearchResult search(String text, int k) {
-        return search(text, k, true);
+        return search(SearchRequest.top(text, k));
     }
 
     /**
@@ -164,29 +168,62 @@ public final class CommittedIndex implements Closeable {
      * empty and only its id is read (a run file needs no more).
      */
     public SearchResult search(String text, int k, boolean storedFields) {
-        if (k < 1) {
-            throw new IllegalArgumentException("k must be positive: " + k);
-        }
+        return search(SearchRequest.top(text, k).withStoredFields(storedFields));
+    }
+
+    /** One page of hits for {@code request}: the order's hits {@code from} to {@code from + k}. */
+    public SearchResult search(SearchRequest request) {
         long start = System.nanoTime();
-        Query query = parse(text);
+        Query query = parse(request.query());
         try {
-            TopFieldDocs top = searcher.search(query, k, sort, true);
-            List<SearchResult.Hit> hits = new ArrayList<>(top.scoreDocs.length);
+            TopFieldDocs top = searcher.search(query, request.from() + request.k(), sort, true);
+            ScoreDoc[] page = java.util.Arrays.copyOfRange(top.scoreDocs, Math.min(request.from(), top.scoreDocs.length), top.scoreDocs.length);
+            Map<String, String[]> snippets = request.highlight() && page.length > 0 ? highlight(query, top, page) : Map.of();
+            List<SearchResult.Hit> hits = new ArrayList<>(page.length);
             var stored = searcher.storedFields();
-            for (ScoreDoc scoreDoc : top.scoreDocs) {
-                Document document = storedFields ? stored.document(scoreDoc.doc) : stored.document(scoreDoc.doc, idOnly);
+            for (int i = 0; i < page.length; i++) {
+                ScoreDoc scoreDoc = page[i];
+                Document document = request.storedFields() ? stored.document(scoreDoc.doc) : stored.document(scoreDoc.doc, idOnly);
                 float score = scoreDoc instanceof FieldDoc fieldDoc && !Float.isNaN(fieldDoc.score) ? fieldDoc.score : scoreDoc.score;
                 int partition = ReaderUtil.subIndex(scoreDoc.doc, partitionStarts);
+                Map<String, String> highlights = new java.util.TreeMap<>();
+                for (Map.Entry<String, String[]> field : snippets.entrySet()) {
+                    if (field.getValue()[i] != null) {
+                        highlights.put(field.getKey(), field.getValue()[i]);
+                    }
+                }
                 hits.add(new SearchResult.Hit(document.get(metadata.spec().idField()), score, partition,
-                        storedFields ? fields(document) : Map.of()));
+                        request.storedFields() ? fields(document) : Map.of(), highlights));
             }
             SearchResult.Relation relation = top.totalHits.relation() == TotalHits.Relation.EQUAL_TO
                     ? SearchResult.Relation.EQ : SearchResult.Relation.GTE;
-            return new SearchResult(metadata.indexId(), text, k, new SearchResult.Count(top.totalHits.value(), relation), hits,
-                    (System.nanoTime() - start) / 1e9);
+            return new SearchResult(metadata.indexId(), request.query(), request.k(), request.from(),
+                    new SearchResult.Count(top.totalHits.value(), relation), hits, (System.nanoTime() - start) / 1e9);
         } catch (IOException e) {
             throw new UncheckedIOException("search failed: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Snippets of the page's stored text fields with the query's words marked ({@code <mark>},
+     * the rest HTML-escaped), by Lucene's {@code UnifiedHighlighter} re-analyzing the stored text
+     * with the field's analyzer; a field without a match has none.
+     */
+    private Map<String, String[]> highlight(Query query, TopFieldDocs top, ScoreDoc[] page) throws IOException {
+        String[] fields = metadata.spec().fields().entrySet().stream()
+                .filter(field -> field.getValue().type() == IndexSpec.FieldType.TEXT && field.getValue().stored())
+                .map(Map.Entry::getKey).sorted().toArray(String[]::new);
+        if (fields.length == 0) {
+            return Map.of();
+        }
+        UnifiedHighlighter highlighter = UnifiedHighlighter.builder(searcher, analyzer)
+                .withFormatter(new DefaultPassageFormatter("<mark>", "</mark>", " … ", true))
+                .withMaxNoHighlightPassages(0)
+                .withMaxLength(HIGHLIGHT_MAX_CHARS)
+                .build();
+        int[] passages = new int[fields.length];
+        java.util.Arrays.fill(passages, 2);
+        return highlighter.highlightFields(fields, query, new org.apache.lucene.search.TopDocs(top.totalHits, page), passages);
     }
 
     private Map<String, Object> fields(Document document) {

@@ -16,6 +16,7 @@ import dev.ftindex.format.Json;
 import dev.ftindex.format.WireEnum;
 import dev.ftindex.objectstore.Tasks;
 import dev.ftindex.search.QuerySyntaxException;
+import dev.ftindex.search.SearchRequest;
 import dev.ftindex.search.SearchResult;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -54,7 +55,8 @@ import java.util.stream.Collectors;
  * requests get {@code drainTimeout} to finish, then the readers are released.
  *
  * <ul>
- *   <li>{@code GET /search?q=...&k=10&fields=a,b}: the JSON {@code ftindex search --json} prints;
+ *   <li>{@code GET /search?q=...&k=10&from=0&highlight=false&fields=a,b}: the JSON {@code ftindex search --json} prints
+ *       (a page of {@code k} hits from {@code from}; with {@code highlight=true}, snippets of the matched words);
  *       400 with the parser's message for a bad query; 503 before a generation is open.
  *   <li>{@code GET /health}: the served generation, each update with its stage and progress, the
  *       last poll, and for a collection the generations being built.
@@ -191,19 +193,20 @@ public final class SearchServer implements AutoCloseable {
         long start = System.nanoTime();
         Map<String, String> parameters = parameters(exchange.getRequestURI().getRawQuery());
         String query = parameters.get("q");
-        int k;
-        try {
-            k = Integer.parseInt(parameters.getOrDefault("k", "10"));
-        } catch (NumberFormatException e) {
-            k = -1;
-        }
         if (query == null || query.isBlank()) {
             finish(exchange, start, ServerMetrics.Outcome.BAD_REQUEST, ErrorKind.INVALID_QUERY, "give a query: /search?q=...&k=10");
             return;
         }
-        if (k < 1 || k > MAX_K) {
-            finish(exchange, start, ServerMetrics.Outcome.BAD_REQUEST, ErrorKind.USAGE, "k must be 1 to " + MAX_K + ", not '"
-                    + parameters.get("k") + "'");
+        SearchRequest request;
+        try {
+            int k = number(parameters, "k", 10);
+            if (k > MAX_K) {
+                throw new IllegalArgumentException("k must be 1 to " + MAX_K + ", not '" + parameters.get("k") + "'");
+            }
+            request = new SearchRequest(query, k, number(parameters, "from", 0), true,
+                    Boolean.parseBoolean(parameters.getOrDefault("highlight", "false")));
+        } catch (IllegalArgumentException e) {
+            finish(exchange, start, ServerMetrics.Outcome.BAD_REQUEST, ErrorKind.USAGE, e.getMessage());
             return;
         }
         Optional<Set<String>> fields = Optional.ofNullable(parameters.get("fields"))
@@ -230,7 +233,7 @@ public final class SearchServer implements AutoCloseable {
                 return;
             }
             try (ServedGenerations.Lease held = lease.get()) {
-                SearchResult result = held.generation().index().search(query, k);
+                SearchResult result = held.generation().index().search(request);
                 body = Json.write(response(held.generation(), restrict(result, fields)));
             }
         } catch (QuerySyntaxException e) {
@@ -272,9 +275,9 @@ public final class SearchServer implements AutoCloseable {
         List<SearchResult.Hit> hits = result.hits().stream().map(hit -> {
             Map<String, Object> kept = new TreeMap<>(hit.fields());
             kept.keySet().retainAll(fields.get());
-            return new SearchResult.Hit(hit.id(), hit.score(), hit.partition(), kept);
+            return new SearchResult.Hit(hit.id(), hit.score(), hit.partition(), kept, hit.highlights());
         }).toList();
-        return new SearchResult(result.indexId(), result.query(), result.k(), result.count(), hits, result.seconds());
+        return new SearchResult(result.indexId(), result.query(), result.k(), result.from(), result.count(), hits, result.seconds());
     }
 
     private void readyz(HttpExchange exchange) throws IOException {
@@ -348,6 +351,19 @@ public final class SearchServer implements AutoCloseable {
 
     private static byte[] error(ErrorKind kind, String message) {
         return Json.write(FailureReport.ofRequest(kind, message));
+    }
+
+    /** A whole-number parameter, {@code fallback} when absent. */
+    private static int number(Map<String, String> parameters, String name, int fallback) {
+        String value = parameters.get(name);
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            return Integer.parseInt(value.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be a whole number, not '" + value + "'");
+        }
     }
 
     static Map<String, String> parameters(String rawQuery) {

@@ -7,6 +7,7 @@ import dev.ftindex.format.progress.Progress;
 import dev.ftindex.objectstore.ObjectStore;
 import dev.ftindex.objectstore.ObjectStores;
 import dev.ftindex.search.CommittedIndex;
+import dev.ftindex.search.SearchRequest;
 import dev.ftindex.search.SearchResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +37,7 @@ class SearchPageBrowserTest {
     Path temp;
 
     @Test
-    void typingAQueryShowsItsHitsAndTheGenerationServed() throws Exception {
+    void typingAQueryShowsItsHitsHighlightedAPageAtATimeAndTheGenerationServed() throws Exception {
         Optional<Path> browser = firstExisting("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/lib/chromium/chromium");
         Optional<Path> driverBinary = firstExisting("/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver");
         Assumptions.assumeTrue(browser.isPresent() && driverBinary.isPresent(),
@@ -48,11 +49,14 @@ class SearchPageBrowserTest {
         ServerConfig config = ServerConfig.defaults(collection, temp.resolve("cache")).withAddress("127.0.0.1", 0)
                 .withPoll(Duration.ofMillis(100)).withThreads(2);
         List<String> expected;
+        List<String> second;
         try (CommittedIndex direct = CommittedIndex.open(ObjectStores.prefixed(collection, CollectionLayout.generationPrefix("g1")),
                 temp.resolve("direct"), 2, Progress.silent())) {
             expected = direct.search("lucene segment", 10).hits().stream().map(SearchResult.Hit::id).toList();
+            second = direct.search(SearchRequest.top("lucene segment", 10).withFrom(10)).hits().stream().map(SearchResult.Hit::id).toList();
         }
-        assertThat(expected).isNotEmpty();
+        assertThat(expected).hasSize(10);
+        assertThat(second).as("the query has a second page").isNotEmpty();
 
         try (SearchServer server = SearchServer.start(config)) {
             Http http = new Http(server.port());
@@ -77,6 +81,22 @@ class SearchPageBrowserTest {
                 assertThat(shown).isEqualTo(expected);
                 assertThat(driver.findElement(By.id("summary")).getText()).contains("hits for lucene segment").contains("generation g1");
                 assertThat(driver.findElement(By.cssSelector("#hits .hit dl")).getText()).contains("title").contains("year");
+                // Highlighted words: every <mark> holds a word of the query.
+                List<WebElement> marks = driver.findElements(By.cssSelector("#hits .hit .snippet mark"));
+                assertThat(marks).as("highlighted words").isNotEmpty();
+                assertThat(marks).allSatisfy(mark -> assertThat(mark.getText().toLowerCase(java.util.Locale.ROOT)).isIn("lucene", "segment"));
+                assertThat(driver.findElements(By.cssSelector("#hits .hit .snippet script"))).isEmpty();
+
+                // More results: the second page is appended, in the order the index gives.
+                WebElement more = driver.findElement(By.id("more"));
+                assertThat(more.isDisplayed()).isTrue();
+                more.click();
+                wait.until(d -> d.findElements(By.cssSelector("#hits .hit")).size() == expected.size() + second.size());
+                List<String> both = driver.findElements(By.cssSelector("#hits .hit .id")).stream().map(WebElement::getText).toList();
+                List<String> wanted = new java.util.ArrayList<>(expected);
+                wanted.addAll(second);
+                assertThat(both).isEqualTo(wanted);
+                assertThat(driver.findElement(By.id("summary")).getText()).contains("showing 1-" + wanted.size());
 
                 box.clear();
                 box.sendKeys("title:(");

@@ -15,6 +15,7 @@ import dev.ftindex.format.IndexSpec;
 import dev.ftindex.format.PartitionManifest;
 import dev.ftindex.format.progress.Progress;
 import dev.ftindex.format.progress.RunStats;
+import dev.ftindex.format.progress.Scope;
 import dev.ftindex.format.progress.Stage;
 import dev.ftindex.format.progress.Unit;
 import dev.ftindex.objectstore.ObjectStore;
@@ -83,8 +84,9 @@ public final class Worker {
         this.index = requireNonNull(index, "index is null");
         this.config = requireNonNull(config, "config is null");
         this.inputStores = requireNonNull(inputStores, "inputStores is null");
-        this.progress = requireNonNull(progress, "progress is null");
         this.attempt = newAttemptId();
+        // Every stage of this attempt says whose it is (progress lines of a local build's workers).
+        this.progress = requireNonNull(progress, "progress is null").within(Scope.worker(config.partition(), attempt));
     }
 
     /** A fresh attempt id: UTC time (so ids sort by age) and 40 random bits. */

@@ -17,11 +17,27 @@ public final class Progress {
         void stageFinished(Stage stage);
     }
 
-    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
-    private final List<Stage> open = new CopyOnWriteArrayList<>();
+    private final List<Listener> listeners;
+    private final List<Stage> open;
+    private final Scope scope;
+
+    public Progress() {
+        this(new CopyOnWriteArrayList<>(), new CopyOnWriteArrayList<>(), Scope.NONE);
+    }
+
+    private Progress(List<Listener> listeners, List<Stage> open, Scope scope) {
+        this.listeners = listeners;
+        this.open = open;
+        this.scope = scope;
+    }
 
     public static Progress silent() {
         return new Progress();
+    }
+
+    /** This progress, for the work of {@code scope}: stages opened through the view carry it; listeners and open stages are shared. */
+    public Progress within(Scope scope) {
+        return new Progress(listeners, open, scope);
     }
 
     public Progress listen(Listener listener) {
@@ -37,7 +53,7 @@ public final class Progress {
      * @param totalBytes how many bytes are expected, or -1 if unknown
      */
     public Stage stage(String name, Unit unit, long totalItems, long totalBytes) {
-        Stage stage = new Stage(this, name, unit, totalItems, totalBytes);
+        Stage stage = new Stage(this, name, unit, scope, totalItems, totalBytes);
         open.add(stage);
         listeners.forEach(listener -> listener.stageStarted(stage));
         return stage;

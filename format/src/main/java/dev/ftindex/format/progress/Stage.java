@@ -8,6 +8,7 @@ public final class Stage implements AutoCloseable {
     private final Progress progress;
     private final String name;
     private final Unit unit;
+    private final Scope scope;
     private volatile long totalItems;
     private volatile long totalBytes;
     private final LongAdder items = new LongAdder();
@@ -16,10 +17,11 @@ public final class Stage implements AutoCloseable {
     private volatile long endNanos;
     private final AtomicBoolean finished = new AtomicBoolean();
 
-    Stage(Progress progress, String name, Unit unit, long totalItems, long totalBytes) {
+    Stage(Progress progress, String name, Unit unit, Scope scope, long totalItems, long totalBytes) {
         this.progress = progress;
         this.name = name;
         this.unit = unit;
+        this.scope = scope;
         this.totalItems = totalItems;
         this.totalBytes = totalBytes;
     }
@@ -54,8 +56,18 @@ public final class Stage implements AutoCloseable {
         return totalItems;
     }
 
+    /**
+     * The bytes expected, or -1 if unknown; never fewer than {@link #bytes()} (a worker reads its
+     * split's last record to its end, past the split's own bytes).
+     */
     public long totalBytes() {
-        return totalBytes;
+        long total = totalBytes;
+        return total < 0 ? total : Math.max(total, bytes.sum());
+    }
+
+    /** Whose work this stage is. */
+    public Scope scope() {
+        return scope;
     }
 
     public double elapsedSeconds() {
