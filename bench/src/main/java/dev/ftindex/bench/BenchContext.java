@@ -7,6 +7,7 @@ import dev.ftindex.objectstore.ObjectStore;
 import dev.ftindex.objectstore.ObjectStores;
 import dev.ftindex.objectstore.StoreLocation;
 import dev.ftindex.objectstore.testing.S3ProxyServer;
+import dev.ftindex.worker.CheckpointInterval;
 import dev.ftindex.worker.Worker;
 import dev.ftindex.worker.WorkerConfig;
 import dev.ftindex.worker.WorkerResult;
@@ -44,9 +45,14 @@ record BenchContext(Corpus corpus, IndexSpec spec, Path work, int runs, int thre
      * store emptied afterwards.
      */
     WorkerRun worker(IndexSpec spec, Path input, String workDirectory) throws IOException {
+        return worker(spec, input, workDirectory, CheckpointInterval.AUTO);
+    }
+
+    /** As {@link #worker(IndexSpec, Path, String)}, checkpointing every {@code checkpoints}. */
+    WorkerRun worker(IndexSpec spec, Path input, String workDirectory, CheckpointInterval checkpoints) throws IOException {
         try (ObjectStore store = newS3Index()) {
             WorkerConfig config = WorkerConfig.builder(spec, List.of(input.toString()), 0)
-                    .threads(threads).ramBufferMb(ramBufferMb).workDirectory(Optional.of(scratch(workDirectory))).build();
+                    .threads(threads).ramBufferMb(ramBufferMb).workDirectory(Optional.of(scratch(workDirectory))).checkpoints(checkpoints).build();
             long start = System.nanoTime();
             WorkerResult result = new Worker(store, config, location -> {
                 throw new IllegalArgumentException("not a local input: " + location.uri());

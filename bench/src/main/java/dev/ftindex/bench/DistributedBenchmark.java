@@ -5,7 +5,6 @@ import dev.ftindex.finalizer.FinalizerConfig;
 import dev.ftindex.format.progress.Progress;
 import dev.ftindex.objectstore.ObjectStore;
 import dev.ftindex.objectstore.ObjectStores;
-import dev.ftindex.worker.Assignment;
 import dev.ftindex.worker.Worker;
 import dev.ftindex.worker.WorkerConfig;
 import dev.ftindex.worker.WorkerResult;

@@ -9,7 +9,6 @@ import dev.ftindex.objectstore.ObjectStore;
 import dev.ftindex.objectstore.ObjectStores;
 import dev.ftindex.objectstore.RequestMetrics;
 import dev.ftindex.objectstore.StoreLocation;
-import dev.ftindex.worker.Assignment;
 import dev.ftindex.worker.Worker;
 import dev.ftindex.worker.WorkerConfig;
 import java.util.ArrayList;

@@ -35,6 +35,7 @@ import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.MultiTerms;
 import org.apache.lucene.index.NoMergePolicy;
+import org.apache.lucene.index.SegmentInfos;
 import org.apache.lucene.index.Terms;
 import org.apache.lucene.index.TieredMergePolicy;
 import org.apache.lucene.search.similarities.BM25Similarity;
@@ -65,6 +66,15 @@ public final class PartitionBuild implements Closeable {
         Directory open(Path path) throws IOException;
     }
 
+    /** Fills a new work directory before the writer opens it: a checkpoint's files (the worker resuming). */
+    @FunctionalInterface
+    public interface Seed {
+        Seed NONE = directory -> false;
+
+        /** @return whether it put a Lucene commit there (the writer then appends to it) */
+        boolean fill(Path directory) throws IOException;
+    }
+
     /**
      * What {@link #finish} made: the verified files in the work directory and what the manifest records of them.
      *
@@ -86,6 +96,15 @@ public final class PartitionBuild implements Closeable {
 
     public PartitionBuild(IndexSpec spec, double ramBufferMb, int segments, Optional<Path> workBase, long partition, Progress progress,
                    WorkDirectories workDirectories) {
+        this(spec, ramBufferMb, segments, workBase, partition, progress, workDirectories, Seed.NONE);
+    }
+
+    /**
+     * @param seed fills the work directory before the writer opens it; a commit it leaves there is
+     *     appended to instead of starting empty
+     */
+    public PartitionBuild(IndexSpec spec, double ramBufferMb, int segments, Optional<Path> workBase, long partition, Progress progress,
+                   WorkDirectories workDirectories, Seed seed) {
         this.spec = requireNonNull(spec, "spec is null");
         this.segments = segments;
         this.progress = requireNonNull(progress, "progress is null");
@@ -99,8 +118,17 @@ public final class PartitionBuild implements Closeable {
         }
         // No merges while indexing: the partition is force-merged at the end, so every
         // background merge would be work thrown away (docs/benchmarks.md).
+        boolean seeded;
+        try {
+            seeded = seed.fill(workDirectory);
+        } catch (IOException | RuntimeException e) {
+            deleteRecursively(workDirectory);
+            throw WorkDirectoryFullException.orElse(e instanceof IOException io
+                    ? new UncheckedIOException("cannot fill the work directory " + workDirectory + ": " + io.getMessage(), io)
+                    : (RuntimeException) e, base);
+        }
         IndexWriterConfig writerConfig = new IndexWriterConfig(Analyzers.forSpec(spec))
-                .setOpenMode(IndexWriterConfig.OpenMode.CREATE)
+                .setOpenMode(seeded ? IndexWriterConfig.OpenMode.APPEND : IndexWriterConfig.OpenMode.CREATE)
                 .setRAMBufferSizeMB(ramBufferMb)
                 .setUseCompoundFile(true)
                 .setMergePolicy(NoMergePolicy.INSTANCE)
@@ -144,9 +172,28 @@ public final class PartitionBuild implements Closeable {
         writer.addDocuments(documents);
     }
 
+    /**
+     * Adds every segment of {@code indexes} as they are (Lucene's {@code addIndexes}: files are
+     * copied, nothing is re-analyzed), in the order given: how a compaction fills its partition.
+     */
+    public void addIndexes(List<Directory> indexes) throws IOException {
+        writer.addIndexes(indexes.toArray(Directory[]::new));
+    }
+
     /** Writes the documents still in memory to segments: the end of indexing. */
     public void flush() throws IOException {
         writer.commit();
+    }
+
+    /**
+     * Commits what was added so far (a checkpoint) and names the commit's files, in the work
+     * directory. Call it with no {@link #add} running: the commit holds exactly what was added before.
+     */
+    public List<String> commit() throws IOException {
+        writer.commit();
+        List<String> files = new ArrayList<>(SegmentInfos.readLatestCommit(directory).files(true));
+        files.sort(null);
+        return files;
     }
 
     /**

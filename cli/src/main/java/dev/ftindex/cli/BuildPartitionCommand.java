@@ -2,6 +2,7 @@ package dev.ftindex.cli;
 
 import dev.ftindex.format.progress.Scope;
 import dev.ftindex.objectstore.ObjectStore;
+import dev.ftindex.worker.CheckpointInterval;
 import dev.ftindex.worker.Worker;
 import dev.ftindex.worker.WorkerConfig;
 import dev.ftindex.worker.WorkerResult;
@@ -27,7 +28,13 @@ import picocli.CommandLine.Option;
             "",
             "With --partitions N, every worker is given the same --input list and takes its own share of it",
             "(compressed files whole, large uncompressed files in byte ranges). Without it, the worker indexes all",
-            "of its --input: give each worker its own files."},
+            "of its --input: give each worker its own files.",
+            "",
+            "Checkpoints: every --checkpoint-every the worker commits its index locally, uploads the new segment",
+            "files under the partition's staging area and records the exact input position. A worker that starts",
+            "on the partition (a retry after a kill or a preemption) resumes from the newest checkpoint whose input,",
+            "spec and settings match and whose files verify; any other is named in a warning and ignored. The",
+            "default, auto, checkpoints every 5 minutes when the worker's share is 1 GiB or more."},
         footer = {
             "  ftindex build-partition --index s3://bucket/idx --spec spec.json --input s3://bucket/docs/ --partition 3 --partitions 8",
             "  JOB_COMPLETION_INDEX=3 FTINDEX_PARTITIONS=8 ftindex build-partition --index s3://bucket/idx --input s3://bucket/docs/*.jsonl.gz",
@@ -58,8 +65,21 @@ final class BuildPartitionCommand implements Verb {
         @Env({"FTINDEX_PARTITIONS", "AWS_BATCH_JOB_ARRAY_SIZE", "CLOUD_RUN_TASK_COUNT"})
         Integer partitions;
 
+        @Option(names = "--checkpoint-every", paramLabel = "DURATION", description = "how often to checkpoint (e.g. 5m), off, or auto:"
+                + " every 5m when this worker's share is 1 GiB or more (default auto)")
+        @Env("FTINDEX_CHECKPOINT_EVERY")
+        String checkpointEvery = "auto";
+
         @Option(names = "--threads", paramLabel = "N", description = "indexing threads (default: the number of processors)")
         Integer threads;
+    }
+
+    static CheckpointInterval checkpointInterval(String text) {
+        return switch (text.strip().toLowerCase(Locale.ROOT)) {
+            case "auto" -> CheckpointInterval.AUTO;
+            case "off", "never", "0" -> CheckpointInterval.OFF;
+            default -> CheckpointInterval.every(Durations.parse("--checkpoint-every", text));
+        };
     }
 
     @Override
@@ -80,7 +100,8 @@ final class BuildPartitionCommand implements Verb {
         try {
             config = indexing.config(WorkerConfig.builder(indexing.spec(), worker.inputs, worker.partition)
                     .partitions(Optional.ofNullable(worker.partitions))
-                    .threads(worker.threads == null ? Runtime.getRuntime().availableProcessors() : worker.threads), indexing.ramBufferMb());
+                    .threads(worker.threads == null ? Runtime.getRuntime().availableProcessors() : worker.threads)
+                    .checkpoints(checkpointInterval(worker.checkpointEvery)), indexing.ramBufferMb());
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
@@ -93,6 +114,12 @@ final class BuildPartitionCommand implements Verb {
             context.console().info(String.format(Locale.ROOT, "partition %d %s by attempt %s: %,d documents, %s in %d files (%.1f s)",
                     result.partition(), result.status().json(), result.attempt(), result.docs(), Console.size(result.bytes()),
                     result.staged().files(), result.run().seconds()));
+            WorkerResult.Checkpoints checkpoints = result.checkpoints();
+            if (checkpoints.resumed() != null) {
+                context.console().info(String.format(Locale.ROOT, "resumed from checkpoint %d of attempt %s: %,d documents not indexed again"
+                        + " (%,d indexed by this run)", checkpoints.resumed().sequence(), checkpoints.resumed().attempt(),
+                        checkpoints.resumed().docs(), checkpoints.indexed()));
+            }
             if (result.duplicates().ids() > 0) {
                 context.console().warn(String.format(Locale.ROOT, "%,d ids occur more than once; every record of them was kept"
                         + " (--allow-duplicate-ids)", result.duplicates().ids()));

@@ -79,7 +79,7 @@ public final class Cli {
     /** The verbs in the order of the help, and {@code help} and {@code version}. */
     private static final List<Class<?>> VERBS = List.of(BuildPartitionCommand.class, FinalizeCommand.class, StatusCommand.class,
             SearchCommand.class, VerifyCommand.class, BuildCommand.class, InspectCommand.class, PublishCommand.class, RollbackCommand.class,
-            GcCommand.class, ServeCommand.class, CommandLine.HelpCommand.class, VersionCommand.class);
+            GcCommand.class, CompactCommand.class, ServeCommand.class, CommandLine.HelpCommand.class, VersionCommand.class);
 
     /** Runs the command line and returns the exit code. */
     public int run(String[] args) {

@@ -6,12 +6,16 @@ import dev.ftindex.worker.WorkerConfig;
 import java.nio.file.Path;
 import java.util.Optional;
 import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** How a partition is indexed: a mixin of build-partition and build. */
 final class IndexingOptions {
     @ArgGroup(validate = false, heading = "%nIndexing:%n", order = 50)
     Group group = new Group();
+
+    @Mixin
+    PartitionOptions partition;
 
     static final class Group {
         @Option(names = "--spec", paramLabel = "FILE", description = "the index spec (JSON): id field, typed fields, analyzers, BM25"
@@ -21,17 +25,6 @@ final class IndexingOptions {
         @Option(names = "--ram-buffer-mb", paramLabel = "MB", description = "Lucene's indexing buffer of the process (build's workers"
                 + " share it); a full buffer is flushed as a segment (default 256)")
         Double ramBufferMb;
-
-        @Option(names = "--segments", paramLabel = "N", description = "segments per partition after the force-merge (default 1)")
-        int segments = 1;
-
-        @Option(names = "--work-dir", paramLabel = "DIR", description = "where partitions are built locally (default: the system temp"
-                + " directory)")
-        @Env("FTINDEX_WORK_DIR")
-        Path workDir;
-
-        @Option(names = "--upload-concurrency", paramLabel = "N", description = "files uploaded at once (default 4)")
-        int uploadConcurrency = 4;
 
         @Option(names = "--skip-bad-records", description = "skip records that cannot be indexed and report how many and where,"
                 + " instead of failing with exit code 3")
@@ -59,7 +52,7 @@ final class IndexingOptions {
     }
 
     Optional<Path> workDirectory() {
-        return Optional.ofNullable(group.workDir);
+        return partition.workDirectory();
     }
 
     /** The RAM buffer of the whole process: the one given, else 256 MB (what the launcher sizes the heap for). */
@@ -74,9 +67,9 @@ final class IndexingOptions {
         try {
             return builder
                     .ramBufferMb(ramBufferMb)
-                    .segments(group.segments)
+                    .segments(partition.segments())
                     .workDirectory(workDirectory())
-                    .uploadConcurrency(group.uploadConcurrency)
+                    .uploadConcurrency(partition.uploadConcurrency())
                     .skipBadRecords(group.skipBadRecords)
                     .allowDuplicateIds(group.allowDuplicateIds)
                     .splitRules(splitRules())

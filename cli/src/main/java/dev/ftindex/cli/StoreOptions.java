@@ -88,6 +88,24 @@ final class StoreOptions {
         return location(group.index, "--index", "--index is required (or --collection with --generation; or set FTINDEX_INDEX)");
     }
 
+    /**
+     * The committed root a verb starts from ({@code compact --base}): with {@code --collection}, a
+     * generation id of it; else an index root URI.
+     */
+    StoreLocation base(String base, String option) {
+        if (base == null || base.isBlank()) {
+            throw new UsageException(option + " is required: the committed index (with --collection: a generation id of it)");
+        }
+        if (group.collection != null && !group.collection.isBlank()) {
+            try {
+                return collection().resolve(CollectionLayout.generationPrefix(base));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(option + ": " + e.getMessage());
+            }
+        }
+        return location(base, option, option + " is required");
+    }
+
     /** {@code --collection}, for the verbs that change a collection (publish, rollback, gc). */
     StoreLocation collection() {
         return location(group.collection, "--collection", "--collection is required (or set FTINDEX_COLLECTION)");

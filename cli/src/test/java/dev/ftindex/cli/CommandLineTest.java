@@ -9,10 +9,12 @@ import dev.ftindex.objectstore.ObjectStore;
 import dev.ftindex.objectstore.ObjectStores;
 import dev.ftindex.objectstore.ObjectStream;
 import dev.ftindex.objectstore.Payload;
+import dev.ftindex.worker.CheckpointInterval;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -54,7 +56,7 @@ class CommandLineTest {
 
     /** Every option of every verb as it was before the command line moved to picocli, and the ones added since. */
     private static final Map<String, List<String>> OPTIONS = Map.ofEntries(
-            Map.entry("build-partition", concat(List.of("--input", "--partition", "--partitions", "--threads"), INDEXING(), STORE(), OUTPUT())),
+            Map.entry("build-partition", concat(List.of("--input", "--partition", "--partitions", "--checkpoint-every", "--threads"), INDEXING(), STORE(), OUTPUT())),
             Map.entry("build", concat(List.of("--input", "--workers", "--threads", "--search", "--k", "--cache-dir"), INDEXING(), STORE(), OUTPUT())),
             Map.entry("finalize", concat(List.of("--expected-partitions", "--concurrency"), STORE(), OUTPUT())),
             Map.entry("status", concat(List.of("--expected-partitions", "--json"), STORE(), OUTPUT())),
@@ -64,6 +66,8 @@ class CommandLineTest {
             Map.entry("inspect", concat(List.of("--spec", "--json"), STORE(), OUTPUT())),
             Map.entry("publish", concat(List.of("--concurrency"), STORE(), OUTPUT())),
             Map.entry("rollback", concat(List.of("--concurrency"), STORE(), OUTPUT())),
+            Map.entry("compact", concat(List.of("--base", "--partitions", "--partition", "--workers", "--segments", "--work-dir",
+                    "--upload-concurrency"), STORE(), OUTPUT())),
             Map.entry("gc", concat(List.of("--grace", "--keep", "--remove-unpublished", "--delete"), STORE(), OUTPUT())),
             Map.entry("serve", concat(List.of("--host", "--port", "--poll", "--cache-dir", "--threads", "--max-concurrent", "--queue-timeout",
                     "--drain-timeout"), STORE(), OUTPUT())));
@@ -425,5 +429,26 @@ class CommandLineTest {
 
         assertThat(run.exitCode()).isZero();
         assertThat(Files.readString(file).strip()).isEqualTo(run.out().strip());
+    }
+
+    @Test
+    void aCheckpointIntervalPrintsAsTheOptionTakesIt() {
+        for (String text : List.of("auto", "off", "200ms", "1500ms", "30s", "5m", "2h")) {
+            assertThat(BuildPartitionCommand.checkpointInterval(text).toString()).isEqualTo(text);
+        }
+        assertThat(BuildPartitionCommand.checkpointInterval("300s").toString()).isEqualTo("5m");
+        assertThat(BuildPartitionCommand.checkpointInterval("never")).isEqualTo(CheckpointInterval.OFF);
+        for (Duration duration : List.of(Duration.ofMillis(50), Duration.ofSeconds(90), Duration.ofHours(3))) {
+            CheckpointInterval interval = CheckpointInterval.every(duration);
+            assertThat(BuildPartitionCommand.checkpointInterval(interval.toString())).isEqualTo(interval);
+        }
+    }
+
+    @Test
+    void aCheckpointIntervalThatIsNoDurationIsAUsageError() {
+        CliRunner.Run run = cli.run("build-partition", "--index", temp.resolve("idx").toString(), "--input", temp.toString(),
+                "--partition", "0", "--checkpoint-every", "soon");
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("--checkpoint-every").contains("soon");
     }
 }

@@ -9,6 +9,8 @@ import java.util.regex.Pattern;
  *
  * <pre>
  *   staging/part_&lt;pid&gt;/attempt_&lt;aid&gt;/&lt;lucene files&gt;   immutable; one worker attempt
+ *   staging/part_&lt;pid&gt;/checkpoints/attempt_&lt;aid&gt;/&lt;lucene files&gt;            a worker's checkpointed
+ *   staging/part_&lt;pid&gt;/checkpoints/attempt_&lt;aid&gt;/checkpoint_&lt;seq&gt;.json     segments and their records
  *   staging/part_&lt;pid&gt;.json                         partition manifest, create-only, written last
  *   staging/_plan.json                                finalize plan, create-only
  *   part_&lt;n&gt;/&lt;lucene files&gt;                           committed copies, n = 0..N-1
@@ -25,6 +27,8 @@ public final class IndexLayout {
 
     private static final Pattern MANIFEST = Pattern.compile("staging/part_(\\d{1,18})\\.json");
     private static final Pattern ATTEMPT_FILE = Pattern.compile("staging/part_(\\d{1,18})/attempt_([A-Za-z0-9-]+)/([^/]+)");
+    private static final Pattern CHECKPOINT_RECORD = Pattern.compile(
+            "staging/part_(\\d{1,18})/checkpoints/attempt_([A-Za-z0-9-]+)/checkpoint_(\\d{6})\\.json");
     private static final Pattern ATTEMPT_ID = Pattern.compile("[A-Za-z0-9-]{1,64}");
     private static final Pattern FILE_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,255}");
     private static final Pattern FINAL_FILE = Pattern.compile("part_(\\d{1,9})/([^/]+)");
@@ -42,6 +46,55 @@ public final class IndexLayout {
 
     public static String stagedFileKey(long partition, String attempt, String file) {
         return attemptPrefix(partition, attempt) + checkFileName(file);
+    }
+
+    /** Every checkpoint of partition {@code partition}, of every attempt: {@code staging/part_<pid>/checkpoints/}. */
+    public static String checkpointsPrefix(long partition) {
+        return STAGING + "part_" + checkPartition(partition) + "/checkpoints/";
+    }
+
+    /** Attempt {@code attempt}'s checkpoints of {@code partition}: its segment files and its records. */
+    public static String checkpointPrefix(long partition, String attempt) {
+        return checkpointsPrefix(partition) + "attempt_" + checkAttempt(attempt) + "/";
+    }
+
+    /** A segment file a checkpoint of {@code attempt} uploaded (never overwritten: Lucene names a file once). */
+    public static String checkpointFileKey(long partition, String attempt, String file) {
+        return checkpointPrefix(partition, attempt) + checkFileName(file);
+    }
+
+    /** Checkpoint {@code sequence} (from 1) of {@code attempt}: its record, written create-only and last. */
+    public static String checkpointRecordKey(long partition, String attempt, int sequence) {
+        if (sequence < 1 || sequence > 999_999) {
+            throw new IllegalArgumentException("checkpoint sequence must be 1 to 999999: " + sequence);
+        }
+        return checkpointPrefix(partition, attempt) + String.format("checkpoint_%06d.json", sequence);
+    }
+
+    /** A checkpoint record's partition, attempt and sequence, or empty if the key is not one. */
+    public static Optional<CheckpointKey> checkpointRecord(String key) {
+        Matcher matcher = CHECKPOINT_RECORD.matcher(key);
+        return matcher.matches()
+                ? Optional.of(new CheckpointKey(Long.parseLong(matcher.group(1)), matcher.group(2), Integer.parseInt(matcher.group(3))))
+                : Optional.empty();
+    }
+
+    public record CheckpointKey(long partition, String attempt, int sequence) {}
+
+    /** Returns {@code key} if it is a checkpoint file of partition {@code partition}: the only keys a checkpoint record may name. */
+    public static String checkCheckpointFileKey(long partition, String key) {
+        String prefix = checkpointsPrefix(partition) + "attempt_";
+        if (key == null || !key.startsWith(prefix)) {
+            throw new IllegalArgumentException("checkpoint file key '" + key + "' is not under " + prefix);
+        }
+        String rest = key.substring(prefix.length());
+        int slash = rest.indexOf('/');
+        if (slash < 0) {
+            throw new IllegalArgumentException("checkpoint file key '" + key + "' names no file");
+        }
+        checkAttempt(rest.substring(0, slash));
+        checkFileName(rest.substring(slash + 1));
+        return key;
     }
 
     public static String finalPrefix(int n) {

@@ -1,5 +1,7 @@
 package dev.ftindex.format;
 
+import dev.ftindex.format.progress.Stage;
+import dev.ftindex.format.progress.Teeing;
 import dev.ftindex.objectstore.ByteRange;
 import dev.ftindex.objectstore.ObjectNotFoundException;
 import dev.ftindex.objectstore.ObjectStore;
@@ -7,7 +9,9 @@ import dev.ftindex.objectstore.ObjectStream;
 import dev.ftindex.objectstore.TransientStorageException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -108,6 +112,37 @@ public final class LuceneFiles {
         } catch (FormatException e) {
             return Optional.of(store.location() + key + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * Downloads {@code key} into the new file {@code target}, checking every byte against its
+     * footer as it arrives and the whole against {@code expected}, and forces it to disk: how every
+     * committed or checkpointed file reaches a local directory. A file that fails is left at
+     * {@code target} for the caller to remove.
+     *
+     * @param stage counts the bytes as they arrive, and the file once it verified
+     * @return "location+key: problem" (missing, corrupt, or not what {@code authority} says), or
+     *     empty when the file verified
+     */
+    public static Optional<String> download(ObjectStore store, String key, FileEntry expected, Path target, Stage stage, String authority)
+            throws IOException {
+        Verified verified;
+        try (ObjectStream object = store.get(key);
+             FileChannel channel = FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+             OutputStream out = Channels.newOutputStream(channel)) {
+            verified = verify(new Teeing(object, out, stage));
+            channel.force(true);
+        } catch (ObjectNotFoundException e) {
+            return Optional.of(store.location() + key + ": missing");
+        } catch (FormatException e) {
+            return Optional.of(store.location() + key + ": " + e.getMessage());
+        }
+        Optional<String> difference = verified.differenceFrom(expected.size(), expected.checksum(), authority);
+        if (difference.isPresent()) {
+            return difference.map(problem -> store.location() + key + ": " + problem);
+        }
+        stage.add(1, 0);
+        return Optional.empty();
     }
 
     /** Whether a local file has {@code expected}'s size and footer checksum (the cache's reuse test). */

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ftindex.objectstore.CorruptObjectException;
 import dev.ftindex.objectstore.ObjectStore;
-import dev.ftindex.objectstore.ObjectStores;
 import dev.ftindex.objectstore.Payload;
 import dev.ftindex.objectstore.testing.InMemoryObjectStore;
 import java.util.List;

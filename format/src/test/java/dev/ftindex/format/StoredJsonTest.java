@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ftindex.objectstore.ObjectAlreadyExistsException;
 import dev.ftindex.objectstore.ObjectInfo;
 import dev.ftindex.objectstore.ObjectStore;
-import dev.ftindex.objectstore.ObjectStores;
 import dev.ftindex.objectstore.Payload;
 import dev.ftindex.objectstore.TransientStorageException;
 import dev.ftindex.objectstore.testing.DelegatingStore;

@@ -6,23 +6,16 @@ import static java.util.Objects.requireNonNull;
 
 import dev.ftindex.format.CorruptIndexException;
 import dev.ftindex.format.FileEntry;
-import dev.ftindex.format.FormatException;
 import dev.ftindex.format.IndexMetadata.CommittedPartition;
 import dev.ftindex.format.IndexMetadata;
 import dev.ftindex.format.LuceneFiles;
 import dev.ftindex.format.progress.Progress;
 import dev.ftindex.format.progress.Stage;
 import dev.ftindex.format.progress.Unit;
-import dev.ftindex.objectstore.ObjectNotFoundException;
 import dev.ftindex.objectstore.ObjectStore;
-import dev.ftindex.objectstore.ObjectStream;
 import dev.ftindex.objectstore.Tasks;
-import java.io.FilterInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,6 +26,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
@@ -213,36 +207,24 @@ public final class IndexCache {
         return directories;
     }
 
-    private java.util.Optional<String> ensure(ObjectStore store, String key, Path directory, FileEntry file, Stage stage) throws IOException {
+    private Optional<String> ensure(ObjectStore store, String key, Path directory, FileEntry file, Stage stage) throws IOException {
         Path target = inside(directory, file.name());
         if (LuceneFiles.footerMatches(target, file)) {
             stage.add(1, file.size());
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         Files.createDirectories(directory);
         Path temp = directory.resolve(TEMP_PREFIX + file.name() + "-" + UUID.randomUUID());
         try {
-            LuceneFiles.Verified verified;
-            try (ObjectStream object = store.get(key);
-                 FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-                 OutputStream out = Channels.newOutputStream(channel)) {
-                verified = LuceneFiles.verify(new Tee(object, out, stage));
-                channel.force(true);
-            } catch (ObjectNotFoundException e) {
-                return java.util.Optional.of(store.location() + key + ": missing");
-            } catch (FormatException e) {
-                return java.util.Optional.of(store.location() + key + ": " + e.getMessage());
-            }
-            java.util.Optional<String> difference = verified.differenceFrom(file.size(), file.checksum(), "the metadata");
-            if (difference.isPresent()) {
-                return difference.map(problem -> store.location() + key + ": " + problem);
+            Optional<String> problem = LuceneFiles.download(store, key, file, temp, stage, "the metadata");
+            if (problem.isPresent()) {
+                return problem;
             }
             Files.move(temp, target, ATOMIC_MOVE, REPLACE_EXISTING);
             try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
                 dir.force(true);
             }
-            stage.add(1, 0);
-            return java.util.Optional.empty();
+            return Optional.empty();
         } finally {
             Files.deleteIfExists(temp);
         }
@@ -269,38 +251,6 @@ public final class IndexCache {
             Tasks.runAll(pool, tasks);
         } finally {
             pool.shutdownNow();
-        }
-    }
-
-    /** Writes what is read through it, and counts it. */
-    private static final class Tee extends FilterInputStream {
-        private final OutputStream out;
-        private final Stage stage;
-
-        Tee(InputStream in, OutputStream out, Stage stage) {
-            super(in);
-            this.out = out;
-            this.stage = stage;
-        }
-
-        @Override
-        public int read() throws IOException {
-            int b = in.read();
-            if (b >= 0) {
-                out.write(b);
-                stage.add(0, 1);
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] buffer, int offset, int length) throws IOException {
-            int n = in.read(buffer, offset, length);
-            if (n > 0) {
-                out.write(buffer, offset, n);
-                stage.add(0, n);
-            }
-            return n;
         }
     }
 }

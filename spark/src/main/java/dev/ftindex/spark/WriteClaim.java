@@ -8,7 +8,6 @@ import dev.ftindex.format.PartitionManifest;
 import dev.ftindex.format.StoredJson;
 import dev.ftindex.format.WriteMarker;
 import dev.ftindex.objectstore.ObjectInfo;
-import dev.ftindex.objectstore.ObjectNotFoundException;
 import dev.ftindex.objectstore.ObjectStore;
 import java.lang.System.Logger.Level;
 import java.time.Instant;

@@ -23,6 +23,18 @@ final class BadRecords {
         }
     }
 
+    /** Takes over what a checkpoint recorded: the records it had skipped are counted once, here. */
+    void resume(long skipped, List<String> examples) {
+        count.add(skipped);
+        synchronized (first) {
+            for (String example : examples) {
+                if (first.size() < keep) {
+                    first.add(example);
+                }
+            }
+        }
+    }
+
     long count() {
         return count.sum();
     }

@@ -3,6 +3,7 @@ package dev.ftindex.worker;
 import dev.ftindex.builder.PartitionBuild;
 import dev.ftindex.format.BadInputException;
 import dev.ftindex.format.BadRecordException;
+import dev.ftindex.format.CheckpointRecord;
 import dev.ftindex.format.DocumentMapper;
 import dev.ftindex.format.IndexSpec;
 import dev.ftindex.format.progress.Stage;
@@ -11,15 +12,21 @@ import dev.ftindex.worker.Assignment.Split;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.index.IndexWriter;
@@ -34,6 +41,12 @@ import org.apache.lucene.store.AlreadyClosedException;
  * indexing, and the root cause is the one reported. A failure that another one caused (an
  * {@link AlreadyClosedException} from a writer that a full disk closed in another thread) never
  * wins over its cause: it is attached to it as suppressed.
+ *
+ * <p>Checkpoints: where a {@link Checkpointer} says one is due, the reader stops at the start of a
+ * batch (text) or between row groups (Parquet), waits until everything handed out is indexed, and
+ * has the checkpointer commit with the exact position reached: for each split of the share, done,
+ * the offset of its first line not yet indexed, or the row groups indexed. A pipeline started from
+ * such positions reads only what they leave.
  */
 final class IndexingPipeline {
     private static final int BATCH_LINES = 512;
@@ -57,12 +70,48 @@ final class IndexingPipeline {
      */
     private final Queue<Batch> spare = new ConcurrentLinkedQueue<>();
     private final LongAdder documents = new LongAdder();
+    /** Batches handed to the indexers and not yet indexed: a checkpoint waits for none. */
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final Object drained = new Object();
+    private final Checkpointer checkpointer;
+    /** Where each split of the share stands, in share order: what a checkpoint records. */
+    private final CheckpointRecord.SplitPosition[] positions;
     private Throwable failure;
+
+    /** Takes a checkpoint when one is due: the pipeline calls it with nothing in flight. */
+    interface Checkpointer {
+        /** Whether a checkpoint is due now (cheap: asked before every batch). */
+        boolean due();
+
+        /**
+         * Commits what is indexed and records it with {@code positions}.
+         *
+         * @param documents documents this pipeline indexed so far
+         */
+        void take(List<CheckpointRecord.SplitPosition> positions, long documents) throws IOException;
+    }
 
     /**
      * @param badRecords where skipped records go, or null to fail on the first bad record
      */
     IndexingPipeline(List<Split> share, IndexSpec spec, PartitionBuild build, int threads, BadRecords badRecords, Stage stage) {
+        this(share, spec, build, threads, badRecords, stage, null, null);
+    }
+
+    /**
+     * @param start where each split stands (a checkpoint's positions), or null to read the whole share
+     * @param checkpointer takes checkpoints, or null for none
+     */
+    IndexingPipeline(List<Split> share, IndexSpec spec, PartitionBuild build, int threads, BadRecords badRecords, Stage stage,
+            List<CheckpointRecord.SplitPosition> start, Checkpointer checkpointer) {
+        if (start != null && start.size() != share.size()) {
+            throw new IllegalArgumentException("a checkpoint of " + start.size() + " splits for a share of " + share.size());
+        }
+        this.checkpointer = checkpointer;
+        this.positions = new CheckpointRecord.SplitPosition[share.size()];
+        for (int i = 0; i < share.size(); i++) {
+            positions[i] = start == null ? CheckpointRecord.SplitPosition.UNTOUCHED : start.get(i);
+        }
         this.share = share;
         this.spec = spec;
         this.mapper = new DocumentMapper(spec);
@@ -101,12 +150,18 @@ final class IndexingPipeline {
                 running.add(indexers.submit(this::index));
             }
             try {
-                for (Split split : share) {
+                for (int i = 0; i < share.size(); i++) {
+                    Split split = share.get(i);
                     if (failed()) {
                         break;
                     }
-                    if (SplitReader.parquet(split) || !readText(split)) {
+                    if (positions[i].done()) {
+                        continue;
+                    }
+                    if (SplitReader.parquet(split) || !readText(i, split)) {
                         parquet.add(split);
+                    } else {
+                        positions[i] = CheckpointRecord.SplitPosition.DONE;
                     }
                 }
             } catch (Throwable e) {
@@ -132,25 +187,96 @@ final class IndexingPipeline {
     private void readParquet(List<Split> splits) {
         ExecutorService readers = pool("parquet");
         try {
+            // Each slice with the index of its split in the share; those a checkpoint holds are left out.
             List<ParquetSplits.RowGroupSlice> slices = new ArrayList<>();
+            List<Integer> owners = new ArrayList<>();
             for (Split split : splits) {
-                slices.addAll(ParquetSplits.rowGroups(split, stage));
-            }
-            List<Callable<Void>> tasks = new ArrayList<>();
-            for (ParquetSplits.RowGroupSlice slice : slices) {
-                tasks.add(() -> {
-                    if (!failed()) {
-                        indexRowGroup(slice);
+                int i = share.indexOf(split);
+                Set<Integer> done = positions[i].rowGroupsDone() == null ? Set.of() : Set.copyOf(positions[i].rowGroupsDone());
+                for (ParquetSplits.RowGroupSlice slice : ParquetSplits.rowGroups(split, stage)) {
+                    if (!done.contains(slice.index())) {
+                        slices.add(slice);
+                        owners.add(i);
                     }
-                    return null;
-                });
+                }
+                if (positions[i].rowGroupsDone() == null) {
+                    positions[i] = new CheckpointRecord.SplitPosition(false, null, List.of());
+                }
             }
-            Tasks.runAll(readers, tasks);
+            if (checkpointer == null) {
+                List<Callable<Void>> tasks = new ArrayList<>();
+                for (ParquetSplits.RowGroupSlice slice : slices) {
+                    tasks.add(() -> {
+                        if (!failed()) {
+                            indexRowGroup(slice);
+                        }
+                        return null;
+                    });
+                }
+                Tasks.runAll(readers, tasks);
+            } else {
+                readParquetWithCheckpoints(readers, slices, owners);
+            }
+            for (Split split : splits) {
+                positions[share.indexOf(split)] = CheckpointRecord.SplitPosition.DONE;
+            }
         } catch (Throwable e) {
             fail(e);
         } finally {
             readers.shutdownNow();
         }
+    }
+
+    /**
+     * Row groups on every thread as {@link #readParquet} runs them, with a pause between row groups
+     * whenever a checkpoint is due: no new row group starts, the running ones finish, the
+     * checkpoint records the row groups indexed.
+     */
+    private void readParquetWithCheckpoints(ExecutorService readers, List<ParquetSplits.RowGroupSlice> slices, List<Integer> owners)
+            throws IOException, InterruptedException, ExecutionException {
+        Map<Integer, List<Integer>> indexed = new ConcurrentHashMap<>();
+        List<Future<?>> running = new ArrayList<>();
+        for (int s = 0; s < slices.size() && !failed(); s++) {
+            while (running.size() >= threads) {
+                running.removeIf(Future::isDone);
+                if (running.size() >= threads) {
+                    Thread.sleep(2);
+                }
+            }
+            if (checkpointer.due()) {
+                for (Future<?> future : running) {
+                    future.get();
+                }
+                running.clear();
+                if (failed()) {
+                    break;
+                }
+                indexed.forEach((i, groups) -> positions[i] = new CheckpointRecord.SplitPosition(false, null,
+                        union(positions[i].rowGroupsDone(), groups)));
+                indexed.clear();
+                checkpointer.take(List.of(positions), documents.sum());
+            }
+            ParquetSplits.RowGroupSlice slice = slices.get(s);
+            int owner = owners.get(s);
+            running.add(readers.submit(() -> {
+                if (!failed()) {
+                    indexRowGroup(slice);
+                    indexed.computeIfAbsent(owner, o -> Collections.synchronizedList(new ArrayList<>())).add(slice.index());
+                }
+                return null;
+            }));
+        }
+        for (Future<?> future : running) {
+            future.get();
+        }
+    }
+
+    private static List<Integer> union(List<Integer> a, List<Integer> b) {
+        TreeSet<Integer> all = new TreeSet<>(a == null ? List.of() : a);
+        synchronized (b) {
+            all.addAll(b);
+        }
+        return List.copyOf(all);
     }
 
     private void indexRowGroup(ParquetSplits.RowGroupSlice slice) throws IOException {
@@ -177,10 +303,20 @@ final class IndexingPipeline {
         return Tasks.pool(threads, name);
     }
 
-    /** Reads the split as text; false (nothing read) when it turned out to be Parquet. */
-    private boolean readText(Split split) throws IOException {
+    /**
+     * Reads split {@code i} as text, from where its position stands; false (nothing read) when
+     * it turned out to be Parquet. A checkpoint that is due is taken before a batch's first line.
+     */
+    private boolean readText(int i, Split split) throws IOException {
         Batch[] batch = {batchFor(split)};
-        boolean text = SplitReader.read(split, stage, (buffer, start, length, lineNumber, offset) -> {
+        long resumeAt = positions[i].nextOffset() == null ? 0 : positions[i].nextOffset();
+        boolean text = SplitReader.read(split, resumeAt, stage, (buffer, start, length, lineNumber, offset) -> {
+            if (checkpointer != null && batch[0].count == 0 && checkpointer.due()) {
+                positions[i] = new CheckpointRecord.SplitPosition(false, offset, null);
+                if (!checkpoint()) {
+                    return false;
+                }
+            }
             batch[0].add(buffer, start, length, lineNumber, offset);
             if (batch[0].full()) {
                 if (!enqueue(batch[0])) {
@@ -196,6 +332,25 @@ final class IndexingPipeline {
             spare.offer(batch[0]);
         }
         return text;
+    }
+
+    /** Waits until every batch handed out is indexed, then has the checkpointer commit; false once the pipeline failed. */
+    private boolean checkpoint() throws IOException {
+        synchronized (drained) {
+            while (inFlight.get() > 0 && !failed()) {
+                try {
+                    drained.wait(50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    fail(e);
+                }
+            }
+        }
+        if (failed()) {
+            return false;
+        }
+        checkpointer.take(List.of(positions), documents.sum());
+        return true;
     }
 
     /** An empty batch for lines of {@code split}: a spare one if an indexer has given one back. */
@@ -229,6 +384,11 @@ final class IndexingPipeline {
                 fail(e);
             } finally {
                 spare.offer(batch);
+                if (inFlight.decrementAndGet() == 0) {
+                    synchronized (drained) {
+                        drained.notifyAll();
+                    }
+                }
             }
         }
     }
@@ -296,10 +456,12 @@ final class IndexingPipeline {
         if (failed()) {
             return false;
         }
+        inFlight.incrementAndGet();
         try {
             queue.put(batch);
             return true;
         } catch (InterruptedException e) {
+            inFlight.decrementAndGet();
             Thread.currentThread().interrupt();
             fail(e);
             return false;

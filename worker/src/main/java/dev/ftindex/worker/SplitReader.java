@@ -77,6 +77,28 @@ final class SplitReader {
         }
     }
 
+    /**
+     * As {@link #read(Split, Stage, LineSink)}, from {@code resumeAt}: the offset of a line a
+     * checkpoint recorded (0: the whole split). A plain file is opened there; a compressed one is
+     * decompressed from its start and the lines before the offset are passed over.
+     */
+    static boolean read(Split split, long resumeAt, Stage stage, LineSink sink) throws IOException {
+        if (resumeAt <= split.start()) {
+            return read(split, stage, sink);
+        }
+        if (resumeAt > split.end() && split.file().format().splittable()) {
+            throw new IllegalArgumentException(split.file().name() + ": a checkpoint at byte " + resumeAt + " is past its split's end "
+                    + split.end());
+        }
+        if (split.file().format().splittable()) {
+            // The byte before a line start is the newline ending the line before: the reader of a
+            // split opened there starts at exactly that line.
+            return read(new Split(split.file(), resumeAt, split.end()), stage, sink);
+        }
+        return read(split, stage, (buffer, start, length, lineNumber, offset) -> offset < resumeAt
+                || sink.line(buffer, start, length, lineNumber, offset));
+    }
+
     private static BadInputException damaged(InputFile file, InputFormat format, IOException e) {
         return new BadInputException(file.name() + ": truncated or corrupt " + format.codec() + " data: " + e.getMessage()
                 + " (a damaged file cannot be skipped: replace it or remove it from the input)", e);

@@ -8,7 +8,7 @@ import dev.ftindex.builder.PartitionStager;
 import dev.ftindex.builder.StageStatus;
 import dev.ftindex.builder.WorkDirectoryFullException;
 import dev.ftindex.format.BadInputException;
-import dev.ftindex.format.ConflictException;
+import dev.ftindex.format.CheckpointRecord;
 import dev.ftindex.format.IndexLayout;
 import dev.ftindex.format.IndexRoot;
 import dev.ftindex.format.IndexSpec;
@@ -119,6 +119,8 @@ public final class Worker {
         Optional<PartitionManifest> staged = root.manifest(partition);
         if (staged.isPresent()) {
             LOG.log(Level.INFO, "partition " + partition + " is already staged by attempt " + staged.get().attempt() + "; nothing to do");
+            // Checkpoints an attempt left after staging it are never resumed (the manifest is read
+            // first) and go with the finalizer's cleanup: a retry of a staged partition stays two requests.
             return result(StageStatus.ALREADY_STAGED, staged.get(), null, null);
         }
 
@@ -133,11 +135,21 @@ public final class Worker {
 
         BadRecords badRecords = new BadRecords(BAD_RECORD_EXAMPLES);
         PartitionStager stager = new PartitionStager(index, partition, attempt, config.uploadConcurrency(), progress, clock);
+        CheckpointRecord.Settings settings = new CheckpointRecord.Settings(inputFingerprint, config.spec().fingerprint(),
+                config.partitions().orElse(null), config.skipBadRecords());
+        Checkpoints checkpoints = new Checkpoints(index, partition, attempt, settings, config.uploadConcurrency(), progress,
+                config.checkpoints().forShare(input.bytes()).orElse(null));
+        List<Checkpoints.Resume> resumed = new ArrayList<>(1);
         try (PartitionBuild build = new PartitionBuild(config.spec(), config.ramBufferMb(), config.segments(), config.workDirectory(),
-                partition, progress, workDirectories)) {
+                partition, progress, workDirectories, directory -> {
+                    checkpoints.resumeInto(directory).ifPresent(resumed::add);
+                    return !resumed.isEmpty();
+                })) {
+            Optional<Checkpoints.Resume> resume = resumed.stream().findFirst();
+            resume.ifPresent(from -> badRecords.resume(from.record().skippedRecords(), from.record().skippedExamples()));
             Built built;
             try {
-                built = build(build, share, input, config.skipBadRecords() ? badRecords : null);
+                built = build(build, share, input, config.skipBadRecords() ? badRecords : null, badRecords, checkpoints, resume);
             } catch (RuntimeException e) {
                 throw WorkDirectoryFullException.orElse(e, build.workDirectory().getParent());
             }
@@ -146,19 +158,44 @@ public final class Worker {
                             share.size()), badRecords.count(), null);
             PartitionStager.Outcome outcome = stager.stage(built.partition(), provenance);
             cleanupFailures.addAll(stager.cleanupFailures());
-            return result(outcome.status(), outcome.winner(), badRecords, input.withBytesRead(built.bytesRead()));
+            // Staged: no attempt resumes this partition again.
+            Checkpoints.removeAll(index, partition).ifPresent(cleanupFailures::add);
+            long resumedDocs = resume.map(from -> from.record().docs()).orElse(0L);
+            WorkerResult.Checkpoints checkpointing = new WorkerResult.Checkpoints(checkpoints.taken(),
+                    resume.map(from -> new WorkerResult.Resumed(from.key(), from.record().attempt(), from.record().sequence(),
+                            from.record().docs())).orElse(null),
+                    built.partition().docs() - resumedDocs, checkpoints.ignored());
+            return result(outcome.status(), outcome.winner(), badRecords, input.withBytesRead(built.bytesRead()), checkpointing);
         }
     }
 
     /** @param bytesRead what reading the share took from storage: whole text files, only the projected column chunks of Parquet */
     private record Built(PartitionBuild.Built partition, long bytesRead) {}
 
-    private Built build(PartitionBuild build, List<Split> share, WorkerResult.Input input, BadRecords badRecords) {
+    /**
+     * @param skipping where the pipeline puts bad records, or null to fail on the first
+     * @param badRecords every bad record skipped, for the checkpoints
+     */
+    private Built build(PartitionBuild build, List<Split> share, WorkerResult.Input input, BadRecords skipping, BadRecords badRecords,
+            Checkpoints checkpoints, Optional<Checkpoints.Resume> resume) {
         IndexSpec spec = config.spec();
+        long resumedDocs = resume.map(from -> from.record().docs()).orElse(0L);
+        IndexingPipeline.Checkpointer checkpointer = !checkpoints.enabled() ? null : new IndexingPipeline.Checkpointer() {
+            @Override
+            public boolean due() {
+                return checkpoints.due();
+            }
+
+            @Override
+            public void take(List<CheckpointRecord.SplitPosition> positions, long documents) throws IOException {
+                checkpoints.take(build, resumedDocs + documents, badRecords, positions);
+            }
+        };
         long docs;
         long bytesRead;
         try (Stage reading = progress.stage("indexing", Unit.DOCS, -1, input.bytes())) {
-            docs = new IndexingPipeline(share, spec, build, config.threads(), badRecords, reading).run();
+            docs = resumedDocs + new IndexingPipeline(share, spec, build, config.threads(), skipping, reading,
+                    resume.map(from -> from.record().positions()).orElse(null), checkpointer).run();
             // The flush of the last in-memory segments is part of indexing.
             build.flush();
             clock.stage("indexing", reading.elapsedSeconds());
@@ -184,6 +221,11 @@ public final class Worker {
     }
 
     private WorkerResult result(StageStatus status, PartitionManifest manifest, BadRecords badRecords, WorkerResult.Input input) {
+        return result(status, manifest, badRecords, input, WorkerResult.Checkpoints.NONE);
+    }
+
+    private WorkerResult result(StageStatus status, PartitionManifest manifest, BadRecords badRecords, WorkerResult.Input input,
+            WorkerResult.Checkpoints checkpoints) {
         WorkerResult.Skipped skipped = badRecords == null
                 ? new WorkerResult.Skipped(manifest.skippedRecords(), List.of())
                 : new WorkerResult.Skipped(badRecords.count(), badRecords.first());
@@ -194,6 +236,6 @@ public final class Worker {
                 manifest.duplicateIds() == null ? 0 : manifest.duplicateIds(), config.allowDuplicateIds());
         WorkerResult.Staged staged = new WorkerResult.Staged(manifest.partition(), manifest.attempt(), manifest.docCount(), manifest.bytes(),
                 manifest.files().size());
-        return new WorkerResult(status, staged, skipped, duplicates, described, clock.finish(), cleanupFailures);
+        return new WorkerResult(status, staged, skipped, duplicates, described, checkpoints, clock.finish(), cleanupFailures);
     }
 }

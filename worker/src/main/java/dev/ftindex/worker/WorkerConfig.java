@@ -43,6 +43,7 @@ public final class WorkerConfig {
     private final boolean skipBadRecords;
     private final boolean allowDuplicateIds;
     private final SplitRules splitRules;
+    private final CheckpointInterval checkpoints;
 
     private WorkerConfig(Builder b) {
         this.spec = requireNonNull(b.spec, "spec is null");
@@ -57,6 +58,7 @@ public final class WorkerConfig {
         this.skipBadRecords = b.skipBadRecords;
         this.allowDuplicateIds = b.allowDuplicateIds;
         this.splitRules = requireNonNull(b.splitRules, "splitRules is null");
+        this.checkpoints = requireNonNull(b.checkpoints, "checkpoints is null");
         partitions.ifPresent(count -> {
             if (count < 1) {
                 throw new IllegalArgumentException("the partition count must be positive: " + count);
@@ -93,7 +95,17 @@ public final class WorkerConfig {
                 .uploadConcurrency(uploadConcurrency)
                 .skipBadRecords(skipBadRecords)
                 .allowDuplicateIds(allowDuplicateIds)
-                .splitRules(splitRules);
+                .splitRules(splitRules)
+                .checkpoints(checkpoints);
+    }
+
+    public WorkerConfig withCheckpoints(CheckpointInterval interval) {
+        return toBuilder().checkpoints(interval).build();
+    }
+
+    /** How often this worker checkpoints ({@link CheckpointInterval#AUTO} by default). */
+    public CheckpointInterval checkpoints() {
+        return checkpoints;
     }
 
     public WorkerConfig withThreads(int threads) {
@@ -186,6 +198,7 @@ public final class WorkerConfig {
         private boolean skipBadRecords;
         private boolean allowDuplicateIds;
         private SplitRules splitRules = SplitRules.DEFAULT;
+        private CheckpointInterval checkpoints = CheckpointInterval.AUTO;
 
         private Builder(IndexSpec spec, List<String> inputs, long partition) {
             this.spec = spec;
@@ -235,6 +248,11 @@ public final class WorkerConfig {
 
         public Builder splitRules(SplitRules splitRules) {
             this.splitRules = splitRules;
+            return this;
+        }
+
+        public Builder checkpoints(CheckpointInterval interval) {
+            this.checkpoints = interval;
             return this;
         }
 

@@ -2,6 +2,7 @@ package dev.ftindex.worker;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import dev.ftindex.builder.StageStatus;
 import dev.ftindex.format.progress.RunStats;
@@ -20,6 +21,7 @@ public record WorkerResult(
         Skipped skipped,
         Duplicates duplicates,
         Input input,
+        Checkpoints checkpoints,
         @JsonUnwrapped RunStats run,
         List<String> cleanupFailures) {
 
@@ -29,6 +31,7 @@ public record WorkerResult(
         requireNonNull(skipped, "skipped is null");
         requireNonNull(duplicates, "duplicates is null");
         requireNonNull(input, "input is null");
+        requireNonNull(checkpoints, "checkpoints is null");
         requireNonNull(run, "run is null");
         cleanupFailures = List.copyOf(cleanupFailures);
     }
@@ -64,6 +67,28 @@ public record WorkerResult(
             return new Input(files, splits, bytes, read, fingerprint);
         }
     }
+
+    /**
+     * Checkpoints of this run: how many it took, what it resumed from, and what it passed over.
+     *
+     * @param resumed the checkpoint this run continued from, or null
+     * @param indexed documents this run indexed itself (the rest came from the checkpoint)
+     * @param ignored checkpoints passed over, each with the reason
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Checkpoints(int taken, Resumed resumed, long indexed, List<String> ignored) {
+        public static final Checkpoints NONE = new Checkpoints(0, null, 0, List.of());
+
+        public Checkpoints {
+            ignored = List.copyOf(ignored);
+        }
+    }
+
+    /**
+     * @param checkpoint the record's key
+     * @param docs documents the checkpoint held: not indexed again
+     */
+    public record Resumed(String checkpoint, String attempt, int sequence, long docs) {}
 
     public long partition() {
         return staged.partition();

@@ -1,7 +1,6 @@
 package dev.ftindex.worker;
 
 import dev.ftindex.objectstore.ObjectStore;
-import dev.ftindex.objectstore.ObjectStores;
 import dev.ftindex.objectstore.testing.InMemoryObjectStore;
 
 class InMemoryWorkerTest extends WorkerProtocolTest {

@@ -7,7 +7,6 @@ import dev.ftindex.builder.WorkDirectoryFullException;
 import dev.ftindex.format.progress.Progress;
 import dev.ftindex.format.testing.TestDocuments;
 import dev.ftindex.objectstore.ObjectStore;
-import dev.ftindex.objectstore.ObjectStores;
 import dev.ftindex.objectstore.testing.InMemoryObjectStore;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,0 +1,136 @@
+package dev.ftindex.integrationtests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ftindex.format.IndexLayout;
+import dev.ftindex.format.IndexSpec;
+import dev.ftindex.format.Json;
+import dev.ftindex.format.progress.Progress;
+import dev.ftindex.format.testing.TestDocuments;
+import dev.ftindex.objectstore.ObjectStore;
+import dev.ftindex.objectstore.ObjectStores;
+import dev.ftindex.search.CommittedIndex;
+import dev.ftindex.search.SearchResult;
+import dev.ftindex.search.testing.ReferenceIndex;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 24's proof with the shipped command: a worker killed with {@code kill -9} at 20 random
+ * moments of a partition build (checkpoints every 200 ms), each kill followed by a rerun to the
+ * end. Every staged partition holds exactly the input's documents, every committed index answers
+ * 200 queries with the ids and scores of one plain Lucene index of the same documents, and a rerun
+ * that found a checkpoint resumed from it (it indexed fewer documents than the partition holds).
+ *
+ * <p>Generated documents by default; {@code -Dftindex.corpus=FILE} runs it over a corpus of one's
+ * own (../shared/corpus makes the real one).
+ */
+class CheckpointKillEndToEndTest {
+    private static final int TRIALS = 20;
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void aWorkerKilledAtTwentyRandomMomentsResumesAndCommitsExactlyTheInput() throws Exception {
+        Ftindex ftindex = new Ftindex(Map.of());
+        IndexSpec spec = TestDocuments.spec();
+        List<String> lines = corpus();
+        Path inputs = Files.createDirectories(temp.resolve("in"));
+        TestDocuments.write(inputs.resolve("docs.jsonl"), lines.subList(0, lines.size() * 2 / 3));
+        TestDocuments.write(inputs.resolve("more.jsonl.gz"), lines.subList(lines.size() * 2 / 3, lines.size()));
+        Path specFile = Files.write(temp.resolve("spec.json"), Json.write(spec));
+        List<String> queries = queries(200);
+
+        // How long an uninterrupted worker's build takes, from its indexing stage's start: the kills
+        // land within it (the JVM's start before it is the same in every run and holds no state).
+        Ftindex.Result whole = ftindex.run(worker(temp.resolve("whole"), inputs, specFile));
+        assertThat(whole.exitCode()).as(whole.toString()).isZero();
+        double seconds = whole.json().path("seconds").asDouble();
+
+        Random random = new Random(24);
+        Map<String, Integer> outcomes = new TreeMap<>();
+        try (ReferenceIndex reference = new ReferenceIndex(spec, lines, temp.resolve("reference"))) {
+            for (int trial = 0; trial < TRIALS; trial++) {
+                Path root = temp.resolve("trial-" + trial);
+                Ftindex.Running running = ftindex.start(worker(root, inputs, specFile, "--progress", "json"));
+                assertThat(running.awaitLine(line -> line.contains("\"stage-start\"") && line.contains("\"indexing\""),
+                        Duration.ofMinutes(2))).as("trial %d: the indexing stage starts\n%s", trial, running.stderrSoFar()).isNotNull();
+                Thread.sleep((long) (1000 * seconds * (0.05 + 0.95 * random.nextDouble())));
+                running.kill9();
+                boolean checkpointed = false;
+                try (ObjectStore store = ObjectStores.local(root)) {
+                    checkpointed = store.list(IndexLayout.checkpointsPrefix(0)).stream()
+                            .anyMatch(object -> IndexLayout.checkpointRecord(object.key()).isPresent());
+                } catch (RuntimeException noRootYet) {
+                    // killed before it wrote anything
+                }
+                Ftindex.Result rerun = ftindex.run(worker(root, inputs, specFile));
+                assertThat(rerun.exitCode()).as("trial " + trial + "\n" + rerun).isZero();
+                JsonNode result = rerun.json();
+                assertThat(result.path("docs").asLong()).as("trial " + trial).isEqualTo(lines.size());
+                JsonNode resumed = result.path("checkpoints").path("resumed");
+                if (checkpointed) {
+                    assertThat(resumed.isMissingNode()).as("trial %d: a checkpoint existed, so the rerun resumed\n%s", trial, rerun).isFalse();
+                    assertThat(result.path("checkpoints").path("indexed").asLong()).as("trial %d\n%s", trial, rerun).isLessThan(lines.size());
+                }
+                outcomes.merge(result.path("status").asText().equals("already-staged") ? "staged before the kill"
+                        : checkpointed ? "resumed" : "started over (killed before its first checkpoint)", 1, Integer::sum);
+                Ftindex.Result committed = ftindex.run("finalize", "--index", root.toString());
+                assertThat(committed.exitCode()).as(committed.toString()).isZero();
+                try (ObjectStore store = ObjectStores.local(root);
+                     CommittedIndex index = CommittedIndex.open(store, temp.resolve("cache"), 2, Progress.silent())) {
+                    assertThat(index.metadata().totals().docs()).isEqualTo(lines.size());
+                    for (String query : queries) {
+                        SearchResult found = index.search(query, 10);
+                        List<ReferenceIndex.Scored> ours = found.hits().stream().map(hit -> ReferenceIndex.Scored.of(hit.id(), hit.score())).toList();
+                        assertThat(ours).as("trial %d, query %s", trial, query).isEqualTo(reference.search(query, 10));
+                    }
+                }
+            }
+        }
+        System.out.println("checkpoint kill -9: " + TRIALS + " trials (an uninterrupted worker's build took "
+                + String.format("%.1f", seconds) + " s): " + outcomes);
+        assertThat(outcomes.getOrDefault("resumed", 0)).as("most kills land after a checkpoint").isGreaterThanOrEqualTo(TRIALS / 2);
+    }
+
+    private static String[] worker(Path root, Path inputs, Path spec, String... more) {
+        List<String> args = new ArrayList<>(List.of("build-partition", "--index", root.toString(), "--input", inputs.toString(), "--spec",
+                spec.toString(), "--partition", "0", "--partitions", "1", "--threads", "2", "--checkpoint-every", "200ms",
+                "--ram-buffer-mb", "32"));
+        args.addAll(List.of(more));
+        return args.toArray(String[]::new);
+    }
+
+    private static List<String> corpus() throws Exception {
+        String file = System.getProperty("ftindex.corpus");
+        if (file == null) {
+            return TestDocuments.lines(0, 40_000, 24);
+        }
+        return Files.readAllLines(Path.of(file));
+    }
+
+    private static List<String> queries(int count) {
+        String[] words = ("index search partition lucene storage object finalizer worker commit segment merge query distributed system"
+                + " file data record document field term score shard bucket cluster node retry crash network protocol latency").split(" ");
+        Random random = new Random(7);
+        List<String> queries = new ArrayList<>();
+        for (int q = 0; q < count; q++) {
+            StringBuilder query = new StringBuilder(words[random.nextInt(words.length)]);
+            for (int w = random.nextInt(3); w > 0; w--) {
+                query.append(' ').append(words[random.nextInt(words.length)]);
+            }
+            queries.add(query.toString());
+        }
+        return queries;
+    }
+}

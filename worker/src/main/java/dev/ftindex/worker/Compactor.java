@@ -1,0 +1,237 @@
+package dev.ftindex.worker;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.ftindex.builder.PartitionBuild;
+import dev.ftindex.builder.PartitionStager;
+import dev.ftindex.builder.StageStatus;
+import dev.ftindex.builder.WorkDirectoryFullException;
+import dev.ftindex.format.CorruptIndexException;
+import dev.ftindex.format.FileEntry;
+import dev.ftindex.format.IndexMetadata;
+import dev.ftindex.format.IndexRoot;
+import dev.ftindex.format.Json;
+import dev.ftindex.format.LuceneFiles;
+import dev.ftindex.format.PartitionManifest;
+import dev.ftindex.format.progress.Progress;
+import dev.ftindex.format.progress.RunStats;
+import dev.ftindex.format.progress.Scope;
+import dev.ftindex.format.progress.Stage;
+import dev.ftindex.format.progress.Unit;
+import dev.ftindex.objectstore.ObjectStore;
+import dev.ftindex.objectstore.Tasks;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.FSDirectory;
+
+/**
+ * One worker of a compaction ({@code ftindex compact-partition}): merges a contiguous group of a
+ * committed index's partitions into one partition of a new index root, and stages it by the
+ * protocol every worker follows ({@link Worker}'s steps, with "read the share" replaced by
+ * "download the group's committed files, each verified against the base's {@code metadata.lance},
+ * and add them with {@code IndexWriter.addIndexes}"); {@code finalize} then commits the new root.
+ *
+ * <p>Why the results stay identical: the new root holds the same documents with the same norms,
+ * so every term's and field's statistics summed over the partitions are the base's, and so are
+ * BM25's scores; ties are ordered by id, never by partition or document number. Ids need no new
+ * check (they were unique in the base); the partition's own check still runs and is reported.
+ *
+ * <p>Groups: base partitions {@code [g*P/N, (g+1)*P/N)} for group {@code g} of {@code N} (P the
+ * base's partitions), so every base partition lands in exactly one group and the groups keep
+ * the base's order. Every compaction worker of one target records the same input fingerprint
+ * (the base's index id and N), so the finalizer refuses partitions of two different compactions.
+ */
+public final class Compactor {
+    private static final System.Logger LOG = System.getLogger(Compactor.class.getName());
+
+    private final ObjectStore index;
+    private final ObjectStore base;
+    private final CompactionConfig config;
+    private final Progress progress;
+    private final String attempt;
+    private final AtomicBoolean ran = new AtomicBoolean();
+    private final List<String> cleanupFailures = new ArrayList<>();
+    private RunStats.Clock clock;
+
+    /**
+     * @param index the new index root (a generation not yet committed)
+     * @param base the committed index root whose partitions are merged
+     */
+    public Compactor(ObjectStore index, ObjectStore base, CompactionConfig config, Progress progress) {
+        this.index = requireNonNull(index, "index is null");
+        this.base = requireNonNull(base, "base is null");
+        this.config = requireNonNull(config, "config is null");
+        this.attempt = Worker.newAttemptId();
+        this.progress = requireNonNull(progress, "progress is null").within(Scope.worker(config.partition(), attempt));
+    }
+
+    /** The base partitions group {@code group} of {@code groups} merges: {@code [first, end)}. */
+    public record Group(int first, int end) {
+        public static Group of(int basePartitions, int group, int groups) {
+            if (groups < 1 || groups > basePartitions) {
+                throw new IllegalArgumentException("cannot compact " + basePartitions + " partitions into " + groups
+                        + ": give 1 to " + basePartitions + " partitions");
+            }
+            if (group < 0 || group >= groups) {
+                throw new IllegalArgumentException("partition " + group + " is not one of 0.." + (groups - 1));
+            }
+            return new Group((int) ((long) group * basePartitions / groups), (int) ((long) (group + 1) * basePartitions / groups));
+        }
+    }
+
+    /** What every worker of one compaction records as its input: the base and the group count. */
+    static String fingerprint(IndexMetadata base, int groups) {
+        return "sha256:" + Json.sha256("compact index=" + base.indexId() + " partitions=" + groups + "\n");
+    }
+
+    public String attempt() {
+        return attempt;
+    }
+
+    /** Runs once, as attempt {@link #attempt()}. */
+    public WorkerResult run() {
+        if (!ran.compareAndSet(false, true)) {
+            throw new IllegalStateException("a Compactor runs once (attempt " + attempt + ")");
+        }
+        clock = new RunStats.Clock(index.metrics());
+        long partition = config.partition();
+        IndexRoot root = new IndexRoot(index);
+        root.refuseIfCommitted("compact into a new index root");
+        Optional<PartitionManifest> staged = root.manifest(partition);
+        if (staged.isPresent()) {
+            LOG.log(Level.INFO, "partition " + partition + " is already staged by attempt " + staged.get().attempt() + "; nothing to do");
+            PartitionManifest.InputDescription described = staged.get().input();
+            return result(StageStatus.ALREADY_STAGED, staged.get(),
+                    new WorkerResult.Input(described.files(), described.splits(), described.bytes(), 0, described.fingerprint()));
+        }
+        IndexMetadata metadata = new IndexRoot(base).requireCommit().metadata();
+        Group group = Group.of(metadata.partitions().size(), (int) partition, config.partitions());
+        List<IndexMetadata.CommittedPartition> merged = metadata.partitions().subList(group.first(), group.end());
+        long docs = merged.stream().mapToLong(IndexMetadata.CommittedPartition::docCount).sum();
+        long bytes = merged.stream().flatMap(p -> p.files().stream()).mapToLong(FileEntry::size).sum();
+        int files = merged.stream().mapToInt(p -> p.files().size()).sum();
+        String fingerprint = fingerprint(metadata, config.partitions());
+
+        LOG.log(Level.INFO, "partition " + partition + ": merging partitions " + group.first() + ".." + (group.end() - 1) + " of index "
+                + metadata.indexId() + " (" + docs + " documents)");
+
+        PartitionStager stager = new PartitionStager(index, partition, attempt, config.uploadConcurrency(), progress, clock);
+        Path downloads = workDirectory("ftindex-compact" + partition + "-");
+        try (PartitionBuild build = new PartitionBuild(metadata.spec(), 16, config.segments(), config.workDirectory(), partition, progress,
+                FSDirectory::open)) {
+            PartitionBuild.Built built;
+            try {
+                List<Path> directories = download(merged, downloads, files, bytes);
+                try (Stage adding = progress.stage("adding", Unit.PARTITIONS, merged.size(), bytes)) {
+                    List<Directory> opened = new ArrayList<>();
+                    try {
+                        for (Path directory : directories) {
+                            opened.add(FSDirectory.open(directory));
+                        }
+                        build.addIndexes(opened);
+                    } finally {
+                        for (Directory directory : opened) {
+                            directory.close();
+                        }
+                    }
+                    adding.add(merged.size(), bytes);
+                    clock.stage("adding", adding.elapsedSeconds());
+                }
+                deleteRecursively(downloads);
+                built = build.finish(docs, clock);
+            } catch (IOException e) {
+                throw WorkDirectoryFullException.orElse(new UncheckedIOException("compacting partitions " + group.first() + ".."
+                        + (group.end() - 1) + " in " + build.workDirectory() + " failed: " + e.getMessage(), e),
+                        build.workDirectory().getParent());
+            } catch (RuntimeException e) {
+                throw WorkDirectoryFullException.orElse(e, build.workDirectory().getParent());
+            }
+            if (built.docs() != docs) {
+                throw new CorruptIndexException("the merged partition holds " + built.docs() + " documents, the base's metadata says "
+                        + docs, List.of(base.location() + "metadata.lance"));
+            }
+            PartitionStager.Provenance provenance = new PartitionStager.Provenance(metadata.spec(), config.partitions(),
+                    new PartitionManifest.InputDescription("compaction of " + base.location() + " (index " + metadata.indexId()
+                            + "), partitions " + group.first() + ".." + (group.end() - 1), fingerprint, merged.size(), bytes, merged.size()),
+                    0, null);
+            PartitionStager.Outcome outcome = stager.stage(built, provenance);
+            cleanupFailures.addAll(stager.cleanupFailures());
+            return result(outcome.status(), outcome.winner(), new WorkerResult.Input(merged.size(), merged.size(), bytes, bytes, fingerprint));
+        } finally {
+            deleteRecursively(downloads);
+        }
+    }
+
+    /** Every file of {@code partitions}, each verified in full against the base's metadata, a directory a partition. */
+    private List<Path> download(List<IndexMetadata.CommittedPartition> partitions, Path into, int files, long bytes) throws IOException {
+        List<Path> directories = new ArrayList<>();
+        List<Callable<Void>> downloads = new ArrayList<>();
+        List<String> problems = Collections.synchronizedList(new ArrayList<>());
+        try (Stage stage = progress.stage("fetching", Unit.FILES, files, bytes)) {
+            for (IndexMetadata.CommittedPartition partition : partitions) {
+                Path directory = Files.createDirectories(into.resolve("part_" + partition.n()));
+                directories.add(directory);
+                for (FileEntry file : partition.files()) {
+                    downloads.add(() -> {
+                        LuceneFiles.download(base, partition.key(file), file, directory.resolve(file.name()), stage, "the base's metadata")
+                                .ifPresent(problems::add);
+                        return null;
+                    });
+                }
+            }
+            ExecutorService pool = Tasks.pool(config.uploadConcurrency(), "fetch");
+            try {
+                Tasks.runAll(pool, downloads);
+            } finally {
+                pool.shutdownNow();
+            }
+            clock.stage("fetching", stage.elapsedSeconds());
+        }
+        if (!problems.isEmpty()) {
+            List<String> sorted = new ArrayList<>(problems);
+            Collections.sort(sorted);
+            throw new CorruptIndexException(sorted.size() + " committed file(s) of the base failed verification", sorted);
+        }
+        return directories;
+    }
+
+    private Path workDirectory(String prefix) {
+        Path parent = config.workDirectory().orElse(Path.of(System.getProperty("java.io.tmpdir")));
+        try {
+            Files.createDirectories(parent);
+            return Files.createTempDirectory(parent, prefix);
+        } catch (IOException e) {
+            throw WorkDirectoryFullException.orElse(new UncheckedIOException("cannot create a work directory under " + parent + ": "
+                    + e.getMessage(), e), parent);
+        }
+    }
+
+    private static void deleteRecursively(Path directory) {
+        try (var paths = Files.walk(directory)) {
+            for (Path path : paths.sorted(Collections.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, "removing " + directory + ": " + e.getMessage());
+        }
+    }
+
+    private WorkerResult result(StageStatus status, PartitionManifest manifest, WorkerResult.Input input) {
+        WorkerResult.Staged staged = new WorkerResult.Staged(manifest.partition(), manifest.attempt(), manifest.docCount(), manifest.bytes(),
+                manifest.files().size());
+        return new WorkerResult(status, staged, new WorkerResult.Skipped(0, List.of()),
+                new WorkerResult.Duplicates(manifest.duplicateIds() == null ? 0 : manifest.duplicateIds(), true), input,
+                WorkerResult.Checkpoints.NONE, clock.finish(), cleanupFailures);
+    }
+}
