@@ -11,6 +11,7 @@ import dev.ftindex.format.Json;
 import dev.ftindex.format.LuceneFiles;
 import dev.ftindex.format.StoredJson;
 import dev.ftindex.format.progress.Progress;
+import dev.ftindex.format.progress.RunStats;
 import dev.ftindex.format.progress.Stage;
 import dev.ftindex.format.progress.Unit;
 import dev.ftindex.objectstore.CorruptObjectException;
@@ -64,6 +65,7 @@ final class Checkpoints {
     private final int uploadConcurrency;
     private final Progress progress;
     private final Duration interval;
+    private final RunStats.Clock clock;
     /** Files of the current commit already stored, by name: uploaded by this attempt, or by the one resumed from. */
     private final Map<String, CheckpointRecord.StoredFile> stored = new LinkedHashMap<>();
     private final List<String> ignored = new ArrayList<>();
@@ -77,7 +79,7 @@ final class Checkpoints {
      * @param interval time between checkpoints while indexing; null: none are taken (resuming still is)
      */
     Checkpoints(ObjectStore index, long partition, String attempt, CheckpointRecord.Settings settings, int uploadConcurrency,
-            Progress progress, Duration interval) {
+            Progress progress, Duration interval, RunStats.Clock clock) {
         this.index = requireNonNull(index, "index is null");
         this.partition = IndexLayout.checkPartition(partition);
         this.attempt = IndexLayout.checkAttempt(attempt);
@@ -85,6 +87,7 @@ final class Checkpoints {
         this.uploadConcurrency = uploadConcurrency;
         this.progress = requireNonNull(progress, "progress is null");
         this.interval = interval;
+        this.clock = requireNonNull(clock, "clock is null");
         this.next = interval == null ? Long.MAX_VALUE : System.nanoTime() + interval.toNanos();
     }
 
@@ -149,7 +152,9 @@ final class Checkpoints {
                 continue;
             }
             emptyDirectory(directory);
+            long started = System.nanoTime();
             Optional<String> problem = download(record, directory);
+            clock.add("resuming", (System.nanoTime() - started) / 1e9);
             if (problem.isPresent()) {
                 pass(key, problem.get());
                 emptyDirectory(directory);
@@ -218,6 +223,7 @@ final class Checkpoints {
             next = System.nanoTime() + interval.toNanos();
             return;
         }
+        long started = System.nanoTime();
         List<String> names = build.commit();
         Path directory = build.workDirectory();
         List<CheckpointRecord.StoredFile> files = new ArrayList<>();
@@ -260,6 +266,7 @@ final class Checkpoints {
         String key = IndexLayout.checkpointRecordKey(partition, attempt, sequence);
         StoredJson.createOnly(index, key, record, Json.writeChecksummed(record), false);
         taken++;
+        clock.add("checkpointing", (System.nanoTime() - started) / 1e9);
         checkpointedDocs = documents;
         next = System.nanoTime() + interval.toNanos();
         LOG.log(Level.INFO, "partition " + partition + ": checkpoint " + sequence + " at " + documents + " documents ("

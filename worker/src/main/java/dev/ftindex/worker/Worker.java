@@ -138,7 +138,7 @@ public final class Worker {
         CheckpointRecord.Settings settings = new CheckpointRecord.Settings(inputFingerprint, config.spec().fingerprint(),
                 config.partitions().orElse(null), config.skipBadRecords());
         Checkpoints checkpoints = new Checkpoints(index, partition, attempt, settings, config.uploadConcurrency(), progress,
-                config.checkpoints().forShare(input.bytes()).orElse(null));
+                config.checkpoints().forShare(input.bytes()).orElse(null), clock);
         List<Checkpoints.Resume> resumed = new ArrayList<>(1);
         try (PartitionBuild build = new PartitionBuild(config.spec(), config.ramBufferMb(), config.segments(), config.workDirectory(),
                 partition, progress, workDirectories, directory -> {

@@ -139,6 +139,8 @@ class CheckpointTest {
         assertThat(result.checkpoints().resumed().docs() + result.checkpoints().indexed()).isEqualTo(DOCS - 1);
         assertThat(result.docs()).isEqualTo(DOCS - 1);
         assertThat(result.skipped().count()).as("the bad record, counted once").isEqualTo(1);
+        assertThat(result.run().stageSeconds()).as("time spent fetching the checkpoint and taking new ones").containsKeys("resuming", "checkpointing");
+        assertThat(result.run().stageSeconds().get("resuming")).isPositive();
         List<String> expected = ids(lines.stream().filter(line -> !line.contains("broken")).toList());
         assertThat(stagedIds()).as("every record once").isEqualTo(expected);
         PartitionManifest manifest = StoredJson.read(store, IndexLayout.manifestKey(0), PartitionManifest.class);

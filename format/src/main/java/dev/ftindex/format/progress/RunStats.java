@@ -34,6 +34,11 @@ public record RunStats(double seconds, Map<String, Double> stageSeconds, Request
             stages.put(name, seconds);
         }
 
+        /** Adds {@code seconds} to a stage that recurs (a worker's checkpoints). */
+        public synchronized void add(String name, double seconds) {
+            stages.merge(name, seconds, Double::sum);
+        }
+
         public synchronized RunStats finish() {
             return new RunStats((System.nanoTime() - start) / 1e9, stages, metrics.snapshot().minus(before));
         }
