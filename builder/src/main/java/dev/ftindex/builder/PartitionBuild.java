@@ -282,7 +282,8 @@ public final class PartitionBuild implements Closeable {
         }
     }
 
-    static void deleteRecursively(Path directory) {
+    /** Removes {@code directory} and everything in it, best effort (a failure is logged): work directories. */
+    public static void deleteRecursively(Path directory) {
         if (!Files.exists(directory)) {
             return;
         }

@@ -148,7 +148,7 @@ public final class Compactor {
                     adding.add(merged.size(), bytes);
                     clock.stage("adding", adding.elapsedSeconds());
                 }
-                deleteRecursively(downloads);
+                PartitionBuild.deleteRecursively(downloads);
                 built = build.finish(docs, clock);
             } catch (IOException e) {
                 throw WorkDirectoryFullException.orElse(new UncheckedIOException("compacting partitions " + group.first() + ".."
@@ -169,7 +169,7 @@ public final class Compactor {
             cleanupFailures.addAll(stager.cleanupFailures());
             return result(outcome.status(), outcome.winner(), new WorkerResult.Input(merged.size(), merged.size(), bytes, bytes, fingerprint));
         } finally {
-            deleteRecursively(downloads);
+            PartitionBuild.deleteRecursively(downloads);
         }
     }
 
@@ -214,16 +214,6 @@ public final class Compactor {
         } catch (IOException e) {
             throw WorkDirectoryFullException.orElse(new UncheckedIOException("cannot create a work directory under " + parent + ": "
                     + e.getMessage(), e), parent);
-        }
-    }
-
-    private static void deleteRecursively(Path directory) {
-        try (var paths = Files.walk(directory)) {
-            for (Path path : paths.sorted(Collections.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        } catch (IOException e) {
-            LOG.log(Level.DEBUG, "removing " + directory + ": " + e.getMessage());
         }
     }
 
