@@ -13,6 +13,7 @@ import dev.ftindex.objectstore.ObjectStores;
 import dev.ftindex.search.CommittedIndex;
 import dev.ftindex.search.SearchResult;
 import dev.ftindex.search.testing.ReferenceIndex;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,8 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 24's proof with the shipped command: a worker killed with {@code kill -9} at 20 random
- * moments of a partition build (checkpoints every 200 ms), each kill followed by a rerun to the
- * end. Every staged partition holds exactly the input's documents, every committed index answers
+ * points of a partition build's progress (checkpoints every 100 ms), each kill followed by a rerun
+ * to the end. Every staged partition holds exactly the input's documents, every committed index answers
  * 200 queries with the ids and scores of one plain Lucene index of the same documents, and a rerun
  * that found a checkpoint resumed from it (it indexed fewer documents than the partition holds).
  *
@@ -51,21 +52,32 @@ class CheckpointKillEndToEndTest {
         Path specFile = Files.write(temp.resolve("spec.json"), Json.write(spec));
         List<String> queries = queries(200);
 
-        // How long an uninterrupted worker's build takes, from its indexing stage's start: the kills
-        // land within it (the JVM's start before it is the same in every run and holds no state).
-        Ftindex.Result whole = ftindex.run(worker(temp.resolve("whole"), inputs, specFile));
+        // The kill points come from an uninterrupted worker's progress: the start of indexing, the
+        // start and end of each checkpoint but its last (a rerun may take one fewer), and the start of
+        // merging. A trial waits for one of them in its own progress, then a random 0-200 ms more, and
+        // kills: kills land at random points of the build's progress, whatever the machine's speed or
+        // load. (Past merging, the local store stages in a few milliseconds: those steps' crashes are
+        // WorkerProtocolTest's.)
+        Ftindex.Result whole = ftindex.run(worker(temp.resolve("whole"), inputs, specFile, "--progress", "json"));
         assertThat(whole.exitCode()).as(whole.toString()).isZero();
-        double seconds = whole.json().path("seconds").asDouble();
+        List<KillPoint> killPoints = KillPoint.of(whole.err());
+        System.out.println("kill points: " + killPoints);
+        assertThat(killPoints).as("the uninterrupted worker took at least 3 checkpoints\n%s", whole).hasSizeGreaterThanOrEqualTo(6);
 
         Random random = new Random(24);
         Map<String, Integer> outcomes = new TreeMap<>();
         try (ReferenceIndex reference = new ReferenceIndex(spec, lines, temp.resolve("reference"))) {
             for (int trial = 0; trial < TRIALS; trial++) {
                 Path root = temp.resolve("trial-" + trial);
+                // Every fifth trial is killed early in indexing, mostly before its first checkpoint.
+                KillPoint at = trial % 5 == 0 ? KillPoint.INDEXING : killPoints.get(1 + random.nextInt(killPoints.size() - 1));
                 Ftindex.Running running = ftindex.start(worker(root, inputs, specFile, "--progress", "json"));
-                assertThat(running.awaitLine(line -> line.contains("\"stage-start\"") && line.contains("\"indexing\""),
-                        Duration.ofMinutes(2))).as("trial %d: the indexing stage starts\n%s", trial, running.stderrSoFar()).isNotNull();
-                Thread.sleep((long) (1000 * seconds * (0.05 + 0.95 * random.nextDouble())));
+                int[] seen = {0};
+                String reached = running.awaitLine(line -> at.matches(line) && ++seen[0] == at.occurrence(), Duration.ofMinutes(2));
+                int delay = random.nextInt(200);
+                if (reached != null) {
+                    Thread.sleep(delay);
+                }
                 running.kill9();
                 boolean checkpointed = false;
                 try (ObjectStore store = ObjectStores.local(root)) {
@@ -86,8 +98,11 @@ class CheckpointKillEndToEndTest {
                     assertThat(resumed.isMissingNode()).as("trial %d: a checkpoint existed, so the rerun resumed\n%s", trial, rerun).isFalse();
                     assertThat(result.path("checkpoints").path("indexed").asLong()).as("trial %d\n%s", trial, rerun).isLessThan(lines.size());
                 }
-                outcomes.merge(result.path("status").asText().equals("already-staged") ? "staged before the kill"
-                        : checkpointed ? "resumed" : "started over (killed before its first checkpoint)", 1, Integer::sum);
+                String outcome = result.path("status").asText().equals("already-staged") ? "staged before the kill"
+                        : checkpointed ? "resumed" : "started over (killed before its first checkpoint)";
+                outcomes.merge(outcome, 1, Integer::sum);
+                System.out.println("trial " + trial + ": killed " + (reached == null ? "after the worker ended" : delay + " ms after " + at)
+                        + ": " + outcome);
                 Ftindex.Result committed = ftindex.run("finalize", "--index", root.toString());
                 assertThat(committed.exitCode()).as(committed.toString()).isZero();
                 try (ObjectStore store = ObjectStores.local(root);
@@ -101,14 +116,38 @@ class CheckpointKillEndToEndTest {
                 }
             }
         }
-        System.out.println("checkpoint kill -9: " + TRIALS + " trials (an uninterrupted worker's build took "
-                + String.format("%.1f", seconds) + " s): " + outcomes);
+        System.out.println("checkpoint kill -9: " + TRIALS + " trials over " + killPoints.size() + " kill points: " + outcomes);
         assertThat(outcomes.getOrDefault("resumed", 0)).as("most kills land after a checkpoint").isGreaterThanOrEqualTo(TRIALS / 2);
+    }
+
+    /** The {@code occurrence}-th progress event {@code event} of stage {@code stage}. */
+    record KillPoint(String event, String stage, int occurrence) {
+        static final KillPoint INDEXING = new KillPoint("stage-start", "indexing", 1);
+
+        /** The kill points of a worker's progress lines: see the test. */
+        static List<KillPoint> of(String progressLines) throws IOException {
+            List<KillPoint> checkpoints = new ArrayList<>();
+            for (String line : progressLines.lines().filter(line -> line.startsWith("{")).toList()) {
+                JsonNode event = Json.MAPPER.readTree(line);
+                String kind = event.path("event").asText();
+                if (event.path("stage").asText().equals("checkpointing") && !kind.equals("progress")) {
+                    checkpoints.add(new KillPoint(kind, "checkpointing", checkpoints.size() / 2 + 1));
+                }
+            }
+            List<KillPoint> points = new ArrayList<>(List.of(INDEXING));
+            points.addAll(checkpoints.subList(0, Math.max(0, checkpoints.size() - 2)));
+            points.add(new KillPoint("stage-start", "merging", 1));
+            return points;
+        }
+
+        boolean matches(String line) {
+            return line.contains("\"event\":\"" + event + "\"") && line.contains("\"stage\":\"" + stage + "\"");
+        }
     }
 
     private static String[] worker(Path root, Path inputs, Path spec, String... more) {
         List<String> args = new ArrayList<>(List.of("build-partition", "--index", root.toString(), "--input", inputs.toString(), "--spec",
-                spec.toString(), "--partition", "0", "--partitions", "1", "--threads", "2", "--checkpoint-every", "200ms",
+                spec.toString(), "--partition", "0", "--partitions", "1", "--threads", "2", "--checkpoint-every", "100ms",
                 "--ram-buffer-mb", "32"));
         args.addAll(List.of(more));
         return args.toArray(String[]::new);
