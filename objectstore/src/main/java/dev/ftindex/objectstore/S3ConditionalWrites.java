@@ -97,6 +97,21 @@ final class S3ConditionalWrites {
     }
 
     /**
+     * The probe's first write. A client retry of a try that had landed gets 412 from a store that
+     * enforces the condition; the token read back shows it was ours, so the probe goes on.
+     */
+    private void putProbe(String probeKey, Payload probe) {
+        String token = "probe-" + UUID.randomUUID();
+        try {
+            put(probeKey, probe, token);
+        } catch (S3Exception e) {
+            if (S3Errors.kind(e) != S3Errors.Kind.PRECONDITION_FAILED || !ownWrite(probeKey, token)) {
+                throw e;
+            }
+        }
+    }
+
+    /**
      * Writes a probe object twice with {@code If-None-Match: *}; a store that enforces the
      * condition must refuse the second write. Runs once per store, before the first create-only
      * write, and removes the probe afterwards.
@@ -112,7 +127,7 @@ final class S3ConditionalWrites {
             String probeKey = ".ftindex-probe-" + UUID.randomUUID();
             Payload probe = Payload.of(new byte[] {'p'});
             try {
-                put(probeKey, probe, "probe");
+                putProbe(probeKey, probe);
                 boolean enforced;
                 try {
                     put(probeKey, probe, "probe-2");

@@ -129,6 +129,27 @@ class S3ProxyObjectStoreTest extends ObjectStoreContractTest {
     }
 
     @Test
+    void theProbeRecognisesItsOwnFirstWriteAfterARetry() throws Exception {
+        AtomicInteger probePuts = new AtomicInteger();
+        // The probe's first PUT lands but its answer is lost: the SDK's retry gets 412 for the
+        // probe that first try created (seen once in CI through a flaky proxy).
+        try (FaultyHttpProxy proxy = FaultyHttpProxy.start(SERVER.endpoint(), request ->
+                request.method().equals("PUT") && request.target().contains(".ftindex-probe-")
+                        && probePuts.incrementAndGet() == 1
+                        ? Fault.RESET_AFTER_FORWARD : Fault.NONE);
+             ObjectStore viaProxy = open(S3ProxyServer.settings(proxy.endpoint()))) {
+
+            viaProxy.putIfAbsent("first.json", Payload.of(bytes("created")));
+
+            assertThat(proxy.injected(Fault.RESET_AFTER_FORWARD)).isEqualTo(1);
+            assertThat(probePuts.get()).as("lost try, its retry, the second probe write").isEqualTo(3);
+            assertThat(read("first.json")).isEqualTo(bytes("created"));
+            assertThat(viaProxy.list("").stream().map(ObjectInfo::key)).as("the probe cleans up after itself")
+                    .noneMatch(key -> key.startsWith(".ftindex-probe-"));
+        }
+    }
+
+    @Test
     void aWinnerThatVanishesBeforeTheReadBackStillMeansAlreadyExists() throws Exception {
         store.put("staging/_plan.json", Payload.of(bytes("the winner's")));
         // Between our 412 and our read-back, a cleanup deletes the winner's object.
