@@ -39,7 +39,7 @@ public final class Main {
               --serve-window-s N     seconds of each steady and each swapping window (default 10)
               --cost-workers N       workers of `ftindex build` in the cost and growth benchmarks (default 2)
               --growth-mb LIST       corpus sizes of the growth benchmark, generated (default: the corpus's size and 4 times it)
-              --only LIST            run only some of: worker,build,cost,growth,finalize,search,memory,scale,parquet,serve,spark,vector,checkpoint,compact
+              --only LIST            run only some of: worker,build,cost,growth,finalize,search,lazy,memory,scale,parquet,serve,spark,vector,checkpoint,compact
               --checkpoint-parts L   of the checkpoint benchmark: cost,resume (default both)
               --work DIR             scratch space (default: a new directory under the system temp directory)
               --out FILE             also write the results as JSON
@@ -68,7 +68,7 @@ public final class Main {
         int processors = Runtime.getRuntime().availableProcessors();
         int threads = Integer.parseInt(options.getOrDefault("threads", String.valueOf(processors)));
         double ramBufferMb = Double.parseDouble(options.getOrDefault("ram-buffer-mb", "256"));
-        Set<String> only = Set.of(options.getOrDefault("only", "worker,build,cost,growth,finalize,search,memory,scale,parquet,serve,spark,vector,checkpoint,compact").split(","));
+        Set<String> only = Set.of(options.getOrDefault("only", "worker,build,cost,growth,finalize,search,lazy,memory,scale,parquet,serve,spark,vector,checkpoint,compact").split(","));
         Path jar = Path.of(System.getProperty("ftindex.jar", "cli/target/ftindex.jar")).toAbsolutePath().normalize();
 
         Corpus corpus;
@@ -113,7 +113,7 @@ public final class Main {
             }
             FinalizerBenchmark.Committed committed = null;
             int partitions = Integer.parseInt(options.getOrDefault("partitions", "2"));
-            if (only.contains("finalize") || only.contains("search")) {
+            if (only.contains("finalize") || only.contains("search") || only.contains("lazy")) {
                 committed = FinalizerBenchmark.run(context, report, partitions);
             }
             if (only.contains("search")) {
@@ -126,6 +126,9 @@ public final class Main {
                     // Parallel search over slices costs more than it gains on busy cores; the sequential figure shows how much.
                     SearchBenchmark.run(context, report, committed, single, 1);
                 }
+            }
+            if (only.contains("lazy")) {
+                LazyBenchmark.run(context, report, committed, threads);
             }
             if (only.contains("memory")) {
                 long base = options.containsKey("memory-base-mb")

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.ftindex.format.Analyzers;
 import dev.ftindex.format.FieldStats;
 import dev.ftindex.format.FileEntry;
+import dev.ftindex.format.Hotcache;
 import dev.ftindex.format.IndexSpec;
 import dev.ftindex.format.LuceneFiles;
 import dev.ftindex.format.progress.Progress;
@@ -216,6 +217,12 @@ public final class PartitionBuild implements Closeable {
             writer.close();
             List<String> names = new ArrayList<>(Arrays.asList(directory.listAll()));
             names.remove(IndexWriter.WRITE_LOCK_NAME);
+            long hotcacheStart = System.nanoTime();
+            Hotcache.write(directory, names, Hotcache.DEFAULT_BLOCK_SIZE, HotBlocks.record(directory, Hotcache.DEFAULT_BLOCK_SIZE));
+            clock.stage("hotcache", (System.nanoTime() - hotcacheStart) / 1e9);
+            if (!names.contains(Hotcache.NAME)) {
+                names.add(Hotcache.NAME);
+            }
             names.sort(null);
             List<FileEntry> files = new ArrayList<>();
             Map<String, FieldStats> fieldStats;

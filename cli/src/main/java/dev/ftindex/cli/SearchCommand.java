@@ -3,6 +3,8 @@ package dev.ftindex.cli;
 import dev.ftindex.search.BatchSearch;
 import dev.ftindex.search.CommittedIndex;
 import dev.ftindex.search.IndexCache;
+import dev.ftindex.search.PageCache;
+import dev.ftindex.search.Reading;
 import dev.ftindex.search.SearchRequest;
 import dev.ftindex.search.SearchResult;
 import java.nio.file.Path;
@@ -23,9 +25,11 @@ import picocli.CommandLine.Parameters;
             "       ftindex search --index URI --queries FILE --output RUN [--format trec|jsonl] [--k 1000]"},
         description = {
             "Searches a committed index, or the generation a collection's alias names (--index on a collection, or",
-            "--collection C [--generation G]). The files are fetched once into a local cache (verified by size and",
-            "checksum; shared safely between processes) and searched as one index, so scores are those of the",
-            "whole collection. QUERY uses Lucene's classic syntax over the spec's default search fields:",
+            "--collection C [--generation G]), as one index, so scores are those of the whole collection. On S3 it is",
+            "read where it lies (--fetch lazy): one request opens a partition, a query reads the pages it needs, each",
+            "checked against the checksums the worker recorded, through a page cache bounded by --cache-size. Local",
+            "roots, and generations committed by ftindex 0.1, are fetched once into a local cache instead",
+            "(--fetch full: verified by size and checksum, shared safely between processes). QUERY uses Lucene's classic syntax over the spec's default search fields:",
             "words, \"phrases\", AND/OR/NOT, +required -excluded, field:value, prefix*, fuzzy~1, boost^2.",
             "Hits are ordered by score, then by id.",
             "",
@@ -42,6 +46,9 @@ final class SearchCommand implements Verb {
 
     @Parameters(paramLabel = "QUERY", arity = "0..*", description = "the query; several words are joined with spaces")
     List<String> query = new ArrayList<>();
+
+    @Mixin
+    ReadingOptions reading;
 
     @Mixin
     StoreOptions store;
@@ -114,10 +121,18 @@ final class SearchCommand implements Verb {
         }
         List<BatchSearch.Topic> topics = batch ? BatchSearch.readTopics(search.queries) : List.of();
         Path cache = search.cacheDir != null ? search.cacheDir : IndexCache.defaultRoot();
-        try (Stores stores = store.open(context.environment())) {
+        Reading reading = this.reading.reading();
+        PageCache pages = reading.openPageCache(cache);
+        try (pages; Stores stores = store.open(context.environment())) {
             Target.Root root = store.target(stores).root();
             context.console().root(root.store().location());
-            try (CommittedIndex committed = CommittedIndex.open(root.store(), cache, search.threads, context.console().progress())) {
+            CommittedIndex opened;
+            try {
+                opened = CommittedIndex.open(root.store(), reading.fetch(), cache, pages, search.threads, context.console().progress());
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage());
+            }
+            try (CommittedIndex committed = opened) {
                 if (batch) {
                     BatchSearch.Summary summary = BatchSearch.run(committed, topics, k, format, search.tag, search.runFile, search.threads,
                             context.console().progress());

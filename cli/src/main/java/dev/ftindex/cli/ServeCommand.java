@@ -15,10 +15,13 @@ import picocli.CommandLine.Option;
         customSynopsis = "ftindex serve --index URI [--host ADDR] [--port 8080] [--poll 30s] [options]",
         description = {
             "Serves searches over HTTP. Given a collection (--index on it, or --collection C), it polls the alias",
-            "and swaps to each newly published generation without stopping: the new generation is fetched into",
-            "the verified cache, checked, opened and warmed while queries are answered from the old one; then one",
-            "atomic swap, so every query is answered from exactly one whole generation. The old readers close when",
-            "their last query finishes, and their cache files are removed. A failed update (missing or corrupt",
+            "and swaps to each newly published generation without stopping: the new generation is opened and",
+            "warmed with the recent queries while queries are answered from the old one; then one atomic swap, so",
+            "every query is answered from exactly one whole generation. On S3 it is read where it lies (--fetch",
+            "lazy: one request opens a partition, queries read the pages they need through a page cache bounded by",
+            "--cache-size, every page checked; a damaged page fails its queries with 502, counted in /metrics and",
+            "named in /health). --fetch full (and local roots) fetch and verify the whole generation first; the",
+            "old readers close when their last query finishes, and their cache files are removed. A failed update (missing or corrupt",
             "file, unreadable metadata) keeps the old generation serving, shows as failed in /health, and is",
             "retried after a wait that doubles with each failure (from --poll up to 10 minutes; at once when the",
             "alias moves). Given an index root, it serves it once it is committed.",
@@ -37,6 +40,9 @@ import picocli.CommandLine.Option;
 final class ServeCommand implements Verb {
     @ArgGroup(validate = false, heading = "%nServer:%n", order = 10)
     Group serve = new Group();
+
+    @Mixin
+    ReadingOptions reading;
 
     @Mixin
     StoreOptions store;
@@ -104,6 +110,7 @@ final class ServeCommand implements Verb {
                 if (serve.drainTimeout != null) {
                     config = config.withDrainTimeout(Durations.parse("--drain-timeout", serve.drainTimeout));
                 }
+                config = config.withReading(reading.reading());
             } catch (IllegalArgumentException e) {
                 throw new UsageException(e.getMessage());
             }

@@ -60,8 +60,8 @@ class CommandLineTest {
             Map.entry("build", concat(List.of("--input", "--workers", "--threads", "--search", "--k", "--cache-dir"), INDEXING(), STORE(), OUTPUT())),
             Map.entry("finalize", concat(List.of("--expected-partitions", "--concurrency"), STORE(), OUTPUT())),
             Map.entry("status", concat(List.of("--expected-partitions", "--json"), STORE(), OUTPUT())),
-            Map.entry("search", concat(List.of("--k", "--cache-dir", "--threads", "--json", "--from", "--highlight", "--queries", "--output", "--format", "--tag"), STORE(),
-                    OUTPUT())),
+            Map.entry("search", concat(List.of("--k", "--cache-dir", "--threads", "--json", "--from", "--highlight", "--queries", "--output", "--format", "--tag"),
+                    READING(), STORE(), OUTPUT())),
             Map.entry("verify", concat(List.of("--deep", "--concurrency", "--work-dir"), STORE(), OUTPUT())),
             Map.entry("inspect", concat(List.of("--spec", "--json"), STORE(), OUTPUT())),
             Map.entry("publish", concat(List.of("--concurrency"), STORE(), OUTPUT())),
@@ -70,7 +70,11 @@ class CommandLineTest {
                     "--upload-concurrency"), STORE(), OUTPUT())),
             Map.entry("gc", concat(List.of("--grace", "--keep", "--remove-unpublished", "--delete"), STORE(), OUTPUT())),
             Map.entry("serve", concat(List.of("--host", "--port", "--poll", "--cache-dir", "--threads", "--max-concurrent", "--queue-timeout",
-                    "--drain-timeout"), STORE(), OUTPUT())));
+                    "--drain-timeout"), READING(), STORE(), OUTPUT())));
+
+    private static List<String> READING() {
+        return List.of("--fetch", "--cache-size", "--page-size");
+    }
 
     private static List<String> INDEXING() {
         return List.of("--spec", "--ram-buffer-mb", "--segments", "--work-dir", "--upload-concurrency", "--skip-bad-records",

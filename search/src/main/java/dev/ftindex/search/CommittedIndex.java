@@ -1,8 +1,10 @@
 package dev.ftindex.search;
 
 import dev.ftindex.format.Analyzers;
+import dev.ftindex.format.CorruptIndexException;
 import dev.ftindex.format.IndexLayout;
 import dev.ftindex.format.IndexMetadata;
+import dev.ftindex.format.IndexMetadata.CommittedPartition;
 import dev.ftindex.format.IndexSpec;
 import dev.ftindex.format.NotCommittedException;
 import dev.ftindex.format.StoredJson;
@@ -61,14 +63,19 @@ public final class CommittedIndex implements Closeable {
     /** How much of a stored field the highlighter reads: the start of a long text holds the snippet people look for. */
     private static final int HIGHLIGHT_MAX_CHARS = 100_000;
 
-    private CommittedIndex(IndexMetadata metadata, List<Path> partitionDirectories, int threads) throws IOException {
+    /** Opens one partition's Lucene directory: a local copy, or the lazy reader over the store. */
+    @FunctionalInterface
+    private interface PartitionOpener {
+        Directory open(int index) throws IOException;
+    }
+
+    private CommittedIndex(IndexMetadata metadata, int partitions, PartitionOpener opener, int threads) throws IOException {
         this.metadata = metadata;
         IndexSpec spec = metadata.spec();
         List<IndexReader> readers = new ArrayList<>();
         try {
-            for (Path directory : partitionDirectories) {
-                Directory lucene = new MMapDirectory(directory);
-                readers.add(DirectoryReader.open(lucene));
+            for (int i = 0; i < partitions; i++) {
+                readers.add(DirectoryReader.open(opener.open(i)));
             }
         } catch (IOException | RuntimeException e) {
             for (IndexReader opened : readers) {
@@ -109,10 +116,26 @@ public final class CommittedIndex implements Closeable {
      * @throws NotCommittedException if the root has no metadata.lance
      */
     public static CommittedIndex open(ObjectStore store, Path cacheRoot, int threads, Progress progress) {
+        return openFull(store, readMetadata(store), cacheRoot, threads, progress);
+    }
+
+    /**
+     * Reads {@code metadata.lance} and opens the generation the way {@code mode} resolves to for it:
+     * lazily through {@code pages}, or downloaded in full into {@code cacheRoot}.
+     *
+     * @throws NotCommittedException if the root has no metadata.lance
+     */
+    public static CommittedIndex open(ObjectStore store, FetchMode mode, Path cacheRoot, PageCache pages, int threads, Progress progress) {
         IndexMetadata metadata = readMetadata(store);
+        return mode.resolve(store.location(), metadata) == FetchMode.LAZY
+                ? openLazy(store, metadata, pages, threads)
+                : openFull(store, metadata, cacheRoot, threads, progress);
+    }
+
+    private static CommittedIndex openFull(ObjectStore store, IndexMetadata metadata, Path cacheRoot, int threads, Progress progress) {
         List<Path> directories = new IndexCache(cacheRoot, threads).fetch(store, metadata, progress);
         try {
-            return new CommittedIndex(metadata, directories, threads);
+            return openLocal(metadata, directories, threads);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the cached index under " + cacheRoot + ": " + e.getMessage(), e);
         }
@@ -120,7 +143,35 @@ public final class CommittedIndex implements Closeable {
 
     /** Opens an index whose partitions are already in local directories (tests, benchmarks). */
     public static CommittedIndex openLocal(IndexMetadata metadata, List<Path> partitionDirectories, int threads) throws IOException {
-        return new CommittedIndex(metadata, partitionDirectories, threads);
+        return new CommittedIndex(metadata, partitionDirectories.size(), i -> new MMapDirectory(partitionDirectories.get(i)), threads);
+    }
+
+    /**
+     * Reads {@code metadata.lance} and opens every partition where it lies, with one request a
+     * partition (its hotcache); queries then read the pages they need through {@code cache},
+     * each checked against the hotcache's block checksums. Nothing is downloaded ahead.
+     *
+     * @throws NotCommittedException if the root has no metadata.lance
+     * @throws IllegalArgumentException if a partition has no hotcache (committed by ftindex 0.1):
+     *     such an index is read with {@link #open}
+     */
+    public static CommittedIndex openLazy(ObjectStore store, PageCache cache, int threads) {
+        return openLazy(store, readMetadata(store), cache, threads);
+    }
+
+    /** {@link #openLazy(ObjectStore, PageCache, int)} of metadata already read from {@code store}. */
+    public static CommittedIndex openLazy(ObjectStore store, IndexMetadata metadata, PageCache cache, int threads) {
+        List<CommittedPartition> partitions = metadata.partitions();
+        try {
+            return new CommittedIndex(metadata, partitions.size(), i -> LazyDirectory.open(store, metadata, partitions.get(i), cache), threads);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open generation " + metadata.indexId() + " in " + store.location() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether every partition of {@code metadata} can be opened by {@link #openLazy}: each has a hotcache. */
+    public static boolean readableInPlace(IndexMetadata metadata) {
+        return metadata.partitions().stream().allMatch(LazyDirectory::hasHotcache);
     }
 
     static IndexMetadata readMetadata(ObjectStore store) {
@@ -199,6 +250,8 @@ public final class CommittedIndex implements Closeable {
                     ? SearchResult.Relation.EQ : SearchResult.Relation.GTE;
             return new SearchResult(metadata.indexId(), request.query(), request.k(), request.from(),
                     new SearchResult.Count(top.totalHits.value(), relation), hits, (System.nanoTime() - start) / 1e9);
+        } catch (PageCorruptException e) {
+            throw new CorruptIndexException("a page of generation " + metadata.indexId() + " failed verification", List.of(e.getMessage()));
         } catch (IOException e) {
             throw new UncheckedIOException("search failed: " + e.getMessage(), e);
         }

@@ -14,7 +14,9 @@ import dev.ftindex.format.progress.Stage;
 import dev.ftindex.format.progress.Unit;
 import dev.ftindex.objectstore.ObjectStore;
 import dev.ftindex.search.CommittedIndex;
+import dev.ftindex.search.FetchMode;
 import dev.ftindex.search.IndexCache;
+import dev.ftindex.search.PageCache;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,14 +24,19 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * Turns what the alias names into a generation ready to be swapped in: resolved, fetched into the
- * verified cache, checked there once more, opened, and warmed ({@link Warmer}, the hook Lucene's
- * {@code SearcherFactory} offers). Each step is one {@link Update.Step} of the update it reports to.
- * A failure closes what was opened and keeps the verified files for the next attempt.
+ * Turns what the alias names into a generation ready to be swapped in: resolved, then either
+ * fetched into the verified cache, checked there once more and opened ({@link FetchMode#FULL}), or
+ * opened where it lies with one request a partition ({@link FetchMode#LAZY}); then warmed
+ * ({@link Warmer}, the hook Lucene's {@code SearcherFactory} offers), which in lazy mode also
+ * brings the pages the recent queries read into the page cache before the first query comes. Each
+ * step is one {@link Update.Step} of the update it reports to. A failure closes what was opened and
+ * keeps the verified files (or pages) for the next attempt.
  */
 final class GenerationLoader {
     private final ObjectStore store;
     private final IndexCache cache;
+    private final PageCache pages;
+    private final FetchMode fetch;
     private final int threads;
     private final Warmer warmer;
 
@@ -48,10 +55,15 @@ final class GenerationLoader {
 
     /**
      * @param store the collection (targets name its generations) or the index root
+     * @param cache where generations read in full are fetched
+     * @param pages where generations read lazily keep their pages
+     * @param fetch how generations are read (auto: lazy for {@code s3://} roots with hotcaches)
      */
-    GenerationLoader(ObjectStore store, IndexCache cache, int threads, Warmer warmer) {
+    GenerationLoader(ObjectStore store, IndexCache cache, PageCache pages, FetchMode fetch, int threads, Warmer warmer) {
         this.store = requireNonNull(store, "store is null");
         this.cache = requireNonNull(cache, "cache is null");
+        this.pages = requireNonNull(pages, "pages is null");
+        this.fetch = requireNonNull(fetch, "fetch is null");
         this.threads = threads;
         this.warmer = requireNonNull(warmer, "warmer is null");
     }
@@ -72,6 +84,11 @@ final class GenerationLoader {
                     + ", but the alias names index " + target.indexId() + " for it", List.of());
         }
 
+        ServedGeneration.Identity identity = ServedGeneration.Identity.of(root.location(), target.generation(), metadata, commit.committedAt());
+        if (fetch.resolve(root.location(), metadata) == FetchMode.LAZY) {
+            return loadInStore(root, metadata, identity, update, onClosed);
+        }
+
         update.step(Update.Step.FETCHING);
         IndexCache.Lease files = cache.lease(root, metadata, update.progress());
         CommittedIndex index = null;
@@ -87,13 +104,31 @@ final class GenerationLoader {
 
             update.step(Update.Step.WARMING);
             warmer.warm(index, update.progress());
-            return new ServedGeneration(index, ServedGeneration.Identity.of(root.location(), target.generation(), metadata, commit.committedAt()),
-                    files, onClosed);
+            return new ServedGeneration(index, identity, new ServedGeneration.Downloaded(files, metadata.totals().bytes()), onClosed);
         } catch (IOException | RuntimeException | Error e) {
             if (index != null) {
                 index.close();
             }
             files.closeKeepingFiles(); // verified files stay for the next attempt
+            throw e;
+        }
+    }
+
+    /** Opens the generation where it lies (one request a partition, nothing fetched ahead) and warms it. */
+    private ServedGeneration loadInStore(ObjectStore root, IndexMetadata metadata, ServedGeneration.Identity identity, Update update,
+            Consumer<ServedGeneration> onClosed) {
+        update.step(Update.Step.OPENING);
+        CommittedIndex index;
+        try (Stage stage = update.progress().stage("opening", Unit.PARTITIONS, metadata.partitions().size(), -1)) {
+            index = CommittedIndex.openLazy(root, metadata, pages, threads);
+            stage.add(metadata.partitions().size(), 0);
+        }
+        try {
+            update.step(Update.Step.WARMING);
+            warmer.warm(index, update.progress());
+            return new ServedGeneration(index, identity, new ServedGeneration.InStore(), onClosed);
+        } catch (RuntimeException | Error e) {
+            index.close();
             throw e;
         }
     }

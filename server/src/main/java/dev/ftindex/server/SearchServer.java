@@ -15,6 +15,7 @@ import dev.ftindex.format.FailureReport;
 import dev.ftindex.format.Json;
 import dev.ftindex.format.WireEnum;
 import dev.ftindex.objectstore.Tasks;
+import dev.ftindex.search.PageCache;
 import dev.ftindex.search.QuerySyntaxException;
 import dev.ftindex.search.SearchRequest;
 import dev.ftindex.search.SearchResult;
@@ -101,7 +102,7 @@ public final class SearchServer implements AutoCloseable {
     private SearchServer(ServerConfig config) throws IOException {
         this.config = config;
         this.serving = new Serving(config);
-        this.metrics = new ServerMetrics(() -> serving.serving().orElse(null), serving::cacheBytes, config.clock());
+        this.metrics = new ServerMetrics(() -> serving.serving().orElse(null), serving::cacheBytes, serving::pageCache, config.clock());
         this.searches = new Semaphore(config.maxConcurrentSearches());
         this.page = resource("search.html");
         this.executor = Tasks.virtual("ftindex-http");
@@ -301,7 +302,17 @@ public final class SearchServer implements AutoCloseable {
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     record Health(@JsonInclude(JsonInclude.Include.NON_NULL) List<CollectionStatus.Building> building, Serving.Poll lastPoll,
-            Served serving, Source source, State status, List<Update.View> updates) {}
+            PageCacheView pageCache, Served serving, Source source, State status, List<Update.View> updates) {}
+
+    /** The page cache of the generations read where they lie, and the last page the store gave damaged. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record PageCacheView(long bytes, long corruptStorePages, long hits, @JsonInclude(JsonInclude.Include.ALWAYS) String lastCorruptStorePage,
+            long limitBytes, long misses, long storeReads) {
+        static PageCacheView of(PageCache.Stats stats) {
+            return new PageCacheView(stats.cachedBytes(), stats.corruptStorePages(), stats.hits(), stats.lastCorruptStorePage(),
+                    stats.maxBytes(), stats.misses(), stats.requests());
+        }
+    }
 
     /** Where the server reads from, and how often. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
@@ -328,8 +339,8 @@ public final class SearchServer implements AutoCloseable {
         Served generation = served.map(identity -> new Served(Duration.between(identity.committedAt(), config.clock().instant()).toSeconds(),
                 identity.bytes(), identity.committedAt().toString(), identity.docs(), identity.generation(), identity.indexId(),
                 identity.partitions())).orElse(null);
-        return new Health(serving.isCollection() ? serving.building() : null, serving.lastPoll().orElse(null), generation, source, state,
-                serving.updates());
+        return new Health(serving.isCollection() ? serving.building() : null, serving.lastPoll().orElse(null),
+                PageCacheView.of(serving.pageCache()), generation, source, state, serving.updates());
     }
 
     private static void send(HttpExchange exchange, int status, String contentType, byte[] body) throws IOException {

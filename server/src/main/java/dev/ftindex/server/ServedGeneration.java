@@ -14,15 +14,16 @@ import java.util.logging.Logger;
  * One opened generation and what holds it, counted like Lucene's {@code ReferenceManager} counts
  * an {@code IndexReader}: {@link ServedGenerations} holds one reference while it serves the
  * generation, each query one more while it runs. When the last is released the readers are
- * closed, then the cache lease is released (which removes the files once nothing else in the
- * process holds them).
+ * closed, then its {@link Files} are released: a full copy's cache lease (which removes the files
+ * once nothing else in the process holds them); a generation read where it lies holds nothing
+ * (its pages stay in the shared page cache until they are evicted).
  */
 final class ServedGeneration {
     private static final Logger LOG = Logger.getLogger(ServedGeneration.class.getName());
 
     private final CommittedIndex index;
     private final Identity identity;
-    private final IndexCache.Lease files;
+    private final Files files;
     private final Consumer<ServedGeneration> onClosed;
     private final AtomicInteger references = new AtomicInteger(1);
     private volatile boolean keepFiles;
@@ -48,11 +49,42 @@ final class ServedGeneration {
         }
     }
 
+    /** The local files a generation's readers read from. */
+    sealed interface Files {
+        /** Bytes held on local disk for this generation alone. */
+        long bytes();
+
+        void release(boolean keepFiles);
+    }
+
+    /** A full copy in the {@link IndexCache}, held by a lease. */
+    record Downloaded(IndexCache.Lease lease, long bytes) implements Files {
+        @Override
+        public void release(boolean keepFiles) {
+            if (keepFiles) {
+                lease.closeKeepingFiles();
+            } else {
+                lease.close();
+            }
+        }
+    }
+
+    /** Read where it lies: nothing local is its own. */
+    record InStore() implements Files {
+        @Override
+        public long bytes() {
+            return 0;
+        }
+
+        @Override
+        public void release(boolean keepFiles) {}
+    }
+
     /**
-     * @param files the cache lease its readers read from, released after they close
+     * @param files what its readers read from, released after they close
      * @param onClosed told when the last reference was released and everything is closed
      */
-    ServedGeneration(CommittedIndex index, Identity identity, IndexCache.Lease files, Consumer<ServedGeneration> onClosed) {
+    ServedGeneration(CommittedIndex index, Identity identity, Files files, Consumer<ServedGeneration> onClosed) {
         this.index = index;
         this.identity = identity;
         this.files = files;
@@ -65,6 +97,11 @@ final class ServedGeneration {
 
     Identity identity() {
         return identity;
+    }
+
+    /** Bytes of its own on local disk: a full copy's, none when read where it lies. */
+    long localBytes() {
+        return files.bytes();
     }
 
     /** One more reference, unless the last one was released already (then the caller reads the current generation again). */
@@ -100,11 +137,7 @@ final class ServedGeneration {
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "closing generation " + identity.name() + " failed: " + e.getMessage(), e);
         }
-        if (keepFiles) {
-            files.closeKeepingFiles();
-        } else {
-            files.close();
-        }
+        files.release(keepFiles);
         onClosed.accept(this);
         LOG.info("closed " + identity.name());
     }

@@ -62,7 +62,7 @@ final class ServedGenerations implements AutoCloseable {
     /** Bytes of every generation still open (the current one and those running queries hold). */
     long openBytes() {
         synchronized (open) {
-            return open.stream().mapToLong(generation -> generation.identity().bytes()).sum();
+            return open.stream().mapToLong(ServedGeneration::localBytes).sum();
         }
     }
 

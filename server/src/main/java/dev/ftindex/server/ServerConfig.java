@@ -3,6 +3,7 @@ package dev.ftindex.server;
 import static java.util.Objects.requireNonNull;
 
 import dev.ftindex.objectstore.ObjectStore;
+import dev.ftindex.search.Reading;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -19,9 +20,11 @@ import java.time.Duration;
  * @param maxConcurrentSearches searches running at once; more wait up to {@code queueTimeout}, then get 503
  * @param queueTimeout how long a search waits for a slot
  * @param drainTimeout on shutdown, how long running requests may take to finish
+ * @param reading how generations are read: lazily where they lie, through a page cache under
+ *     {@code cacheRoot} shared by every generation the server opens, or fetched in full
  */
 public record ServerConfig(ObjectStore store, Path cacheRoot, String host, int port, Duration poll, int threads, int maxConcurrentSearches,
-        Duration queueTimeout, Duration drainTimeout, Clock clock) {
+        Duration queueTimeout, Duration drainTimeout, Clock clock, Reading reading) {
     public ServerConfig {
         requireNonNull(store, "store is null");
         requireNonNull(cacheRoot, "cacheRoot is null");
@@ -30,6 +33,7 @@ public record ServerConfig(ObjectStore store, Path cacheRoot, String host, int p
         requireNonNull(queueTimeout, "queueTimeout is null");
         requireNonNull(drainTimeout, "drainTimeout is null");
         requireNonNull(clock, "clock is null");
+        requireNonNull(reading, "reading is null");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0 to 65535: " + port);
         }
@@ -61,26 +65,30 @@ public record ServerConfig(ObjectStore store, Path cacheRoot, String host, int p
         int cores = Runtime.getRuntime().availableProcessors();
         return new ServerConfig(store, cacheRoot, DEFAULT_HOST, DEFAULT_PORT, Duration.ofSeconds(DEFAULT_POLL_SECONDS), DEFAULT_THREADS,
                 DEFAULT_SEARCHES_PER_CORE * cores, Duration.ofSeconds(DEFAULT_QUEUE_TIMEOUT_SECONDS), Duration.ofSeconds(DEFAULT_DRAIN_TIMEOUT_SECONDS),
-                Clock.systemUTC());
+                Clock.systemUTC(), Reading.defaults());
     }
 
     public ServerConfig withAddress(String newHost, int newPort) {
-        return new ServerConfig(store, cacheRoot, newHost, newPort, poll, threads, maxConcurrentSearches, queueTimeout, drainTimeout, clock);
+        return new ServerConfig(store, cacheRoot, newHost, newPort, poll, threads, maxConcurrentSearches, queueTimeout, drainTimeout, clock, reading);
     }
 
     public ServerConfig withPoll(Duration newPoll) {
-        return new ServerConfig(store, cacheRoot, host, port, newPoll, threads, maxConcurrentSearches, queueTimeout, drainTimeout, clock);
+        return new ServerConfig(store, cacheRoot, host, port, newPoll, threads, maxConcurrentSearches, queueTimeout, drainTimeout, clock, reading);
     }
 
     public ServerConfig withThreads(int newThreads) {
-        return new ServerConfig(store, cacheRoot, host, port, poll, newThreads, maxConcurrentSearches, queueTimeout, drainTimeout, clock);
+        return new ServerConfig(store, cacheRoot, host, port, poll, newThreads, maxConcurrentSearches, queueTimeout, drainTimeout, clock, reading);
     }
 
     public ServerConfig withConcurrency(int newMaxConcurrentSearches, Duration newQueueTimeout) {
-        return new ServerConfig(store, cacheRoot, host, port, poll, threads, newMaxConcurrentSearches, newQueueTimeout, drainTimeout, clock);
+        return new ServerConfig(store, cacheRoot, host, port, poll, threads, newMaxConcurrentSearches, newQueueTimeout, drainTimeout, clock, reading);
     }
 
     public ServerConfig withDrainTimeout(Duration newDrainTimeout) {
-        return new ServerConfig(store, cacheRoot, host, port, poll, threads, maxConcurrentSearches, queueTimeout, newDrainTimeout, clock);
+        return new ServerConfig(store, cacheRoot, host, port, poll, threads, maxConcurrentSearches, queueTimeout, newDrainTimeout, clock, reading);
+    }
+
+    public ServerConfig withReading(Reading newReading) {
+        return new ServerConfig(store, cacheRoot, host, port, poll, threads, maxConcurrentSearches, queueTimeout, drainTimeout, clock, newReading);
     }
 }

@@ -1,6 +1,8 @@
 package dev.ftindex.server;
 
+import dev.ftindex.search.PageCache;
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
@@ -11,6 +13,7 @@ import java.io.OutputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
 
 /**
  * What {@code /metrics} exposes, in Prometheus text format, through the Prometheus Java client:
@@ -34,7 +37,11 @@ final class ServerMetrics {
     private final Histogram updateDuration;
     private final Counter updateFailures;
 
-    ServerMetrics(Supplier<ServedGeneration.Identity> serving, Supplier<Long> cacheBytes, Clock clock) {
+    /**
+     * @param cacheBytes bytes of the generations fetched in full and still open
+     * @param pageCache the page cache of the generations read where they lie
+     */
+    ServerMetrics(Supplier<ServedGeneration.Identity> serving, Supplier<Long> cacheBytes, Supplier<PageCache.Stats> pageCache, Clock clock) {
         queryDuration = Histogram.builder().name("ftindex_query_duration_seconds")
                 .help("Time to answer a search, from the request to the last byte of the response")
                 .classicUpperBounds(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
@@ -74,7 +81,32 @@ final class ServerMetrics {
         GaugeWithCallback.builder().name("ftindex_cache_bytes")
                 .help("Bytes of the generations held in the local cache (served, draining or being fetched)")
                 .callback(callback -> callback.call(cacheBytes.get())).register(registry);
+        pageCacheCounter("ftindex_page_cache_hits_total", "Pages read from the page cache", pageCache, PageCache.Stats::hits);
+        pageCacheCounter("ftindex_page_cache_misses_total", "Pages fetched from the store", pageCache, PageCache.Stats::misses);
+        pageCacheCounter("ftindex_page_cache_evictions_total", "Pages evicted to keep the page cache within its size", pageCache,
+                PageCache.Stats::evictions);
+        pageCacheCounter("ftindex_store_reads_total", "Ranged GETs of the page cache (adjacent missing pages share one)", pageCache,
+                PageCache.Stats::requests);
+        pageCacheCounter("ftindex_store_read_bytes_total", "Bytes the page cache fetched from the store", pageCache,
+                PageCache.Stats::bytesFetched);
+        CounterWithCallback.builder().name("ftindex_corrupt_pages_total")
+                .help("Pages that failed their checksum: in the local cache (fetched again) or in the store, twice (the query failed)")
+                .labelNames("where")
+                .callback(callback -> {
+                    PageCache.Stats stats = pageCache.get();
+                    callback.call(stats.corruptCachePages(), "cache");
+                    callback.call(stats.corruptStorePages(), "store");
+                }).register(registry);
+        GaugeWithCallback.builder().name("ftindex_page_cache_bytes").help("Bytes of pages in the page cache")
+                .callback(callback -> callback.call(pageCache.get().cachedBytes())).register(registry);
+        GaugeWithCallback.builder().name("ftindex_page_cache_limit_bytes").help("The most the page cache keeps (--cache-size)")
+                .callback(callback -> callback.call(pageCache.get().maxBytes())).register(registry);
         JvmMetrics.builder().register(registry);
+    }
+
+    private void pageCacheCounter(String name, String help, Supplier<PageCache.Stats> pageCache, ToLongFunction<PageCache.Stats> value) {
+        CounterWithCallback.builder().name(name).help(help)
+                .callback(callback -> callback.call(value.applyAsLong(pageCache.get()))).register(registry);
     }
 
     void query(Outcome outcome, long nanos) {

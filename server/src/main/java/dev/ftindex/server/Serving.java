@@ -11,6 +11,7 @@ import dev.ftindex.objectstore.ObjectStore;
 import dev.ftindex.objectstore.Retry;
 import dev.ftindex.objectstore.Tasks;
 import dev.ftindex.search.IndexCache;
+import dev.ftindex.search.PageCache;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.HashSet;
@@ -51,6 +52,7 @@ final class Serving implements AutoCloseable {
     private final boolean collection;
     private final ServedGenerations generations = new ServedGenerations();
     private final RecentQueries recentQueries = new RecentQueries(WARMING_QUERIES);
+    private final PageCache pages;
     private final GenerationLoader loader;
     private final Retry retries;
     private final LinkedList<Update> updates = new LinkedList<>();
@@ -69,7 +71,9 @@ final class Serving implements AutoCloseable {
         this.config = config;
         this.store = config.store();
         this.collection = IndexCollection.isCollection(store);
-        this.loader = new GenerationLoader(store, new IndexCache(config.cacheRoot(), config.threads()), config.threads(), recentQueries);
+        this.pages = config.reading().openPageCache(config.cacheRoot());
+        this.loader = new GenerationLoader(store, new IndexCache(config.cacheRoot(), config.threads()), pages, config.reading().fetch(),
+                config.threads(), recentQueries);
         this.retries = Retry.onTransient().backoff(config.poll(), config.poll().compareTo(MAX_RETRY_WAIT) > 0 ? config.poll() : MAX_RETRY_WAIT);
         this.poller = Tasks.scheduled("ftindex-poll");
         this.updater = Tasks.pool(1, "ftindex-update");
@@ -112,6 +116,11 @@ final class Serving implements AutoCloseable {
 
     long cacheBytes() {
         return generations.openBytes();
+    }
+
+    /** The page cache every generation read where it lies shares. */
+    PageCache.Stats pageCache() {
+        return pages.stats();
     }
 
     /** The last read of the alias: when, what it named, and what went wrong, if anything. */
@@ -240,5 +249,6 @@ final class Serving implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         generations.close();
+        pages.close();
     }
 }

@@ -1,0 +1,146 @@
+package dev.ftindex.search;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.ftindex.format.FileEntry;
+import dev.ftindex.format.Hotcache;
+import dev.ftindex.objectstore.ByteRange;
+import dev.ftindex.objectstore.ObjectStore;
+import dev.ftindex.objectstore.ObjectStream;
+import dev.ftindex.objectstore.Retry;
+import dev.ftindex.objectstore.StorageException;
+import dev.ftindex.objectstore.TransientStorageException;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * One committed file read where it lies: its key, its block checksums and pinned blocks (from the
+ * partition's {@link Hotcache}), and how its pages are fetched and checked.
+ *
+ * @param description "generation &lt;id&gt; part_3/_0.cfs": how every error names it
+ * @param cacheId what the page cache files it under: a digest of the store, key, size and checksum,
+ *     so a file replaced under the same key is never mixed with the old one's pages
+ */
+record RemoteFile(ObjectStore store, String key, String description, String cacheId, FileEntry entry, int blockSize,
+        Hotcache.FileBlocks blocks) {
+
+    RemoteFile {
+        requireNonNull(store, "store is null");
+        requireNonNull(key, "key is null");
+        requireNonNull(blocks, "blocks is null");
+        if (blocks.length() != entry.size()) {
+            throw new IllegalArgumentException(description + ": the hotcache says " + blocks.length() + " bytes, the commit " + entry.size());
+        }
+    }
+
+    static RemoteFile of(ObjectStore store, String key, String description, FileEntry entry, Hotcache hotcache) {
+        Hotcache.FileBlocks blocks = hotcache.files().get(entry.name());
+        if (blocks == null) {
+            throw new IllegalArgumentException(description + ": the partition's hotcache does not list it");
+        }
+        return new RemoteFile(store, key, description, cacheId(store.location() + key, entry), entry, hotcache.blockSize(), blocks);
+    }
+
+    private static String cacheId(String where, FileEntry entry) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256")
+                    .digest((where + "\n" + entry.size() + "\n" + entry.checksum()).getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    long length() {
+        return entry.size();
+    }
+
+    /** The pinned block {@code block}, or null. */
+    byte[] pinned(long block) {
+        return blocks.pinned().get((int) block);
+    }
+
+    /** Whether every block of cache page {@code page} is pinned (the page is never fetched). */
+    boolean fullyPinned(long page, int pageSize) {
+        long firstBlock = page * pageSize / blockSize;
+        long endBlock = Math.min(blocks.crcs().length, (page + 1) * pageSize / blockSize);
+        for (long block = firstBlock; block < endBlock; block++) {
+            if (!blocks.pinned().containsKey((int) block)) {
+                return false;
+            }
+        }
+        return firstBlock < endBlock;
+    }
+
+    /**
+     * A GET whose body fails while it is read (a reset connection) is asked again, as the store
+     * retries a GET that fails before its body starts; an interrupted reader is not retried.
+     */
+    private static final Retry READS = Retry.onTransient().alsoOn(e -> e instanceof IOException && !(e instanceof InterruptedIOException));
+
+    /**
+     * Fetches {@code count} pages from {@code first} with one ranged read. Always {@code count}
+     * pages: when the object is shorter than the commit says (truncated or replaced), the pages it
+     * lacks come back short or empty, and fail {@link #verifies} like any other damage.
+     */
+    List<byte[]> fetchPages(long first, int count, int pageSize) throws IOException {
+        long start = first * pageSize;
+        long end = Math.min(length(), (first + count) * (long) pageSize);
+        byte[] bytes;
+        try {
+            bytes = READS.run(attempt -> {
+                try (ObjectStream stream = store.get(key, ByteRange.of(start, end - start))) {
+                    return stream.readNBytes((int) (end - start));
+                }
+            });
+        } catch (InterruptedIOException e) {
+            throw e;
+        } catch (IOException e) {
+            // The store failed to answer, as a failed request does: the caller may try again later (503, exit 75).
+            if (e.getCause() instanceof StorageException storage) {
+                throw storage;
+            }
+            throw new TransientStorageException(store.location(), key, "reading bytes " + start + " to " + end + " failed: " + e.getMessage(), e);
+        }
+        List<byte[]> pages = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            int from = Math.min(bytes.length, i * pageSize);
+            pages.add(java.util.Arrays.copyOfRange(bytes, from, Math.min(bytes.length, from + pageSize)));
+        }
+        return pages;
+    }
+
+    /** Whether {@code bytes} are page {@code page}: its length, and the checksum of every block in it. */
+    boolean verifies(long page, int pageSize, byte[] bytes) {
+        long start = page * pageSize;
+        if (bytes.length != Math.min(pageSize, length() - start)) {
+            return false;
+        }
+        int firstBlock = (int) (start / blockSize);
+        for (int offset = 0, block = firstBlock; offset < bytes.length; offset += blockSize, block++) {
+            int n = Math.min(blockSize, bytes.length - offset);
+            if (Hotcache.crc(bytes, offset, n) != blocks.crcs()[block]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The error for a page that failed its checksum twice: names the generation, file and page. */
+    PageCorruptException corruptPage(long page, int pageSize) {
+        long start = page * pageSize;
+        return new PageCorruptException(description + ": page " + page + " (bytes " + start + " to "
+                + Math.min(length(), start + pageSize) + ") does not match its checksum in the partition's hotcache, twice");
+    }
+
+    @Override
+    public String toString() {
+        return description;
+    }
+}

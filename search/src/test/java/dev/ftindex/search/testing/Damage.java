@@ -1,0 +1,49 @@
+package dev.ftindex.search.testing;
+
+import dev.ftindex.format.FileEntry;
+import dev.ftindex.format.Hotcache;
+import dev.ftindex.format.IndexMetadata;
+import dev.ftindex.format.IndexMetadata.CommittedPartition;
+import dev.ftindex.objectstore.ObjectStore;
+import dev.ftindex.objectstore.ObjectStream;
+import dev.ftindex.objectstore.Payload;
+import java.io.IOException;
+import java.util.Comparator;
+
+/** Damage done to a committed index in its store, after the commit, as a faulty disk or a bad copy would. */
+public final class Damage {
+    private Damage() {}
+
+    /** Where a byte was flipped: the file's key under the index root and the offset in it. */
+    public record FlippedByte(CommittedPartition partition, FileEntry file, long offset) {
+        public String key() {
+            return partition.key(file);
+        }
+    }
+
+    /**
+     * Flips a byte near the middle of the largest file of {@code partition}, in a block its hotcache
+     * does not pin (pinned blocks are read from the hotcache, never from the file), so only the
+     * reads of that page find it.
+     */
+    public static FlippedByte flipUnpinnedMiddleByte(ObjectStore root, IndexMetadata metadata, int partition) throws IOException {
+        CommittedPartition committed = metadata.partitions().get(partition);
+        FileEntry largest = committed.files().stream().max(Comparator.comparingLong(FileEntry::size)).orElseThrow();
+        FileEntry hotcacheEntry = committed.files().stream().filter(file -> file.name().equals(Hotcache.NAME)).findFirst().orElseThrow();
+        Hotcache hotcache;
+        try (ObjectStream in = root.get(committed.key(hotcacheEntry))) {
+            hotcache = Hotcache.parse(in.readAllRemaining(), "test");
+        }
+        long at = largest.size() / 2;
+        while (hotcache.files().get(largest.name()).pinned().containsKey((int) (at / hotcache.blockSize()))) {
+            at += hotcache.blockSize();
+        }
+        byte[] bytes;
+        try (ObjectStream in = root.get(committed.key(largest))) {
+            bytes = in.readAllRemaining();
+        }
+        bytes[(int) at] ^= 0x5a;
+        root.put(committed.key(largest), Payload.of(bytes));
+        return new FlippedByte(committed, largest, at);
+    }
+}
