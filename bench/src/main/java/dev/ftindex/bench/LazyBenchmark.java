@@ -30,7 +30,8 @@ import java.util.Set;
  */
 final class LazyBenchmark {
     private static final int K = 10;
-    private static final int COLD_QUERIES_PER_KIND = 15;
+    /** Cold queries of each kind at each page size, a run: each opens the generation afresh. */
+    private static final int COLD_QUERIES_PER_KIND_A_RUN = 5;
     private static final List<Integer> PAGE_SIZES = List.of(4096, 64 * 1024, 1 << 20);
     private static final Duration MAX_LATENCY = Duration.ofMillis(40);
 
@@ -78,7 +79,7 @@ final class LazyBenchmark {
                 for (Kind kind : Kind.values()) {
                     List<Double> bytes = new ArrayList<>();
                     List<Double> requests = new ArrayList<>();
-                    for (int i = kind.position, n = 0; i < queries.size() && n < COLD_QUERIES_PER_KIND; i += 5, n++) {
+                    for (int i = kind.position, n = 0; i < queries.size() && n < COLD_QUERIES_PER_KIND_A_RUN * c.runs(); i += 5, n++) {
                         try (PageCache pages = new PageCache(c.scratch("lazy-cold"), PageCache.DEFAULT_SIZE, pageSize);
                              CommittedIndex index = CommittedIndex.openLazy(store, metadata, pages, threads)) {
                             String query = queries.get(i);

@@ -26,7 +26,11 @@ class BenchSmokeTest {
         String table = out.toString(StandardCharsets.UTF_8);
 
         assertThat(table).contains("worker").contains("build").contains("finalize").contains("search").contains("memory").contains("scale");
-        assertThat(report.rows()).extracting(Report.Row::benchmark).contains("worker", "build", "finalize", "search", "memory", "scale", "parquet", "serve", "spark", "cost", "growth", "vector", "checkpoint", "compact");
+        assertThat(report.rows()).extracting(Report.Row::benchmark).contains("worker", "build", "finalize", "search", "memory", "scale", "parquet", "serve", "spark", "cost", "growth", "vector", "checkpoint", "compact", "lazy");
+        assertThat(report.rows()).filteredOn(row -> row.benchmark().equals("lazy") && row.metric().startsWith("queries with the ids and scores"))
+                .singleElement().satisfies(row -> assertThat(row.met()).as("lazy mode answers as full mode").isTrue());
+        assertThat(report.rows()).filteredOn(row -> row.metric().equals("requests to open a generation"))
+                .singleElement().satisfies(row -> assertThat(row.met()).as("one request a partition and the commit").isTrue());
         assertThat(report.rows()).allSatisfy(row -> assertThat(row.ours()).as(row.metric()).isNotNaN().isGreaterThanOrEqualTo(0));
         // Correctness targets hold even on a tiny corpus; speed targets are for real sizes and are not asserted.
         assertThat(report.rows()).filteredOn(row -> row.metric().startsWith("queries with identical"))

@@ -40,7 +40,7 @@ import java.util.stream.Stream;
  * file. Create-only writes hard-link the temporary file to the target, which the kernel refuses
  * atomically when the target exists; a check-then-rename would let two writers both win.
  */
-final class LocalObjectStore implements ObjectStore {
+final class LocalObjectStore implements ObjectStore, SupportsLocalFiles {
     /** A directory pruned by a concurrent delete between two steps: look again at once. */
     private static final Retry PRUNED_MEANWHILE = Retry.immediately(5, e -> e instanceof NoSuchFileException);
     /** An object replaced between its stat and its open: open again at once. */
@@ -305,6 +305,11 @@ final class LocalObjectStore implements ObjectStore {
 
     @Override
     public void close() {}
+
+    @Override
+    public Path localFile(String key) {
+        return path(key);
+    }
 
     private Path path(String key) {
         return root.resolve(Keys.validate(key));

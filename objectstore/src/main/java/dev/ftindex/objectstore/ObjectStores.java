@@ -28,7 +28,12 @@ public final class ObjectStores {
      * request through {@code store}. Closing the view leaves {@code store} open.
      */
     public static ObjectStore prefixed(ObjectStore store, String prefix) {
-        return new PrefixedStore(store, prefix);
+        return store instanceof SupportsLocalFiles ? local(store, prefix) : new PrefixedStore(store, prefix);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <S extends ObjectStore & SupportsLocalFiles> ObjectStore local(ObjectStore store, String prefix) {
+        return new PrefixedStore.Local((S) store, prefix);
     }
 
     /** A store in a local directory, created on first write. */

@@ -2,6 +2,7 @@ package dev.ftindex.objectstore;
 
 import static java.util.Objects.requireNonNull;
 
+import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -11,7 +12,22 @@ import java.util.Optional;
  * root of its own. Keys are relative to the prefix; the parent store (and its client, threads
  * and metrics) does the work, and is not closed with this view.
  */
-final class PrefixedStore implements ObjectStore {
+sealed class PrefixedStore implements ObjectStore permits PrefixedStore.Local {
+    /** A prefix of a store whose objects are local files: so is every object of the view. */
+    static final class Local extends PrefixedStore implements SupportsLocalFiles {
+        private final SupportsLocalFiles files;
+
+        <S extends ObjectStore & SupportsLocalFiles> Local(S parent, String prefix) {
+            super(parent, prefix);
+            this.files = parent;
+        }
+
+        @Override
+        public Path localFile(String key) {
+            return files.localFile(full(key));
+        }
+    }
+
     private final ObjectStore parent;
     private final String prefix;
 
@@ -130,7 +146,7 @@ final class PrefixedStore implements ObjectStore {
         }
     }
 
-    private String full(String key) {
+    final String full(String key) {
         return prefix + Keys.validate(key);
     }
 

@@ -2,15 +2,18 @@ package dev.ftindex.search;
 
 import dev.ftindex.format.Analyzers;
 import dev.ftindex.format.CorruptIndexException;
+import dev.ftindex.format.FileEntry;
 import dev.ftindex.format.IndexLayout;
 import dev.ftindex.format.IndexMetadata;
 import dev.ftindex.format.IndexMetadata.CommittedPartition;
 import dev.ftindex.format.IndexSpec;
+import dev.ftindex.format.LuceneFiles;
 import dev.ftindex.format.NotCommittedException;
 import dev.ftindex.format.StoredJson;
 import dev.ftindex.format.progress.Progress;
 import dev.ftindex.objectstore.ObjectNotFoundException;
 import dev.ftindex.objectstore.ObjectStore;
+import dev.ftindex.objectstore.SupportsLocalFiles;
 import dev.ftindex.objectstore.Tasks;
 import java.io.Closeable;
 import java.io.IOException;
@@ -19,6 +22,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import org.apache.lucene.analysis.Analyzer;
@@ -110,8 +114,8 @@ public final class CommittedIndex implements Closeable {
     }
 
     /**
-     * Reads {@code metadata.lance}, fetches and verifies the files into {@code cacheRoot}, and
-     * opens them.
+     * Reads {@code metadata.lance}, fetches and verifies the files into {@code cacheRoot} (a local
+     * root's files are opened where they lie, their footers checked), and opens them.
      *
      * @throws NotCommittedException if the root has no metadata.lance
      */
@@ -133,12 +137,40 @@ public final class CommittedIndex implements Closeable {
     }
 
     private static CommittedIndex openFull(ObjectStore store, IndexMetadata metadata, Path cacheRoot, int threads, Progress progress) {
-        List<Path> directories = new IndexCache(cacheRoot, threads).fetch(store, metadata, progress);
+        List<Path> directories = inPlace(store, metadata).orElseGet(() -> new IndexCache(cacheRoot, threads).fetch(store, metadata, progress));
         try {
             return openLocal(metadata, directories, threads);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the cached index under " + cacheRoot + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The partition directories of a generation whose files are on this machine (a local root),
+     * to be opened where they lie, after each committed file's size and footer checksum were
+     * checked against the metadata; empty for a store elsewhere (its files are fetched).
+     *
+     * @throws CorruptIndexException naming every file that does not match
+     */
+    public static Optional<List<Path>> inPlace(ObjectStore store, IndexMetadata metadata) {
+        if (!(store instanceof SupportsLocalFiles local)) {
+            return Optional.empty();
+        }
+        List<Path> directories = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        for (CommittedPartition partition : metadata.partitions()) {
+            Path directory = null;
+            for (FileEntry file : partition.files()) {
+                String key = partition.key(file);
+                directory = local.localFile(key).getParent();
+                LuceneFiles.checkFooter(store, key, file, "the metadata").ifPresent(problems::add);
+            }
+            directories.add(directory);
+        }
+        if (!problems.isEmpty()) {
+            throw new CorruptIndexException("index " + metadata.indexId() + " in " + store.location() + " does not match its metadata", problems);
+        }
+        return Optional.of(directories);
     }
 
     /** Opens an index whose partitions are already in local directories (tests, benchmarks). */

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.util.Optional;
 import org.apache.lucene.store.IndexInput;
 import org.apache.lucene.store.RandomAccessInput;
-import org.apache.lucene.util.BitUtil;
 
 /**
  * A slice of a {@link RemoteFile} read page by page: a pinned block of the hotcache where there is
@@ -197,37 +196,33 @@ final class LazyInput extends IndexInput implements RandomAccessInput {
 
     @Override
     public short readShort(long pos) throws IOException {
-        long at = checked(pos, Short.BYTES);
-        int index = hold(at);
-        if (index + Short.BYTES <= held.length) {
-            return (short) BitUtil.VH_LE_SHORT.get(held, index);
-        }
-        byte[] bytes = new byte[Short.BYTES];
-        copy(at, bytes, 0, bytes.length);
-        return (short) BitUtil.VH_LE_SHORT.get(bytes, 0);
+        return (short) littleEndian(pos, Short.BYTES);
     }
 
     @Override
     public int readInt(long pos) throws IOException {
-        long at = checked(pos, Integer.BYTES);
-        int index = hold(at);
-        if (index + Integer.BYTES <= held.length) {
-            return (int) BitUtil.VH_LE_INT.get(held, index);
-        }
-        byte[] bytes = new byte[Integer.BYTES];
-        copy(at, bytes, 0, bytes.length);
-        return (int) BitUtil.VH_LE_INT.get(bytes, 0);
+        return (int) littleEndian(pos, Integer.BYTES);
     }
 
     @Override
     public long readLong(long pos) throws IOException {
-        long at = checked(pos, Long.BYTES);
+        return littleEndian(pos, Long.BYTES);
+    }
+
+    /** The {@code width} bytes at {@code pos} as a little-endian number: from the held page, or copied when they cross its end. */
+    private long littleEndian(long pos, int width) throws IOException {
+        long at = checked(pos, width);
         int index = hold(at);
-        if (index + Long.BYTES <= held.length) {
-            return (long) BitUtil.VH_LE_LONG.get(held, index);
+        byte[] bytes = held;
+        if (index + width > held.length) {
+            bytes = new byte[width];
+            copy(at, bytes, 0, width);
+            index = 0;
         }
-        byte[] bytes = new byte[Long.BYTES];
-        copy(at, bytes, 0, bytes.length);
-        return (long) BitUtil.VH_LE_LONG.get(bytes, 0);
+        long value = 0;
+        for (int i = width - 1; i >= 0; i--) {
+            value = (value << 8) | (bytes[index + i] & 0xFF);
+        }
+        return value;
     }
 }

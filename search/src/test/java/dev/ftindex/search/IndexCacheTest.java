@@ -13,6 +13,7 @@ import dev.ftindex.format.progress.Progress;
 import dev.ftindex.format.testing.TestDocuments;
 import dev.ftindex.objectstore.ObjectStore;
 import dev.ftindex.objectstore.ObjectStores;
+import dev.ftindex.objectstore.testing.DelegatingStore;
 import dev.ftindex.objectstore.ObjectStream;
 import dev.ftindex.objectstore.Payload;
 import dev.ftindex.search.testing.TestIndexes;
@@ -38,7 +39,8 @@ class IndexCacheTest {
     @BeforeEach
     void build() throws Exception {
         root = temp.resolve("index");
-        store = ObjectStores.local(root);
+        // The local files seen as a store elsewhere: a local root itself is opened where it lies (InPlaceTest), never cached.
+        store = new DelegatingStore(ObjectStores.local(root)) {};
         Path input = TestDocuments.write(temp.resolve("docs.jsonl"), TestDocuments.lines(0, 20_000, 7));
         TestIndexes.build(store, TestDocuments.spec(), input, 4, temp);
     }

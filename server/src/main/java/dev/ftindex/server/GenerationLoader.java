@@ -13,9 +13,11 @@ import dev.ftindex.format.progress.Progress;
 import dev.ftindex.format.progress.Stage;
 import dev.ftindex.format.progress.Unit;
 import dev.ftindex.objectstore.ObjectStore;
+import dev.ftindex.objectstore.SupportsLocalFiles;
 import dev.ftindex.search.CommittedIndex;
 import dev.ftindex.search.FetchMode;
 import dev.ftindex.search.IndexCache;
+import dev.ftindex.search.IndexVerifier;
 import dev.ftindex.search.PageCache;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -88,6 +90,9 @@ final class GenerationLoader {
         if (fetch.resolve(root.location(), metadata) == FetchMode.LAZY) {
             return loadInStore(root, metadata, identity, update, onClosed);
         }
+        if (root instanceof SupportsLocalFiles) {
+            return loadInPlace(root, metadata, identity, update, onClosed);
+        }
 
         update.step(Update.Step.FETCHING);
         IndexCache.Lease files = cache.lease(root, metadata, update.progress());
@@ -123,14 +128,43 @@ final class GenerationLoader {
             index = CommittedIndex.openLazy(root, metadata, pages, threads);
             stage.add(metadata.partitions().size(), 0);
         }
+        return warmed(index, identity, new ServedGeneration.InStore(), update, onClosed);
+    }
+
+    /** Warms an opened generation; one that fails to warm is closed. */
+    private ServedGeneration warmed(CommittedIndex index, ServedGeneration.Identity identity, ServedGeneration.Files files, Update update,
+            Consumer<ServedGeneration> onClosed) {
         try {
             update.step(Update.Step.WARMING);
             warmer.warm(index, update.progress());
-            return new ServedGeneration(index, identity, new ServedGeneration.InStore(), onClosed);
+            return new ServedGeneration(index, identity, files, onClosed);
         } catch (RuntimeException | Error e) {
             index.close();
             throw e;
         }
+    }
+
+    /**
+     * Opens a local root's files where they lie (no copy), after reading every byte of them
+     * against the metadata as a fetch would: a server keeps a generation open for long, and a
+     * damaged byte in a memory-mapped file would otherwise surface as a wrong result.
+     */
+    private ServedGeneration loadInPlace(ObjectStore root, IndexMetadata metadata, ServedGeneration.Identity identity, Update update,
+            Consumer<ServedGeneration> onClosed) throws IOException {
+        update.step(Update.Step.VERIFYING);
+        IndexVerifier.Result verified = new IndexVerifier(root, threads, update.progress()).verify(false, null);
+        if (!verified.ok()) {
+            throw new CorruptIndexException("index " + metadata.indexId() + " in " + root.location() + " does not match its metadata",
+                    verified.problems());
+        }
+        List<Path> directories = CommittedIndex.inPlace(root, metadata).orElseThrow();
+        update.step(Update.Step.OPENING);
+        CommittedIndex index;
+        try (Stage stage = update.progress().stage("opening", Unit.PARTITIONS, directories.size(), -1)) {
+            index = CommittedIndex.openLocal(metadata, directories, threads);
+            stage.add(directories.size(), 0);
+        }
+        return warmed(index, identity, new ServedGeneration.InStore(), update, onClosed);
     }
 
     /** The fetch checked every byte as it arrived; this checks what is on disk now, by size and footer, before it is opened. */

@@ -69,7 +69,7 @@ final class ServedGeneration {
         }
     }
 
-    /** Read where it lies: nothing local is its own. */
+    /** Read where it lies (in the store through the page cache, or a local root's own files): no copy is its own. */
     record InStore() implements Files {
         @Override
         public long bytes() {

@@ -13,7 +13,12 @@ import dev.ftindex.objectstore.ObjectStore;
 import dev.ftindex.objectstore.ObjectStores;
 import dev.ftindex.objectstore.ObjectStream;
 import dev.ftindex.objectstore.Payload;
+import dev.ftindex.objectstore.StoreLocation;
+import dev.ftindex.objectstore.testing.DelegatingStore;
+import dev.ftindex.objectstore.testing.S3ProxyServer;
 import dev.ftindex.search.CommittedIndex;
+import dev.ftindex.search.FetchMode;
+import dev.ftindex.search.Reading;
 import dev.ftindex.search.SearchResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,8 +52,9 @@ class SearchServerTest {
         }
     }
 
+    /** A local collection seen as a store elsewhere: its generations are fetched into the cache, as from S3 in full mode. */
     private ObjectStore collection() {
-        ObjectStore store = ObjectStores.local(temp.resolve("collection"));
+        ObjectStore store = new DelegatingStore(ObjectStores.local(temp.resolve("collection"))) {};
         closing.add(store);
         return store;
     }
@@ -352,11 +358,45 @@ class SearchServerTest {
     }
 
     @Test
+    void aLocalCollectionIsServedWhereItLiesAfterEveryByteWasRead() throws Exception {
+        ObjectStore collection = ObjectStores.local(temp.resolve("local-collection"));
+        closing.add(collection);
+        Generations.build(collection, "good", 1, temp);
+        ObjectStore corrupt = Generations.build(collection, "corrupt", 2, temp);
+        Generations.publish(collection, "good");
+        SearchServer server = start(collection);
+        Http http = new Http(server.port());
+        JsonNode health = http.awaitHealth(h -> Http.serving(h, "good"), Duration.ofSeconds(30), "good to be served");
+        List<String> steps = new ArrayList<>();
+        health.path("updates").get(0).path("steps").forEach(step -> steps.add(step.path("stage").asText()));
+        assertThat(steps).containsExactly("resolving", "verifying", "opening", "warming", "swapping");
+        assertThat(health.path("updates").get(0).path("bytes_done").asLong()).as("every byte read")
+                .isEqualTo(StoredJson.read(ObjectStores.prefixed(collection, CollectionLayout.generationPrefix("good")), IndexLayout.METADATA,
+                        IndexMetadata.class).totals().bytes());
+        assertThat(http.search("index", 10).json().path("hits")).hasSize(10);
+        assertThat(Files.exists(temp.resolve("cache").resolve(health.path("serving").path("index_id").asText()))).as("no copy").isFalse();
+
+        ObjectInfo victim = largest(corrupt);
+        flipMiddleByte(corrupt, victim);
+        Generations.publish(collection, "corrupt");
+        JsonNode failed = http.awaitHealth(h -> h.path("updates").get(0).path("generation").asText().equals("corrupt")
+                && h.path("updates").get(0).path("status").asText().equals("failed"), Duration.ofSeconds(30), "the corrupt update to fail");
+        assertThat(failed.path("updates").get(0).path("stage").asText()).isEqualTo("verifying");
+        assertThat(failed.path("updates").get(0).path("message").asText()).contains(victim.key().substring(victim.key().lastIndexOf('/') + 1));
+        assertThat(http.search("index", 10).json().path("generation").asText()).isEqualTo("good");
+    }
+
+    @Test
     void metricsAreValidPrometheusText() throws Exception {
-        ObjectStore collection = collection();
+        // On S3 (S3Proxy) in full mode, so that the generation is downloaded into the cache ftindex_cache_bytes counts.
+        ObjectStore collection = ObjectStores.open(new StoreLocation.S3(S3ProxyServer.shared().newBucket(), ""),
+                S3ProxyServer.shared().settings().build(), Map.of());
+        closing.add(collection);
         Generations.build(collection, "g1", 1, temp);
         Generations.publish(collection, "g1");
-        SearchServer server = start(collection);
+        SearchServer server = SearchServer.start(ServerConfig.defaults(collection, temp.resolve("cache")).withAddress("127.0.0.1", 0)
+                .withPoll(Duration.ofMillis(100)).withThreads(2).withReading(new Reading(FetchMode.FULL, 1L << 30, 65536)));
+        closing.add(server);
         Http http = new Http(server.port());
         http.awaitHealth(h -> Http.serving(h, "g1"), Duration.ofSeconds(30), "g1 to be served");
         for (int i = 0; i < 7; i++) {
@@ -370,6 +410,7 @@ class SearchServerTest {
         PrometheusText.Parsed parsed = PrometheusText.parse(response.body());
         assertThat(parsed.families()).containsKeys("ftindex_query_duration_seconds", "ftindex_queries_total", "ftindex_serving_generation_info",
                 "ftindex_serving_generation_age_seconds", "ftindex_update_duration_seconds", "ftindex_update_failures_total", "ftindex_cache_bytes",
+                "ftindex_page_cache_hits_total", "ftindex_page_cache_misses_total", "ftindex_store_reads_total", "ftindex_corrupt_pages_total",
                 "jvm_memory_used_bytes", "jvm_threads_current");
         assertThat(parsed.families().get("ftindex_query_duration_seconds")).isEqualTo("histogram");
         assertThat(PrometheusText.sample(response.body(), "ftindex_queries_total", Map.of("outcome", "ok"))).isEqualTo(7.0);
