@@ -55,6 +55,15 @@ public final class PageCache implements Closeable {
     private final long maxBytes;
     private final int pageSize;
     private final Cache<PageKey, Page> pages;
+    /**
+     * Pages of the disk tier also held in memory once they were checked: a warm query then reads
+     * no file and computes no checksum. Bounded by an eighth of the heap; what it drops stays on disk.
+     */
+    private final Cache<PageKey, byte[]> recent = Caffeine.newBuilder()
+            .maximumWeight(Runtime.getRuntime().maxMemory() / 8)
+            .weigher((PageKey key, byte[] bytes) -> bytes.length)
+            .executor(Runnable::run)
+            .build();
     private final ConcurrentHashMap<PageKey, CompletableFuture<byte[]>> inflight = new ConcurrentHashMap<>();
     private final ExecutorService prefetcher = Tasks.pool(4, "prefetch");
     private final AtomicBoolean diskFailed = new AtomicBoolean();
@@ -112,6 +121,7 @@ public final class PageCache implements Closeable {
                 .weigher((PageKey key, Page page) -> page.length())
                 .executor(Runnable::run)
                 .removalListener((PageKey key, Page page, RemovalCause cause) -> {
+                    recent.invalidate(key);
                     if (cause.wasEvicted()) {
                         evictions.increment();
                     }
@@ -283,6 +293,11 @@ public final class PageCache implements Closeable {
         if (cached == null) {
             return null;
         }
+        byte[] checked = recent.getIfPresent(key);
+        if (checked != null) {
+            hits.increment();
+            return checked;
+        }
         byte[] bytes;
         if (cached instanceof InMemory memory) {
             bytes = memory.bytes();
@@ -305,6 +320,7 @@ public final class PageCache implements Closeable {
             return null;
         }
         hits.increment();
+        recent.put(key, bytes);
         return bytes;
     }
 
@@ -318,6 +334,7 @@ public final class PageCache implements Closeable {
                 Files.write(temp, bytes);
                 Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
                 pages.put(key, new OnDisk(target, bytes.length));
+                recent.put(key, bytes);
                 return;
             } catch (IOException | UncheckedIOException e) {
                 deleteQuietly(temp);

@@ -92,6 +92,42 @@ class LazySearchTest {
         assertThat(answered).as("queries that did not").isPositive();
     }
 
+    @Test
+    void aNewProcessUsesTheCacheDirectoryItFindsAndFetchesTornPagesAgain() throws Exception {
+        Path directory = temp.resolve("pages");
+        List<String> some = queries.subList(0, 20);
+        List<SearchResult> first = new ArrayList<>();
+        long fetched;
+        try (PageCache cache = new PageCache(directory, 64L << 20, 8192);
+             CommittedIndex lazy = CommittedIndex.openLazy(store, cache, 2)) {
+            for (String query : some) {
+                first.add(lazy.search(SearchRequest.top(query, 10).withStoredFields(true)));
+            }
+            fetched = cache.stats().misses();
+        }
+        List<Path> pages;
+        try (var files = Files.list(directory)) {
+            pages = files.filter(path -> path.getFileName().toString().endsWith(".page")).toList();
+        }
+        assertThat(pages).isNotEmpty();
+        // Half the pages torn (cut short, as a crash between write and rename on a file system without atomic renames would leave them).
+        for (int i = 0; i < pages.size(); i += 2) {
+            byte[] bytes = Files.readAllBytes(pages.get(i));
+            Files.write(pages.get(i), java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        }
+        try (PageCache cache = new PageCache(directory, 64L << 20, 8192);
+             CommittedIndex lazy = CommittedIndex.openLazy(store, cache, 2)) {
+            for (int q = 0; q < some.size(); q++) {
+                assertThat(lazy.search(SearchRequest.top(some.get(q), 10).withStoredFields(true)).hits()).as(some.get(q))
+                        .isEqualTo(first.get(q).hits());
+            }
+            PageCache.Stats stats = cache.stats();
+            assertThat(stats.corruptCachePages()).as("torn pages found").isPositive();
+            assertThat(stats.hits()).as("pages used from the earlier run").isPositive();
+            assertThat(stats.misses()).as("only torn (or never read) pages fetched again").isLessThan(fetched);
+        }
+    }
+
     private static List<String> queries(int count) {
         String[] words = ("index search partition lucene storage object finalizer worker commit segment merge query distributed system"
                 + " file data record document field term score shard bucket cluster node retry crash network protocol latency the river")
