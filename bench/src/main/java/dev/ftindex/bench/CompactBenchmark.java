@@ -7,7 +7,6 @@ import dev.ftindex.objectstore.ObjectStore;
 import dev.ftindex.objectstore.ObjectStores;
 import dev.ftindex.objectstore.StoreLocation;
 import dev.ftindex.search.CommittedIndex;
-import dev.ftindex.search.SearchResult;
 import dev.ftindex.worker.CompactionConfig;
 import dev.ftindex.worker.Compactor;
 import dev.ftindex.worker.Worker;
@@ -64,7 +63,7 @@ final class CompactBenchmark {
                  CommittedIndex two = CommittedIndex.open(compacted, c.scratch("compact-cache-2"), c.threads(), Progress.silent())) {
                 int identical = 0;
                 for (String query : queries) {
-                    if (hits(two.search(query, K)).equals(hits(eight.search(query, K)))) {
+                    if (SearchBenchmark.hits(two.search(query, K)).equals(SearchBenchmark.hits(eight.search(query, K)))) {
                         identical++;
                     }
                 }
@@ -80,11 +79,11 @@ final class CompactBenchmark {
                     for (String query : queries) {
                         boolean twoFirst = (pass + query.length()) % 2 == 0;
                         if (!twoFirst) {
-                            ofEight.add(millis(eight, query));
+                            ofEight.add(SearchBenchmark.time(() -> eight.search(query, K)));
                         }
-                        ofTwo.add(millis(two, query));
+                        ofTwo.add(SearchBenchmark.time(() -> two.search(query, K)));
                         if (twoFirst) {
-                            ofEight.add(millis(eight, query));
+                            ofEight.add(SearchBenchmark.time(() -> eight.search(query, K)));
                         }
                     }
                 }
@@ -102,15 +101,5 @@ final class CompactBenchmark {
 
     private static ObjectStore store(BenchContext c, String bucket, String prefix) {
         return ObjectStores.open(new StoreLocation.S3(bucket, prefix), c.s3().settings().build(), Map.of());
-    }
-
-    private static double millis(CommittedIndex index, String query) {
-        long start = System.nanoTime();
-        index.search(query, K);
-        return (System.nanoTime() - start) / 1e6;
-    }
-
-    private static List<String> hits(SearchResult result) {
-        return result.hits().stream().map(hit -> hit.id() + "=" + Float.floatToRawIntBits(hit.score())).toList();
     }
 }

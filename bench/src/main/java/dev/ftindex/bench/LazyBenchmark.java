@@ -14,7 +14,6 @@ import dev.ftindex.objectstore.testing.FaultyHttpProxy;
 import dev.ftindex.objectstore.testing.S3ProxyServer;
 import dev.ftindex.search.CommittedIndex;
 import dev.ftindex.search.PageCache;
-import dev.ftindex.search.SearchResult;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -123,7 +122,7 @@ final class LazyBenchmark {
             try (PageCache small = new PageCache(c.scratch("lazy-small"), smallCache, PageCache.DEFAULT_PAGE_SIZE);
                  CommittedIndex evicting = CommittedIndex.openLazy(store, small, threads)) {
                 for (String query : queries) {
-                    if (hits(evicting.search(query, K)).equals(hits(full.search(query, K)))) {
+                    if (SearchBenchmark.hits(evicting.search(query, K)).equals(SearchBenchmark.hits(full.search(query, K)))) {
                         identical++;
                     }
                 }
@@ -142,11 +141,11 @@ final class LazyBenchmark {
                 for (String query : queries) {
                     boolean lazyFirst = (pass + query.length()) % 2 == 0;
                     if (!lazyFirst) {
-                        theirs.add(time(() -> full.search(query, K)));
+                        theirs.add(SearchBenchmark.time(() -> full.search(query, K)));
                     }
-                    ours.add(time(() -> lazy.search(query, K)));
+                    ours.add(SearchBenchmark.time(() -> lazy.search(query, K)));
                     if (lazyFirst) {
-                        theirs.add(time(() -> full.search(query, K)));
+                        theirs.add(SearchBenchmark.time(() -> full.search(query, K)));
                     }
                 }
             }
@@ -160,19 +159,5 @@ final class LazyBenchmark {
                     ratio <= 1.1, String.format("p99 %.3f vs %.3f ms; %d store requests while warm", Stats.percentile(ours, 99),
                             Stats.percentile(theirs, 99), warmRequests)));
         }
-    }
-
-    private interface Search {
-        SearchResult run();
-    }
-
-    private static double time(Search search) {
-        long start = System.nanoTime();
-        search.run();
-        return (System.nanoTime() - start) / 1e6;
-    }
-
-    private static List<String> hits(SearchResult result) {
-        return result.hits().stream().map(hit -> hit.id() + "=" + Float.floatToRawIntBits(hit.score())).toList();
     }
 }

@@ -84,11 +84,12 @@ final class SearchBenchmark {
         }
     }
 
-    private interface Search {
+    interface Search {
         Object run() throws Exception;
     }
 
-    private static double time(Search search) throws Exception {
+    /** Milliseconds {@code search} took. */
+    static double time(Search search) throws Exception {
         long start = System.nanoTime();
         search.run();
         return (System.nanoTime() - start) / 1e6;
@@ -111,7 +112,8 @@ final class SearchBenchmark {
         return queries;
     }
 
-    private static List<String> hits(SearchResult result) {
+    /** A result as the benchmarks compare them: ids and the bits of the scores, in order. */
+    static List<String> hits(SearchResult result) {
         return result.hits().stream().map(hit -> hit.id() + "=" + Float.floatToRawIntBits(hit.score())).toList();
     }
 

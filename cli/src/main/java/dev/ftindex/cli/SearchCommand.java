@@ -3,7 +3,6 @@ package dev.ftindex.cli;
 import dev.ftindex.search.BatchSearch;
 import dev.ftindex.search.CommittedIndex;
 import dev.ftindex.search.IndexCache;
-import dev.ftindex.search.PageCache;
 import dev.ftindex.search.Reading;
 import dev.ftindex.search.SearchRequest;
 import dev.ftindex.search.SearchResult;
@@ -122,13 +121,12 @@ final class SearchCommand implements Verb {
         List<BatchSearch.Topic> topics = batch ? BatchSearch.readTopics(search.queries) : List.of();
         Path cache = search.cacheDir != null ? search.cacheDir : IndexCache.defaultRoot();
         Reading reading = this.reading.reading();
-        PageCache pages = reading.openPageCache(cache);
-        try (pages; Stores stores = store.open(context.environment())) {
+        try (Stores stores = store.open(context.environment())) {
             Target.Root root = store.target(stores).root();
             context.console().root(root.store().location());
             CommittedIndex opened;
             try {
-                opened = CommittedIndex.open(root.store(), reading.fetch(), cache, pages, search.threads, context.console().progress());
+                opened = CommittedIndex.open(root.store(), reading, cache, search.threads, context.console().progress());
             } catch (IllegalArgumentException e) {
                 throw new UsageException(e.getMessage());
             }

@@ -58,10 +58,6 @@ public final class Hotcache {
             requireNonNull(crcs, "crcs is null");
             pinned = Collections.unmodifiableMap(new TreeMap<>(pinned));
         }
-
-        public long pinnedBytes() {
-            return pinned.values().stream().mapToLong(bytes -> bytes.length).sum();
-        }
     }
 
     private Hotcache(int blockSize, Map<String, FileBlocks> files) {
@@ -76,10 +72,6 @@ public final class Hotcache {
     /** Every file of the partition but this one, by name. */
     public Map<String, FileBlocks> files() {
         return files;
-    }
-
-    public long pinnedBytes() {
-        return files.values().stream().mapToLong(FileBlocks::pinnedBytes).sum();
     }
 
     /** The CRC32C of {@code length} bytes: the one block checksum writers and readers compute. */

@@ -64,6 +64,8 @@ public final class CommittedIndex implements Closeable {
     private final ExecutorService executor;
     private final Sort sort;
     private final Set<String> idOnly;
+    /** The page cache {@link #open(ObjectStore, Reading, Path, int, Progress)} made for this index alone, closed with it. */
+    private PageCache ownedPages;
     /** How much of a stored field the highlighter reads: the start of a long text holds the snippet people look for. */
     private static final int HIGHLIGHT_MAX_CHARS = 100_000;
 
@@ -124,16 +126,26 @@ public final class CommittedIndex implements Closeable {
     }
 
     /**
-     * Reads {@code metadata.lance} and opens the generation the way {@code mode} resolves to for it:
-     * lazily through {@code pages}, or downloaded in full into {@code cacheRoot}.
+     * Reads {@code metadata.lance} and opens the generation the way {@code reading} resolves for
+     * it: lazily, through a page cache under {@code cacheRoot} that this index owns and closes, or
+     * in full (a local root in place, else downloaded into {@code cacheRoot}).
      *
      * @throws NotCommittedException if the root has no metadata.lance
      */
-    public static CommittedIndex open(ObjectStore store, FetchMode mode, Path cacheRoot, PageCache pages, int threads, Progress progress) {
+    public static CommittedIndex open(ObjectStore store, Reading reading, Path cacheRoot, int threads, Progress progress) {
         IndexMetadata metadata = readMetadata(store);
-        return mode.resolve(store.location(), metadata) == FetchMode.LAZY
-                ? openLazy(store, metadata, pages, threads)
-                : openFull(store, metadata, cacheRoot, threads, progress);
+        if (reading.fetch().resolve(store.location(), metadata) != FetchMode.LAZY) {
+            return openFull(store, metadata, cacheRoot, threads, progress);
+        }
+        PageCache pages = reading.openPageCache(cacheRoot);
+        try {
+            CommittedIndex index = openLazy(store, metadata, pages, threads);
+            index.ownedPages = pages;
+            return index;
+        } catch (RuntimeException | Error e) {
+            pages.close();
+            throw e;
+        }
     }
 
     private static CommittedIndex openFull(ObjectStore store, IndexMetadata metadata, Path cacheRoot, int threads, Progress progress) {
@@ -153,24 +165,32 @@ public final class CommittedIndex implements Closeable {
      * @throws CorruptIndexException naming every file that does not match
      */
     public static Optional<List<Path>> inPlace(ObjectStore store, IndexMetadata metadata) {
+        Optional<List<Path>> directories = localDirectories(store, metadata);
+        if (directories.isPresent()) {
+            List<String> problems = new ArrayList<>();
+            for (CommittedPartition partition : metadata.partitions()) {
+                for (FileEntry file : partition.files()) {
+                    LuceneFiles.checkFooter(store, partition.key(file), file, "the metadata").ifPresent(problems::add);
+                }
+            }
+            if (!problems.isEmpty()) {
+                throw new CorruptIndexException("index " + metadata.indexId() + " in " + store.location() + " does not match its metadata",
+                        problems);
+            }
+        }
+        return directories;
+    }
+
+    /**
+     * Where the partitions of a generation in a local root lie (the one place that decides a
+     * generation is read in place), unchecked; empty for a store elsewhere.
+     */
+    public static Optional<List<Path>> localDirectories(ObjectStore store, IndexMetadata metadata) {
         if (!(store instanceof SupportsLocalFiles local)) {
             return Optional.empty();
         }
-        List<Path> directories = new ArrayList<>();
-        List<String> problems = new ArrayList<>();
-        for (CommittedPartition partition : metadata.partitions()) {
-            Path directory = null;
-            for (FileEntry file : partition.files()) {
-                String key = partition.key(file);
-                directory = local.localFile(key).getParent();
-                LuceneFiles.checkFooter(store, key, file, "the metadata").ifPresent(problems::add);
-            }
-            directories.add(directory);
-        }
-        if (!problems.isEmpty()) {
-            throw new CorruptIndexException("index " + metadata.indexId() + " in " + store.location() + " does not match its metadata", problems);
-        }
-        return Optional.of(directories);
+        return Optional.of(metadata.partitions().stream()
+                .map(partition -> local.localFile(partition.key(partition.files().getFirst())).getParent()).toList());
     }
 
     /** Opens an index whose partitions are already in local directories (tests, benchmarks). */
@@ -338,6 +358,9 @@ public final class CommittedIndex implements Closeable {
             throw new UncheckedIOException(e);
         }
         analyzer.close();
+        if (ownedPages != null) {
+            ownedPages.close();
+        }
     }
 
 }

@@ -1,5 +1,6 @@
 package dev.ftindex.search;
 
+import dev.ftindex.format.CorruptIndexException;
 import dev.ftindex.format.FileEntry;
 import dev.ftindex.format.FormatException;
 import dev.ftindex.format.Hotcache;
@@ -12,7 +13,9 @@ import dev.ftindex.objectstore.ObjectStream;
 import java.io.ByteArrayInputStream;
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -53,7 +56,7 @@ final class LazyDirectory extends BaseDirectory {
     /**
      * Opens partition {@code partition} of {@code metadata} with one request.
      *
-     * @throws dev.ftindex.format.CorruptIndexException if the hotcache is missing, damaged or does
+     * @throws CorruptIndexException if the hotcache is missing, damaged or does
      *     not describe the committed files
      */
     static LazyDirectory open(ObjectStore store, IndexMetadata metadata, CommittedPartition partition, PageCache cache) {
@@ -67,7 +70,7 @@ final class LazyDirectory extends BaseDirectory {
         } catch (ObjectNotFoundException e) {
             throw corrupt(where, store.location() + hotcacheKey + ": missing");
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(where + ": cannot read " + store.location() + hotcacheKey + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(where + ": cannot read " + store.location() + hotcacheKey + ": " + e.getMessage(), e);
         }
         try {
             LuceneFiles.Verified verified = LuceneFiles.verify(new ByteArrayInputStream(bytes));
@@ -102,13 +105,8 @@ final class LazyDirectory extends BaseDirectory {
         return new LazyDirectory(where, files, cache);
     }
 
-    private static dev.ftindex.format.CorruptIndexException corrupt(String where, String problem) {
-        return new dev.ftindex.format.CorruptIndexException("the hotcache of " + where + " cannot be used", java.util.List.of(problem));
-    }
-
-    /** Bytes the hotcache holds in memory for this partition. */
-    long pinnedBytes() {
-        return files.values().stream().mapToLong(file -> file.blocks().pinnedBytes()).sum();
+    private static CorruptIndexException corrupt(String where, String problem) {
+        return new CorruptIndexException("the hotcache of " + where + " cannot be used", List.of(problem));
     }
 
     @Override

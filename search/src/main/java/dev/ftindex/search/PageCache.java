@@ -147,7 +147,7 @@ public final class PageCache implements Closeable {
 
     public Stats stats() {
         pages.cleanUp();
-        long cached = pages.asMap().values().stream().mapToLong(Page::length).sum();
+        long cached = pages.policy().eviction().orElseThrow().weightedSize().orElseThrow();
         return new Stats(hits.sum(), misses.sum(), requests.sum(), bytesFetched.sum(), evictions.sum(), cached, corruptCachePages.sum(),
                 corruptStorePages.sum(), lastCorruptStorePage, maxBytes);
     }

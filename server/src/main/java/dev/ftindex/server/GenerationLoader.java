@@ -13,7 +13,6 @@ import dev.ftindex.format.progress.Progress;
 import dev.ftindex.format.progress.Stage;
 import dev.ftindex.format.progress.Unit;
 import dev.ftindex.objectstore.ObjectStore;
-import dev.ftindex.objectstore.SupportsLocalFiles;
 import dev.ftindex.search.CommittedIndex;
 import dev.ftindex.search.FetchMode;
 import dev.ftindex.search.IndexCache;
@@ -23,6 +22,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -88,50 +88,58 @@ final class GenerationLoader {
 
         ServedGeneration.Identity identity = ServedGeneration.Identity.of(root.location(), target.generation(), metadata, commit.committedAt());
         if (fetch.resolve(root.location(), metadata) == FetchMode.LAZY) {
-            return loadInStore(root, metadata, identity, update, onClosed);
+            // Where it lies: one request a partition, nothing fetched ahead.
+            return warmed(opened(update, metadata, () -> CommittedIndex.openLazy(root, metadata, pages, threads)), identity,
+                    new ServedGeneration.InStore(), update, onClosed);
         }
-        if (root instanceof SupportsLocalFiles) {
-            return loadInPlace(root, metadata, identity, update, onClosed);
+        Optional<List<Path>> local = CommittedIndex.localDirectories(root, metadata);
+        if (local.isPresent()) {
+            // A local root, opened where it lies after every byte was read against the metadata, as
+            // a fetch reads it: a server keeps a generation open for long, and a damaged byte in a
+            // memory-mapped file would otherwise surface as a wrong result.
+            update.step(Update.Step.VERIFYING);
+            IndexVerifier.Result verified = new IndexVerifier(root, threads, update.progress()).verify(false, null);
+            if (!verified.ok()) {
+                throw new CorruptIndexException("index " + metadata.indexId() + " in " + root.location() + " does not match its metadata",
+                        verified.problems());
+            }
+            return warmed(opened(update, metadata, () -> CommittedIndex.openLocal(metadata, local.get(), threads)), identity,
+                    new ServedGeneration.InStore(), update, onClosed);
         }
 
         update.step(Update.Step.FETCHING);
-        IndexCache.Lease files = cache.lease(root, metadata, update.progress());
-        CommittedIndex index = null;
+        IndexCache.Lease lease = cache.lease(root, metadata, update.progress());
+        ServedGeneration.Files files = new ServedGeneration.Downloaded(lease, metadata.totals().bytes());
+        CommittedIndex index;
         try {
             update.step(Update.Step.VERIFYING);
-            verifyCached(metadata, files.partitions(), update.progress());
-
-            update.step(Update.Step.OPENING);
-            try (Stage stage = update.progress().stage("opening", Unit.PARTITIONS, files.partitions().size(), -1)) {
-                index = CommittedIndex.openLocal(metadata, files.partitions(), threads);
-                stage.add(files.partitions().size(), 0);
-            }
-
-            update.step(Update.Step.WARMING);
-            warmer.warm(index, update.progress());
-            return new ServedGeneration(index, identity, new ServedGeneration.Downloaded(files, metadata.totals().bytes()), onClosed);
+            verifyCached(metadata, lease.partitions(), update.progress());
+            index = opened(update, metadata, () -> CommittedIndex.openLocal(metadata, lease.partitions(), threads));
         } catch (IOException | RuntimeException | Error e) {
-            if (index != null) {
-                index.close();
-            }
-            files.closeKeepingFiles(); // verified files stay for the next attempt
+            files.release(true); // verified files stay for the next attempt
             throw e;
         }
+        return warmed(index, identity, files, update, onClosed);
     }
 
-    /** Opens the generation where it lies (one request a partition, nothing fetched ahead) and warms it. */
-    private ServedGeneration loadInStore(ObjectStore root, IndexMetadata metadata, ServedGeneration.Identity identity, Update update,
-            Consumer<ServedGeneration> onClosed) {
+    /** Opens a generation's partitions, one {@link CommittedIndex} over them all. */
+    @FunctionalInterface
+    private interface Opener {
+        CommittedIndex open() throws IOException;
+    }
+
+    /** The {@link Update.Step#OPENING} step. */
+    private static CommittedIndex opened(Update update, IndexMetadata metadata, Opener opener) throws IOException {
         update.step(Update.Step.OPENING);
-        CommittedIndex index;
-        try (Stage stage = update.progress().stage("opening", Unit.PARTITIONS, metadata.partitions().size(), -1)) {
-            index = CommittedIndex.openLazy(root, metadata, pages, threads);
-            stage.add(metadata.partitions().size(), 0);
+        int partitions = metadata.partitions().size();
+        try (Stage stage = update.progress().stage("opening", Unit.PARTITIONS, partitions, -1)) {
+            CommittedIndex index = opener.open();
+            stage.add(partitions, 0);
+            return index;
         }
-        return warmed(index, identity, new ServedGeneration.InStore(), update, onClosed);
     }
 
-    /** Warms an opened generation; one that fails to warm is closed. */
+    /** The {@link Update.Step#WARMING} step; a generation that fails to warm is closed, its files kept for the next attempt. */
     private ServedGeneration warmed(CommittedIndex index, ServedGeneration.Identity identity, ServedGeneration.Files files, Update update,
             Consumer<ServedGeneration> onClosed) {
         try {
@@ -140,31 +148,9 @@ final class GenerationLoader {
             return new ServedGeneration(index, identity, files, onClosed);
         } catch (RuntimeException | Error e) {
             index.close();
+            files.release(true);
             throw e;
         }
-    }
-
-    /**
-     * Opens a local root's files where they lie (no copy), after reading every byte of them
-     * against the metadata as a fetch would: a server keeps a generation open for long, and a
-     * damaged byte in a memory-mapped file would otherwise surface as a wrong result.
-     */
-    private ServedGeneration loadInPlace(ObjectStore root, IndexMetadata metadata, ServedGeneration.Identity identity, Update update,
-            Consumer<ServedGeneration> onClosed) throws IOException {
-        update.step(Update.Step.VERIFYING);
-        IndexVerifier.Result verified = new IndexVerifier(root, threads, update.progress()).verify(false, null);
-        if (!verified.ok()) {
-            throw new CorruptIndexException("index " + metadata.indexId() + " in " + root.location() + " does not match its metadata",
-                    verified.problems());
-        }
-        List<Path> directories = CommittedIndex.inPlace(root, metadata).orElseThrow();
-        update.step(Update.Step.OPENING);
-        CommittedIndex index;
-        try (Stage stage = update.progress().stage("opening", Unit.PARTITIONS, directories.size(), -1)) {
-            index = CommittedIndex.openLocal(metadata, directories, threads);
-            stage.add(directories.size(), 0);
-        }
-        return warmed(index, identity, new ServedGeneration.InStore(), update, onClosed);
     }
 
     /** The fetch checked every byte as it arrived; this checks what is on disk now, by size and footer, before it is opened. */

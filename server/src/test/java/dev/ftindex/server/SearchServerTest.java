@@ -12,7 +12,6 @@ import dev.ftindex.objectstore.ObjectInfo;
 import dev.ftindex.objectstore.ObjectStore;
 import dev.ftindex.objectstore.ObjectStores;
 import dev.ftindex.objectstore.ObjectStream;
-import dev.ftindex.objectstore.Payload;
 import dev.ftindex.objectstore.StoreLocation;
 import dev.ftindex.objectstore.testing.DelegatingStore;
 import dev.ftindex.objectstore.testing.S3ProxyServer;
@@ -20,6 +19,7 @@ import dev.ftindex.search.CommittedIndex;
 import dev.ftindex.search.FetchMode;
 import dev.ftindex.search.Reading;
 import dev.ftindex.search.SearchResult;
+import dev.ftindex.search.testing.Damage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -60,8 +60,12 @@ class SearchServerTest {
     }
 
     private SearchServer start(ObjectStore store) {
+        return start(store, Reading.defaults());
+    }
+
+    private SearchServer start(ObjectStore store, Reading reading) {
         ServerConfig config = ServerConfig.defaults(store, temp.resolve("cache")).withAddress("127.0.0.1", 0)
-                .withPoll(Duration.ofMillis(100)).withThreads(2);
+                .withPoll(Duration.ofMillis(100)).withThreads(2).withReading(reading);
         SearchServer server = SearchServer.start(config);
         closing.add(server);
         return server;
@@ -394,9 +398,7 @@ class SearchServerTest {
         closing.add(collection);
         Generations.build(collection, "g1", 1, temp);
         Generations.publish(collection, "g1");
-        SearchServer server = SearchServer.start(ServerConfig.defaults(collection, temp.resolve("cache")).withAddress("127.0.0.1", 0)
-                .withPoll(Duration.ofMillis(100)).withThreads(2).withReading(new Reading(FetchMode.FULL, 1L << 30, 65536)));
-        closing.add(server);
+        SearchServer server = start(collection, new Reading(FetchMode.FULL, 1L << 30, 65536));
         Http http = new Http(server.port());
         http.awaitHealth(h -> Http.serving(h, "g1"), Duration.ofSeconds(30), "g1 to be served");
         for (int i = 0; i < 7; i++) {
@@ -458,11 +460,6 @@ class SearchServerTest {
     }
 
     private static void flipMiddleByte(ObjectStore root, ObjectInfo file) throws Exception {
-        byte[] bytes;
-        try (ObjectStream stream = root.get(file.key())) {
-            bytes = stream.readAllRemaining();
-        }
-        bytes[bytes.length / 2] ^= 0x20;
-        root.put(file.key(), Payload.of(bytes));
+        Damage.flipByte(root, file.key(), file.size() / 2);
     }
 }

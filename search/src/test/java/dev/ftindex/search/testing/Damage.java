@@ -38,12 +38,17 @@ public final class Damage {
         while (hotcache.files().get(largest.name()).pinned().containsKey((int) (at / hotcache.blockSize()))) {
             at += hotcache.blockSize();
         }
+        flipByte(root, committed.key(largest), at);
+        return new FlippedByte(committed, largest, at);
+    }
+
+    /** Rewrites object {@code key} with the byte at {@code at} changed. */
+    public static void flipByte(ObjectStore root, String key, long at) throws IOException {
         byte[] bytes;
-        try (ObjectStream in = root.get(committed.key(largest))) {
+        try (ObjectStream in = root.get(key)) {
             bytes = in.readAllRemaining();
         }
         bytes[(int) at] ^= 0x5a;
-        root.put(committed.key(largest), Payload.of(bytes));
-        return new FlippedByte(committed, largest, at);
+        root.put(key, Payload.of(bytes));
     }
 }
