@@ -26,7 +26,7 @@ class BenchSmokeTest {
         String table = out.toString(StandardCharsets.UTF_8);
 
         assertThat(table).contains("worker").contains("build").contains("finalize").contains("search").contains("memory").contains("scale");
-        assertThat(report.rows()).extracting(Report.Row::benchmark).contains("worker", "build", "finalize", "search", "memory", "scale", "parquet", "serve", "spark", "cost", "growth", "vector", "checkpoint", "compact", "lazy");
+        assertThat(report.rows()).extracting(Report.Row::benchmark).contains("worker", "build", "finalize", "search", "memory", "scale", "parquet", "serve", "spark", "cost", "growth", "vector", "checkpoint", "compact", "lazy", "append");
         assertThat(report.rows()).filteredOn(row -> row.benchmark().equals("lazy") && row.metric().startsWith("queries with the ids and scores"))
                 .singleElement().satisfies(row -> assertThat(row.met()).as("lazy mode answers as full mode").isTrue());
         assertThat(report.rows()).filteredOn(row -> row.metric().equals("requests to open a generation"))
@@ -34,7 +34,7 @@ class BenchSmokeTest {
         assertThat(report.rows()).allSatisfy(row -> assertThat(row.ours()).as(row.metric()).isNotNaN().isGreaterThanOrEqualTo(0));
         // Correctness targets hold even on a tiny corpus; speed targets are for real sizes and are not asserted.
         assertThat(report.rows()).filteredOn(row -> row.metric().startsWith("queries with identical"))
-                .hasSize(2).allSatisfy(row -> assertThat(row.met()).as(row.benchmark()).isTrue());
+                .hasSize(3).allSatisfy(row -> assertThat(row.met()).as(row.benchmark()).isTrue());
         assertThat(report.rows()).filteredOn(row -> row.metric().startsWith("queries with identical") && row.benchmark().equals("search"))
                 .singleElement().satisfies(row -> assertThat(row.met()).isTrue());
         assertThat(report.rows()).filteredOn(row -> row.metric().startsWith("requests of a rerun"))

@@ -6,6 +6,7 @@ import dev.ftindex.format.Analyzers;
 import dev.ftindex.format.FieldStats;
 import dev.ftindex.format.FileEntry;
 import dev.ftindex.format.Hotcache;
+import dev.ftindex.format.IdList;
 import dev.ftindex.format.IndexSpec;
 import dev.ftindex.format.LuceneFiles;
 import dev.ftindex.format.progress.Progress;
@@ -217,6 +218,13 @@ public final class PartitionBuild implements Closeable {
             writer.close();
             List<String> names = new ArrayList<>(Arrays.asList(directory.listAll()));
             names.remove(IndexWriter.WRITE_LOCK_NAME);
+            // The id list is one of the files the hotcache lists, so a lazy reader accounts for every file.
+            try (DirectoryReader reader = DirectoryReader.open(directory)) {
+                IdList.write(directory, reader, spec.idField());
+            }
+            if (!names.contains(IdList.NAME)) {
+                names.add(IdList.NAME);
+            }
             long hotcacheStart = System.nanoTime();
             Hotcache.write(directory, names, Hotcache.DEFAULT_BLOCK_SIZE, HotBlocks.record(directory, Hotcache.DEFAULT_BLOCK_SIZE));
             clock.stage("hotcache", (System.nanoTime() - hotcacheStart) / 1e9);

@@ -2,6 +2,7 @@ package dev.ftindex.builder;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.ftindex.format.BaseIndex;
 import dev.ftindex.format.ConflictException;
 import dev.ftindex.format.FileEntry;
 import dev.ftindex.format.IndexLayout;
@@ -67,12 +68,14 @@ public final class PartitionStager {
      * @param expectedPartitions the partition count the builder was given, if any
      * @param skippedRecords bad records skipped
      * @param writeId the Spark write the partition belongs to; null for CLI workers
+     * @param base the committed index the partition is appended to; null for a whole index
      */
     public record Provenance(IndexSpec spec, Integer expectedPartitions, PartitionManifest.InputDescription input, long skippedRecords,
-            String writeId) {
+            String writeId, BaseIndex base) {
         public Provenance {
             requireNonNull(spec, "spec is null");
             requireNonNull(input, "input is null");
+            base = base == null ? null : base.withoutStats();
         }
     }
 
@@ -107,7 +110,7 @@ public final class PartitionStager {
         return new PartitionManifest(PartitionManifest.FORMAT, PartitionManifest.VERSION, partition, attempt, provenance.expectedPartitions(),
                 built.docs(), Version.LATEST.toString(), provenance.spec(), provenance.spec().fingerprint(), provenance.input(), built.files(),
                 built.fieldStats(), provenance.skippedRecords(), duplicates.any() ? duplicates.ids() : null, Instant.now().toString(),
-                provenance.writeId());
+                provenance.writeId(), provenance.base());
     }
 
     /** Best-effort cleanups that failed, for the result. */

@@ -47,7 +47,7 @@ class PartitionStagerTest {
 
             PartitionStager stager = new PartitionStager(store, 3, "attempt-a", 2, Progress.silent(), new RunStats.Clock(store.metrics()));
             PartitionManifest.InputDescription input = new PartitionManifest.InputDescription("test", "fingerprint", 1, 1000, 1);
-            PartitionStager.Outcome outcome = stager.stage(built, new PartitionStager.Provenance(spec, 4, input, 2, null));
+            PartitionStager.Outcome outcome = stager.stage(built, new PartitionStager.Provenance(spec, 4, input, 2, null, null));
 
             assertThat(outcome.status()).isEqualTo(StageStatus.STAGED);
             PartitionManifest manifest = StoredJson.read(store, IndexLayout.manifestKey(3), PartitionManifest.class);
@@ -66,7 +66,7 @@ class PartitionStagerTest {
 
             // A second attempt of the same partition loses to the first and leaves nothing of its own.
             PartitionStager late = new PartitionStager(store, 3, "attempt-b", 2, Progress.silent(), new RunStats.Clock(store.metrics()));
-            PartitionStager.Outcome lost = late.stage(built, new PartitionStager.Provenance(spec, 4, input, 0, null));
+            PartitionStager.Outcome lost = late.stage(built, new PartitionStager.Provenance(spec, 4, input, 0, null, null));
             assertThat(lost.status()).isEqualTo(StageStatus.LOST_RACE);
             assertThat(lost.winner().attempt()).isEqualTo("attempt-a");
             assertThat(store.list(IndexLayout.STAGING)).noneMatch(object -> object.key().contains("attempt-b"));

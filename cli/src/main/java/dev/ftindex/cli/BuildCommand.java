@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ftindex.finalizer.FinalizeResult;
 import dev.ftindex.finalizer.Finalizer;
 import dev.ftindex.finalizer.FinalizerConfig;
+import dev.ftindex.format.AppendBase;
 import dev.ftindex.format.IndexSpec;
 import dev.ftindex.format.Json;
 import dev.ftindex.objectstore.ObjectStore;
@@ -48,6 +49,9 @@ final class BuildCommand implements Verb {
 
     @Mixin
     IndexingOptions indexing;
+
+    @Mixin
+    AppendOptions append;
 
     @Mixin
     StoreOptions store;
@@ -100,16 +104,19 @@ final class BuildCommand implements Verb {
         int threads = build.threads == null ? Math.max(1, processors / workers) : build.threads;
         try (Sample sample = build.inputs.isEmpty() ? Sample.unpack() : null;
              Stores stores = store.open(context.environment())) {
-            IndexSpec spec = indexing.specGiven() || sample == null ? indexing.spec() : IndexSpec.read(sample.spec());
+            AppendOptions.Roots roots = append.open(stores, store);
+            IndexSpec spec = roots.spec(indexing, indexing.specGiven() || sample == null ? indexing.spec() : IndexSpec.read(sample.spec()));
             List<String> sources = sample == null ? build.inputs : List.of(sample.docs().toString());
             if (sample != null) {
                 context.console().info("indexing the bundled sample (King James Bible chapters and WordNet nouns)");
             }
-            ObjectStore index = stores.open(store.index());
+            ObjectStore index = roots.index();
             context.console().root(index.location());
-            List<WorkerResult> staged = runWorkers(context, index, stores, spec, sources, workers, threads);
-            FinalizeResult committed = new Finalizer(index, FinalizerConfig.defaults().withExpectedPartitions(workers),
-                    context.console().progress()).run();
+            roots.base().ifPresent(base -> context.console().info("appending to " + base.index().describe() + ": its "
+                    + base.metadata().partitions().size() + " partitions are copied, the new input is indexed"));
+            List<WorkerResult> staged = runWorkers(context, index, stores, spec, sources, workers, threads, roots.base());
+            FinalizeResult committed = new Finalizer(index, roots.base(), FinalizerConfig.defaults().withExpectedPartitions(workers)
+                    .withAllowDuplicateIds(indexing.allowDuplicateIds()), context.console().progress()).run();
             double seconds = (System.nanoTime() - start) / 1e9;
             FinalizeResult.Contents contents = committed.index();
             context.console().info(String.format(Locale.ROOT, "%s index %s: %d partitions, %,d documents, %s in %.1f s (%,.0f docs/s)",
@@ -137,14 +144,14 @@ final class BuildCommand implements Verb {
     }
 
     private List<WorkerResult> runWorkers(Context context, ObjectStore index, Stores stores, IndexSpec spec, List<String> inputs,
-                                          int workers, int threads) {
+                                          int workers, int threads, Optional<AppendBase> base) {
         List<Callable<WorkerResult>> runs = new ArrayList<>();
         // --ram-buffer-mb is the process's: the launcher sizes the heap for one buffer, so the
         // workers that share this JVM share it.
         double share = workerBuffer(workers);
         for (int partition = 0; partition < workers; partition++) {
             WorkerConfig config = indexing.config(WorkerConfig.builder(spec, inputs, partition)
-                    .partitions(Optional.of(workers)).threads(threads), share);
+                    .partitions(Optional.of(workers)).threads(threads).base(base.map(AppendBase::index)), share);
             runs.add(() -> new Worker(index, config, stores.inputStores(), context.console().progress()).run());
         }
         ExecutorService pool = Tasks.pool(workers, "worker");

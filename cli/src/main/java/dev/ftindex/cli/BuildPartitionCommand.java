@@ -1,6 +1,7 @@
 package dev.ftindex.cli;
 
 import dev.ftindex.format.progress.Scope;
+import dev.ftindex.format.AppendBase;
 import dev.ftindex.objectstore.ObjectStore;
 import dev.ftindex.worker.CheckpointInterval;
 import dev.ftindex.worker.Worker;
@@ -45,6 +46,9 @@ final class BuildPartitionCommand implements Verb {
 
     @Mixin
     IndexingOptions indexing;
+
+    @Mixin
+    AppendOptions append;
 
     @Mixin
     StoreOptions store;
@@ -96,17 +100,19 @@ final class BuildPartitionCommand implements Verb {
             throw new UsageException("--partition is required (or set one of FTINDEX_PARTITION, JOB_COMPLETION_INDEX,"
                     + " AWS_BATCH_JOB_ARRAY_INDEX, CLOUD_RUN_TASK_INDEX)");
         }
-        WorkerConfig config;
-        try {
-            config = indexing.config(WorkerConfig.builder(indexing.spec(), worker.inputs, worker.partition)
-                    .partitions(Optional.ofNullable(worker.partitions))
-                    .threads(worker.threads == null ? Runtime.getRuntime().availableProcessors() : worker.threads)
-                    .checkpoints(checkpointInterval(worker.checkpointEvery)), indexing.ramBufferMb());
-        } catch (IllegalArgumentException e) {
-            throw new UsageException(e.getMessage());
-        }
         try (Stores stores = store.open(context.environment())) {
-            ObjectStore index = stores.open(store.index());
+            AppendOptions.Roots roots = append.open(stores, store);
+            ObjectStore index = roots.index();
+            WorkerConfig config;
+            try {
+                config = indexing.config(WorkerConfig.builder(roots.spec(indexing, indexing.spec()), worker.inputs, worker.partition)
+                        .partitions(Optional.ofNullable(worker.partitions))
+                        .threads(worker.threads == null ? Runtime.getRuntime().availableProcessors() : worker.threads)
+                        .checkpoints(checkpointInterval(worker.checkpointEvery))
+                        .base(roots.base().map(AppendBase::index)), indexing.ramBufferMb());
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage());
+            }
             context.console().root(index.location());
             Worker run = new Worker(index, config, stores.inputStores(), context.console().progress());
             context.console().scope(Scope.worker(config.partition(), run.attempt()));

@@ -45,7 +45,14 @@ final class FinalizeCommand implements Verb {
 
         @Option(names = "--concurrency", paramLabel = "N", description = "server-side copies and checks in flight (default 16)")
         int concurrency = 16;
+
+        @Option(names = "--allow-duplicate-ids", description = "with --base: commit new partitions whose ids the base (or another new"
+                + " partition) holds too, indexing both and counting them, instead of failing with exit code 3 naming them")
+        boolean allowDuplicateIds;
     }
+
+    @Mixin
+    AppendOptions append;
 
     @Override
     public OutputOptions output() {
@@ -56,14 +63,16 @@ final class FinalizeCommand implements Verb {
     public Outcome run(Context context) {
         FinalizerConfig config;
         try {
-            config = FinalizerConfig.defaults().withExpectedPartitions(finalizer.expectedPartitions).withConcurrency(finalizer.concurrency);
+            config = FinalizerConfig.defaults().withExpectedPartitions(finalizer.expectedPartitions).withConcurrency(finalizer.concurrency)
+                    .withAllowDuplicateIds(finalizer.allowDuplicateIds);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
         try (Stores stores = store.open(context.environment())) {
-            ObjectStore index = stores.open(store.index());
+            AppendOptions.Roots roots = append.open(stores, store);
+            ObjectStore index = roots.index();
             context.console().root(index.location());
-            FinalizeResult result = new Finalizer(index, config, context.console().progress()).run();
+            FinalizeResult result = new Finalizer(index, roots.base(), config, context.console().progress()).run();
             context.console().info(String.format(Locale.ROOT, "%s: index %s, %d partitions, %,d documents, %s (%.1f s, %d requests)",
                     result.status().json(), result.indexId(), result.index().partitions(), result.docs(),
                     Console.size(result.index().bytes()), result.run().seconds(), result.run().requests().total()));

@@ -47,6 +47,10 @@ final class IndexingOptions {
         return Optional.ofNullable(group.spec).map(IndexSpec::read).orElseGet(IndexSpec::defaultSpec);
     }
 
+    boolean allowDuplicateIds() {
+        return group.allowDuplicateIds;
+    }
+
     boolean specGiven() {
         return group.spec != null;
     }

@@ -122,9 +122,21 @@ final class StatusCommand implements Verb {
             if (report.stagingObjects() > 0) {
                 text.append(String.format(Locale.ROOT, "staging/:    %,d objects left (run finalize again to clean up)%n", report.stagingObjects()));
             }
+            if (report.base() != null) {
+                text.append("appended to: ").append(report.base().describe()).append('\n');
+                text.append("\n  n  from                   documents\n");
+                for (IndexStatus.PartitionOrigin partition : report.origins()) {
+                    String from = partition.basePartition() != null ? "base partition " + partition.basePartition()
+                            : "built (partition " + partition.partition() + ")";
+                    text.append(String.format(Locale.ROOT, "  %d  %-22s %,10d%n", partition.n(), from, partition.docs()));
+                }
+            }
             return text.toString();
         }
         text.append("state:       not committed\n");
+        if (report.base() != null) {
+            text.append("appending:   to ").append(report.base().describe()).append('\n');
+        }
         text.append(String.format(Locale.ROOT, "staged:      %d partitions, %,d documents, %s%n", report.contents().partitions(), report.contents().docs(),
                 Console.size(report.contents().bytes())));
         text.append("expected:    ").append(report.expectation().expectedPartitions() == null ? "unknown" : report.expectation().expectedPartitions() + " partitions")

@@ -3,10 +3,12 @@ package dev.ftindex.cli;
 import dev.ftindex.format.CollectionLayout;
 import dev.ftindex.format.IndexCollection;
 import dev.ftindex.objectstore.ObjectStore;
+import dev.ftindex.objectstore.ObjectStores;
 import dev.ftindex.objectstore.S3Properties;
 import dev.ftindex.objectstore.S3Settings;
 import dev.ftindex.objectstore.StoreLocation;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -104,6 +106,26 @@ final class StoreOptions {
             }
         }
         return location(base, option, option + " is required");
+    }
+
+    /** The root a writer writes and a committed root it reads ({@code --base}), and the base's generation id if it is one. */
+    record Views(ObjectStore index, ObjectStore base, Optional<String> baseGeneration) {}
+
+    /**
+     * {@link #index} and {@link #base}, opened as views of one store where they share a bucket or a
+     * directory tree (a collection's generations always do), so the base's files are copied
+     * server-side ({@link ObjectStores#openTogether}).
+     */
+    Views withBase(Stores stores, String base, String option) {
+        StoreLocation baseLocation = base(base, option);
+        StoreLocation indexLocation = index();
+        boolean collection = group.collection != null && !group.collection.isBlank();
+        if (indexLocation.uri().equals(baseLocation.uri())) {
+            throw new UsageException(option + " is the " + (collection ? "generation" : "index root") + " this run writes: an append"
+                    + " writes a new one");
+        }
+        List<ObjectStore> roots = ObjectStores.openTogether(indexLocation, baseLocation, stores::open);
+        return new Views(roots.get(0), roots.get(1), collection ? Optional.of(base) : Optional.empty());
     }
 
     /** {@code --collection}, for the verbs that change a collection (publish, rollback, gc). */

@@ -56,9 +56,9 @@ class CommandLineTest {
 
     /** Every option of every verb as it was before the command line moved to picocli, and the ones added since. */
     private static final Map<String, List<String>> OPTIONS = Map.ofEntries(
-            Map.entry("build-partition", concat(List.of("--input", "--partition", "--partitions", "--checkpoint-every", "--threads"), INDEXING(), STORE(), OUTPUT())),
-            Map.entry("build", concat(List.of("--input", "--workers", "--threads", "--search", "--k", "--cache-dir"), INDEXING(), STORE(), OUTPUT())),
-            Map.entry("finalize", concat(List.of("--expected-partitions", "--concurrency"), STORE(), OUTPUT())),
+            Map.entry("build-partition", concat(List.of("--input", "--partition", "--partitions", "--checkpoint-every", "--threads", "--base"), INDEXING(), STORE(), OUTPUT())),
+            Map.entry("build", concat(List.of("--input", "--workers", "--threads", "--search", "--k", "--cache-dir", "--base"), INDEXING(), STORE(), OUTPUT())),
+            Map.entry("finalize", concat(List.of("--expected-partitions", "--concurrency", "--allow-duplicate-ids", "--base"), STORE(), OUTPUT())),
             Map.entry("status", concat(List.of("--expected-partitions", "--json"), STORE(), OUTPUT())),
             Map.entry("search", concat(List.of("--k", "--cache-dir", "--threads", "--json", "--from", "--highlight", "--queries", "--output", "--format", "--tag"),
                     READING(), STORE(), OUTPUT())),

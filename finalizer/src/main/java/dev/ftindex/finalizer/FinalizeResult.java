@@ -2,6 +2,7 @@ package dev.ftindex.finalizer;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import dev.ftindex.format.CountSource;
 import dev.ftindex.format.IndexMetadata;
@@ -47,10 +48,20 @@ public record FinalizeResult(
     }
 
     /** The committed index: its id and totals. */
-    public record Contents(String indexId, int partitions, long docs, int files, long bytes) {
+    /**
+     * @param basePartitions for an append, how many partitions were copied from the base
+     *     ({@code base}), absent for a whole index
+     * @param crossDuplicateIds for an append with {@code --allow-duplicate-ids}, how many new ids
+     *     the base or another new partition holds too (every record of them is indexed)
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Contents(String indexId, int partitions, long docs, int files, long bytes, String base, Integer basePartitions,
+                           Long crossDuplicateIds) {
         public static Contents of(IndexMetadata metadata) {
             IndexMetadata.Totals totals = metadata.totals();
-            return new Contents(metadata.indexId(), totals.partitions(), totals.docs(), totals.files(), totals.bytes());
+            return new Contents(metadata.indexId(), totals.partitions(), totals.docs(), totals.files(), totals.bytes(),
+                    metadata.base() == null ? null : metadata.base().describe(),
+                    metadata.base() == null ? null : metadata.base().partitions(), metadata.crossDuplicateIds());
         }
     }
 

@@ -7,6 +7,8 @@ import dev.ftindex.finalizer.FinalizeResult.Contents;
 import dev.ftindex.finalizer.FinalizeResult.Copies;
 import dev.ftindex.finalizer.FinalizeResult.Planning;
 import dev.ftindex.finalizer.FinalizeResult.Status;
+import dev.ftindex.format.AppendBase;
+import dev.ftindex.format.BadInputException;
 import dev.ftindex.format.ConflictException;
 import dev.ftindex.format.CorruptIndexException;
 import dev.ftindex.format.FileEntry;
@@ -17,6 +19,7 @@ import dev.ftindex.format.IndexMetadata;
 import dev.ftindex.format.IndexRoot;
 import dev.ftindex.format.Json;
 import dev.ftindex.format.LuceneFiles;
+import dev.ftindex.format.NotCommittedException;
 import dev.ftindex.format.PartitionManifest;
 import dev.ftindex.format.StoredJson;
 import dev.ftindex.format.Verdict;
@@ -27,6 +30,7 @@ import dev.ftindex.format.progress.Unit;
 import dev.ftindex.objectstore.ObjectInfo;
 import dev.ftindex.objectstore.ObjectNotFoundException;
 import dev.ftindex.objectstore.ObjectStore;
+import dev.ftindex.objectstore.ObjectStores;
 import dev.ftindex.objectstore.StorageException;
 import dev.ftindex.objectstore.Tasks;
 import dev.ftindex.objectstore.TransientStorageException;
@@ -72,12 +76,22 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link dev.ftindex.objectstore.CorruptObjectException} (never clean up: inspect),
  * {@link TransientStorageException} (rerun: every step is idempotent).
  *
+ * <p>An append ({@link AppendBase}) is the same protocol: the plan puts the base's partitions
+ * first and the staged ones after them, once {@link IdCheck} found the new ids new; step 3 copies
+ * the base's final files as well (server-side when the base is a view of the same store), so a
+ * committed generation never depends on another generation's files, and gc, rollback and every
+ * reader stay as they are. A base deleted while this runs makes the copy fail: nothing is
+ * committed, and the run says so (exit 4).
+ *
  * <p>One run per instance: {@link #run} may be called once.
  */
 public final class Finalizer {
     private static final System.Logger LOG = System.getLogger(Finalizer.class.getName());
 
+    private static final int DUPLICATE_EXAMPLES = 10;
+
     private final ObjectStore index;
+    private final Optional<AppendBase> base;
     private final FinalizerConfig config;
     private final Progress progress;
     private final List<String> notes = new ArrayList<>();
@@ -85,7 +99,13 @@ public final class Finalizer {
     private RunStats.Clock clock;
 
     public Finalizer(ObjectStore index, FinalizerConfig config, Progress progress) {
+        this(index, Optional.empty(), config, progress);
+    }
+
+    /** A finalizer of an append to {@code base} (empty: of a whole index). */
+    public Finalizer(ObjectStore index, Optional<AppendBase> base, FinalizerConfig config, Progress progress) {
         this.index = requireNonNull(index, "index is null");
+        this.base = requireNonNull(base, "base is null");
         this.config = requireNonNull(config, "config is null");
         this.progress = requireNonNull(progress, "progress is null");
     }
@@ -116,6 +136,7 @@ public final class Finalizer {
             FinalizePlan plan = planned.plan();
             Copied copied = copy(plan, pool);
             if (!copied.vanished().isEmpty()) {
+                baseGone(copied.vanished());
                 return afterVanishedSources(root, plan, copied.vanished());
             }
             verify(plan, copied.toVerify(), pool);
@@ -172,7 +193,8 @@ public final class Finalizer {
 
     private Planned plan(IndexRoot root) {
         try (Stage stage = progress.stage("planning", Unit.MANIFESTS, -1, -1)) {
-            Verdict verdict = root.verdict(config.expectedPartitions());
+            Verdict verdict = root.verdict(config.expectedPartitions(), base.map(AppendBase::index).orElse(null),
+                    base.map(AppendBase::metadata).orElse(null));
             if (!root.vanished().isEmpty()) {
                 // Listed a moment ago: only a cleanup after a commit removes manifests.
                 throw committedMeanwhile(root, root.vanished().getFirst());
@@ -189,16 +211,16 @@ public final class Finalizer {
             }
             Planned planned = switch (verdict) {
                 case Verdict.Committed committed -> throw new CommittedMeanwhile(committed.metadata());
-                case Verdict.FollowPlan follow -> new Planned(follow.plan(), follow.unplanned());
+                case Verdict.FollowPlan follow -> new Planned(sameBase(follow.plan()), follow.unplanned());
                 case Verdict.MakePlan make -> {
                     make.notes().forEach(note -> {
                         notes.add(note);
                         LOG.log(Level.WARNING, note);
                     });
-                    FinalizePlan winner = freeze(root, make.plan());
-                    if (config.expectedPartitions().isPresent() && config.expectedPartitions().get() != winner.partitions().size()) {
+                    FinalizePlan winner = freeze(root, base.isPresent() ? checkIds(root, make.plan()) : make.plan());
+                    if (config.expectedPartitions().isPresent() && config.expectedPartitions().get() != winner.stagedPartitions().size()) {
                         throw new ConflictException("the frozen plan " + index.location() + IndexLayout.PLAN + " commits "
-                                + winner.partitions().size() + " partitions, but " + config.expectedPartitions().get() + " are expected");
+                                + winner.stagedPartitions().size() + " staged partitions, but " + config.expectedPartitions().get() + " are expected");
                     }
                     List<Long> staged = root.manifests().stream().map(manifest -> manifest.partition()).toList();
                     yield new Planned(winner, unplanned(winner, staged));
@@ -218,11 +240,65 @@ public final class Finalizer {
         }
     }
 
+    /** A frozen plan is carried out with the base it was made with, or without one if it has none. */
+    private FinalizePlan sameBase(FinalizePlan plan) {
+        String given = base.map(b -> b.index().indexId()).orElse(null);
+        String planned = plan.base() == null ? null : plan.base().indexId();
+        if (!java.util.Objects.equals(given, planned)) {
+            throw new ConflictException("the frozen plan " + index.location() + IndexLayout.PLAN + (plan.base() == null
+                    ? " commits a whole index, but this finalize appends to " + base.get().index().describe() + ": leave --base out"
+                    : " appends to " + plan.base().describe() + (base.isEmpty() ? ": finalize with --base "
+                    + (plan.base().generation() != null ? plan.base().generation() : "ROOT (the base's index root)")
+                    : ", not to " + base.get().index().describe())));
+        }
+        return plan;
+    }
+
+    /**
+     * An append's new ids must be new ({@link IdCheck}): duplicates fail the run (exit 3) unless
+     * allowed, and then the plan records how many there are.
+     */
+    private FinalizePlan checkIds(IndexRoot root, FinalizePlan plan) {
+        try (Stage stage = progress.stage("checking ids", Unit.FILES, plan.partitions().size(), -1)) {
+            List<IdCheck.Source> sources;
+            try {
+                sources = IdCheck.sources(base.get(), index, root.manifests());
+            } catch (ConflictException e) {
+                if (!config.allowDuplicateIds()) {
+                    throw e;
+                }
+                String note = "ids not checked against the base: " + e.getMessage();
+                notes.add(note);
+                LOG.log(Level.WARNING, note);
+                return plan;
+            }
+            IdCheck.Found found;
+            try {
+                found = IdCheck.run(sources, DUPLICATE_EXAMPLES);
+            } catch (ObjectNotFoundException e) {
+                throw baseDeleted().orElseThrow(() -> e);
+            }
+            stage.add(sources.size(), 0);
+            clock.stage("checking ids", stage.elapsedSeconds());
+            if (!found.any()) {
+                return plan;
+            }
+            if (!config.allowDuplicateIds()) {
+                throw new BadInputException(found.describe("pass --allow-duplicate-ids"));
+            }
+            String note = found.ids() + " ids of the new input are also in the base or in another new partition: both are indexed"
+                    + " (--allow-duplicate-ids)";
+            notes.add(note);
+            LOG.log(Level.WARNING, note);
+            return plan.withCrossDuplicateIds(found.ids());
+        }
+    }
+
     /** Every partition of the plan must be of {@code write}: its manifest says so. */
     private static void checkWrite(IndexRoot root, FinalizePlan plan, String write) {
         Map<Long, PartitionManifest> manifests = new HashMap<>();
         root.manifests().forEach(manifest -> manifests.put(manifest.partition(), manifest));
-        for (PlannedPartition partition : plan.partitions()) {
+        for (PlannedPartition partition : plan.stagedPartitions()) {
             PartitionManifest manifest = manifests.get(partition.partition());
             String staged = manifest == null || !manifest.attempt().equals(partition.attempt()) ? "an unknown write"
                     : manifest.writeId() == null ? "no write (ftindex build-partition)" : "write " + manifest.writeId();
@@ -234,7 +310,7 @@ public final class Finalizer {
     }
 
     private static List<Long> unplanned(FinalizePlan plan, List<Long> staged) {
-        List<Long> planned = plan.partitions().stream().map(PlannedPartition::partition).toList();
+        List<Long> planned = plan.stagedPartitions().stream().map(PlannedPartition::partition).toList();
         return staged.stream().filter(partition -> !planned.contains(partition)).sorted().toList();
     }
 
@@ -282,7 +358,11 @@ public final class Finalizer {
                             skipped.incrementAndGet();
                         } else {
                             try {
-                                index.copy(task.source(), task.target(), Optional.empty());
+                                if (partition.fromBase()) {
+                                    ObjectStores.copy(base.orElseThrow().root(), task.source(), index, task.target());
+                                } else {
+                                    index.copy(task.source(), task.target(), Optional.empty());
+                                }
                             } catch (ObjectNotFoundException e) {
                                 vanished.add(task.source());
                                 return null;
@@ -300,6 +380,26 @@ public final class Finalizer {
             clock.stage("copying", stage.elapsedSeconds());
         }
         return new Copied(new Copies(copied.get(), skipped.get(), bytesCopied.get()), List.copyOf(toVerify), List.copyOf(vanished));
+    }
+
+    /** A base file gone while this append copied it: gc deleted the base (exit 4), or it is damaged. */
+    private void baseGone(List<String> vanished) {
+        if (base.isEmpty() || vanished.stream().allMatch(key -> key.startsWith(IndexLayout.STAGING))) {
+            return;
+        }
+        AppendBase from = base.get();
+        baseDeleted().ifPresent(e -> {
+            throw e;
+        });
+        throw new CorruptIndexException("files of the base " + from.index().describe() + " are missing though it is committed",
+                vanished.stream().filter(key -> !key.startsWith(IndexLayout.STAGING)).map(key -> from.root().location() + key + ": missing").toList());
+    }
+
+    /** The base, if it is no longer committed as the index this append read: gc deleted it. */
+    private Optional<NotCommittedException> baseDeleted() {
+        AppendBase from = base.orElseThrow();
+        boolean committed = new IndexRoot(from.root()).committedNow().filter(m -> m.indexId().equals(from.index().indexId())).isPresent();
+        return committed ? Optional.empty() : Optional.of(NotCommittedException.baseDeleted(from.root().location(), from.index().describe()));
     }
 
     /**

@@ -10,8 +10,11 @@ import java.util.Optional;
  * @param concurrency copies and verifications in flight at once
  * @param expectedWriteId the write whose partitions this finalize commits (a Spark write's id);
  *     a partition of any other write is a conflict. Empty for CLI builds.
+ * @param allowDuplicateIds for an append: commit new partitions whose ids the base or another new
+ *     partition holds too (both are indexed, and counted in the commit) instead of failing
  */
-public record FinalizerConfig(Optional<Integer> expectedPartitions, int concurrency, Optional<String> expectedWriteId) {
+public record FinalizerConfig(Optional<Integer> expectedPartitions, int concurrency, Optional<String> expectedWriteId,
+                              boolean allowDuplicateIds) {
     public FinalizerConfig {
         requireNonNull(expectedPartitions, "expectedPartitions is null");
         requireNonNull(expectedWriteId, "expectedWriteId is null");
@@ -26,18 +29,22 @@ public record FinalizerConfig(Optional<Integer> expectedPartitions, int concurre
     }
 
     public static FinalizerConfig defaults() {
-        return new FinalizerConfig(Optional.empty(), 16, Optional.empty());
+        return new FinalizerConfig(Optional.empty(), 16, Optional.empty(), false);
     }
 
     public FinalizerConfig withExpectedPartitions(Integer count) {
-        return new FinalizerConfig(Optional.ofNullable(count), concurrency, expectedWriteId);
+        return new FinalizerConfig(Optional.ofNullable(count), concurrency, expectedWriteId, allowDuplicateIds);
     }
 
     public FinalizerConfig withConcurrency(int concurrency) {
-        return new FinalizerConfig(expectedPartitions, concurrency, expectedWriteId);
+        return new FinalizerConfig(expectedPartitions, concurrency, expectedWriteId, allowDuplicateIds);
     }
 
     public FinalizerConfig withExpectedWriteId(String writeId) {
-        return new FinalizerConfig(expectedPartitions, concurrency, Optional.ofNullable(writeId));
+        return new FinalizerConfig(expectedPartitions, concurrency, Optional.ofNullable(writeId), allowDuplicateIds);
+    }
+
+    public FinalizerConfig withAllowDuplicateIds(boolean allow) {
+        return new FinalizerConfig(expectedPartitions, concurrency, expectedWriteId, allow);
     }
 }

@@ -25,7 +25,12 @@ import java.util.TreeMap;
  * @param expectedPartitions the partition count required, if one was known
  * @param partitionCount where the count came from: {@code flag}, {@code manifests}, or
  *     {@code staged} (nothing stated one; whatever was staged is committed)
- * @param partitions sorted by partition id and numbered densely from 0
+ * @param base the committed index this plan appends to: its partitions come first, each copied
+ *     unchanged from the base's final files; absent for a whole index
+ * @param partitions numbered densely from 0: the base's partitions in the base's order, then the
+ *     staged partitions sorted by partition id
+ * @param crossDuplicateIds ids of the staged partitions that the base or another staged partition
+ *     holds too, kept because the finalizer was told to allow them; absent when none
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record FinalizePlan(
@@ -38,7 +43,9 @@ public record FinalizePlan(
         IndexSpec spec,
         String specFingerprint,
         String inputFingerprint,
-        List<PlannedPartition> partitions) {
+        BaseIndex base,
+        List<PlannedPartition> partitions,
+        Long crossDuplicateIds) {
 
     public static final String FORMAT = "ftindex-finalize-plan";
     public static final int VERSION = 1;
@@ -53,42 +60,98 @@ public record FinalizePlan(
         requireNonNull(spec, "spec is null");
         requireNonNull(specFingerprint, "specFingerprint is null");
         partitions = List.copyOf(requireNonNull(partitions, "partitions is null"));
+        int fromBase = base == null ? 0 : base.partitions();
         Set<Long> ids = new HashSet<>();
         for (int i = 0; i < partitions.size(); i++) {
             PlannedPartition partition = partitions.get(i);
             if (partition.n() != i) {
                 throw new IllegalArgumentException("partitions must be numbered densely from 0: found " + partition.n() + " at position " + i);
             }
+            if (i < fromBase) {
+                if (partition.basePartition() == null || partition.basePartition() != i) {
+                    throw new IllegalArgumentException("partition " + i + " must be the base's partition " + i);
+                }
+                continue;
+            }
+            if (partition.basePartition() != null) {
+                throw new IllegalArgumentException("partition " + i + " names a base partition, but the plan's base has " + fromBase);
+            }
             if (!ids.add(partition.partition())) {
                 throw new IllegalArgumentException("partition " + partition.partition() + " appears twice");
             }
-            if (i > 0 && partitions.get(i - 1).partition() >= partition.partition()) {
+            if (i > fromBase && partitions.get(i - 1).partition() >= partition.partition()) {
                 throw new IllegalArgumentException("partitions must be sorted by partition id");
             }
         }
+        if (crossDuplicateIds != null && crossDuplicateIds < 1) {
+            throw new IllegalArgumentException("crossDuplicateIds is positive or absent: " + crossDuplicateIds);
+        }
+    }
+
+    /** The plan of a whole index (no base). */
+    public FinalizePlan(String format, int formatVersion, String indexId, Integer expectedPartitions, CountSource partitionCount,
+                        String luceneVersion, IndexSpec spec, String specFingerprint, String inputFingerprint,
+                        List<PlannedPartition> partitions) {
+        this(format, formatVersion, indexId, expectedPartitions, partitionCount, luceneVersion, spec, specFingerprint, inputFingerprint,
+                null, partitions, null);
+    }
+
+    /** The partitions staged for this plan: those not copied from the base. */
+    public List<PlannedPartition> stagedPartitions() {
+        return partitions.stream().filter(partition -> partition.basePartition() == null).toList();
+    }
+
+    /** This plan with {@code count} cross-partition duplicate ids recorded (and so a new index id). */
+    public FinalizePlan withCrossDuplicateIds(long count) {
+        return identified(new FinalizePlan(format, formatVersion, PENDING_ID, expectedPartitions, partitionCount, luceneVersion, spec,
+                specFingerprint, inputFingerprint, base, partitions, count == 0 ? null : count));
     }
 
     /** Makes the plan for these manifests (any order); the caller has checked they belong together. */
     public static FinalizePlan create(List<PartitionManifest> manifests, Integer expectedPartitions, CountSource partitionCount) {
+        return create(manifests, expectedPartitions, partitionCount, null, null);
+    }
+
+    /**
+     * Makes the plan for these manifests appended to {@code base} (committed as {@code baseMetadata}),
+     * or of a whole index when {@code base} is null; the caller has checked they belong together.
+     */
+    public static FinalizePlan create(List<PartitionManifest> manifests, Integer expectedPartitions, CountSource partitionCount,
+                                      BaseIndex base, IndexMetadata baseMetadata) {
         if (manifests.isEmpty()) {
             throw new IllegalArgumentException("nothing to plan: no partition is staged");
         }
+        if ((base == null) != (baseMetadata == null) || (base != null && !base.indexId().equals(baseMetadata.indexId()))) {
+            throw new IllegalArgumentException("the base and its metadata must be given together, and agree");
+        }
+        // The base's partitions carry no statistics of their own: the base's commit records only
+        // its totals, which the plan's base holds.
         List<PartitionManifest> sorted = new ArrayList<>(manifests);
         sorted.sort(Comparator.comparingLong(PartitionManifest::partition));
         List<PlannedPartition> partitions = new ArrayList<>();
-        for (int n = 0; n < sorted.size(); n++) {
-            PartitionManifest manifest = sorted.get(n);
-            partitions.add(new PlannedPartition(n, manifest.partition(), manifest.attempt(), manifest.docCount(),
-                    manifest.files(), manifest.fieldStats()));
+        if (baseMetadata != null) {
+            for (IndexMetadata.CommittedPartition partition : baseMetadata.partitions()) {
+                partitions.add(new PlannedPartition(partition.n(), partition.partition(), partition.attempt(), partition.docCount(),
+                        partition.files(), Map.of(), partition.n()));
+            }
+        }
+        for (PartitionManifest manifest : sorted) {
+            partitions.add(new PlannedPartition(partitions.size(), manifest.partition(), manifest.attempt(), manifest.docCount(),
+                    manifest.files(), manifest.fieldStats(), null));
         }
         PartitionManifest first = sorted.getFirst();
-        FinalizePlan draft = new FinalizePlan(FORMAT, VERSION, PENDING_ID, expectedPartitions, partitionCount,
-                first.luceneVersion(), first.spec(), first.specFingerprint(), first.input().fingerprint(), partitions);
+        return identified(new FinalizePlan(FORMAT, VERSION, PENDING_ID, expectedPartitions, partitionCount,
+                first.luceneVersion(), first.spec(), first.specFingerprint(), first.input().fingerprint(), base, partitions, null));
+    }
+
+    /** {@code draft} with its index id: a hash of everything else, so equal plans have equal ids. */
+    private static FinalizePlan identified(FinalizePlan draft) {
         ObjectNode tree = Json.MAPPER.valueToTree(draft);
         tree.remove("indexId");
         String indexId = Json.checksum(tree).substring("sha256:".length(), "sha256:".length() + 32);
-        return new FinalizePlan(FORMAT, VERSION, indexId, expectedPartitions, partitionCount,
-                draft.luceneVersion(), draft.spec(), draft.specFingerprint(), draft.inputFingerprint(), partitions);
+        return new FinalizePlan(draft.format, draft.formatVersion, indexId, draft.expectedPartitions, draft.partitionCount,
+                draft.luceneVersion, draft.spec, draft.specFingerprint, draft.inputFingerprint, draft.base, draft.partitions,
+                draft.crossDuplicateIds);
     }
 
     public long docCount() {
@@ -104,21 +167,37 @@ public record FinalizePlan(
     }
 
     /**
-     * One planned partition: final number {@code n}, taken from {@code attempt} of
-     * {@code partition}.
+     * One planned partition: final number {@code n}, taken from {@code attempt} of staged
+     * {@code partition}, or (when {@code basePartition} is set) the base's final partition
+     * {@code basePartition}, which the base's commit says was built as {@code partition} by
+     * {@code attempt}.
      */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record PlannedPartition(int n, long partition, String attempt, long docCount, List<FileEntry> files,
-                                   Map<String, FieldStats> fieldStats) {
+                                   Map<String, FieldStats> fieldStats, Integer basePartition) {
         public PlannedPartition {
             IndexLayout.checkPartitionNumber(n);
             IndexLayout.checkPartition(partition);
             IndexLayout.checkAttempt(attempt);
             files = List.copyOf(requireNonNull(files, "files is null"));
             fieldStats = fieldStats == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(fieldStats));
+            if (basePartition != null) {
+                IndexLayout.checkPartitionNumber(basePartition);
+            }
         }
 
+        public PlannedPartition(int n, long partition, String attempt, long docCount, List<FileEntry> files,
+                                Map<String, FieldStats> fieldStats) {
+            this(n, partition, attempt, docCount, files, fieldStats, null);
+        }
+
+        public boolean fromBase() {
+            return basePartition != null;
+        }
+
+        /** Where the file is copied from: the base's final key for a base partition, else the staged key. */
         public String sourceKey(FileEntry file) {
-            return IndexLayout.stagedFileKey(partition, attempt, file.name());
+            return fromBase() ? IndexLayout.finalFileKey(basePartition, file.name()) : IndexLayout.stagedFileKey(partition, attempt, file.name());
         }
 
         public String finalKey(FileEntry file) {

@@ -2,6 +2,7 @@ package dev.ftindex.format;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -12,7 +13,17 @@ import java.util.TreeMap;
  * {@code metadata.lance}: the commit marker, and the only thing that decides what the committed
  * index holds. Derived from the plan alone ({@link #fromPlan}), so every finalizer writes the
  * same bytes; it never lists anything under {@code staging/}.
+ *
+ * <p>Format version 1 is a whole index. Version 2 adds {@code base}: the index was appended to a
+ * committed base, whose partitions come first, copied unchanged ({@code basePartition} names each
+ * one's number in the base). Writers use version 1 whenever there is no base, so an index that is
+ * not an append reads with every ftindex.
+ *
+ * @param base the committed index this one was appended to, absent for a whole index
+ * @param crossDuplicateIds ids of the appended partitions also in the base or in another appended
+ *     partition, kept with {@code --allow-duplicate-ids}; absent when none
  */
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public record IndexMetadata(
         String format,
         int formatVersion,
@@ -23,10 +34,14 @@ public record IndexMetadata(
         Totals totals,
         List<CommittedPartition> partitions,
         List<CommittedFile> files,
-        Map<String, FieldStats> fieldStats) {
+        Map<String, FieldStats> fieldStats,
+        BaseIndex base,
+        Long crossDuplicateIds) {
 
     public static final String FORMAT = "ftindex";
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
+    /** The version of a whole index (no base): readable by every ftindex. */
+    static final int WHOLE_INDEX_VERSION = 1;
 
     public IndexMetadata {
         Versions.check(FORMAT, VERSION, format, formatVersion);
@@ -44,6 +59,9 @@ public record IndexMetadata(
                         + partitions.get(i).n() + " at position " + i);
             }
         }
+        if ((base != null || crossDuplicateIds != null) && formatVersion < 2) {
+            throw new IllegalArgumentException("an appended index is ftindex format 2 or later, not " + formatVersion);
+        }
         for (CommittedFile file : files) {
             if (file.key().startsWith(IndexLayout.STAGING)) {
                 throw new IllegalArgumentException("a committed file cannot be under staging/: " + file.key());
@@ -58,27 +76,46 @@ public record IndexMetadata(
         long bytes = 0;
         for (FinalizePlan.PlannedPartition partition : plan.partitions()) {
             partitions.add(new CommittedPartition(partition.n(), partition.partition(), partition.attempt(),
-                    partition.docCount(), partition.files()));
+                    partition.docCount(), partition.files(), partition.basePartition()));
             for (FileEntry file : partition.files()) {
                 files.add(new CommittedFile(partition.finalKey(file), file.size(), file.checksum()));
                 bytes += file.size();
             }
             partition.fieldStats().forEach((field, stats) -> fieldStats.merge(field, stats, FieldStats::plus));
         }
+        if (plan.base() != null) {
+            plan.base().fieldStats().forEach((field, stats) -> fieldStats.merge(field, stats, FieldStats::plus));
+        }
         Totals totals = new Totals(partitions.size(), plan.docCount(), files.size(), bytes);
-        return new IndexMetadata(FORMAT, VERSION, plan.indexId(), plan.luceneVersion(), plan.spec(),
-                plan.specFingerprint(), totals, partitions, files, fieldStats);
+        boolean whole = plan.base() == null && plan.crossDuplicateIds() == null;
+        return new IndexMetadata(FORMAT, whole ? WHOLE_INDEX_VERSION : VERSION, plan.indexId(), plan.luceneVersion(), plan.spec(),
+                plan.specFingerprint(), totals, partitions, files, fieldStats, plan.base(), plan.crossDuplicateIds());
+    }
+
+    /** A whole index's metadata (no base). */
+    public IndexMetadata(String format, int formatVersion, String indexId, String luceneVersion, IndexSpec spec, String specFingerprint,
+                         Totals totals, List<CommittedPartition> partitions, List<CommittedFile> files, Map<String, FieldStats> fieldStats) {
+        this(format, formatVersion, indexId, luceneVersion, spec, specFingerprint, totals, partitions, files, fieldStats, null, null);
     }
 
     public record Totals(int partitions, long docs, int files, long bytes) {}
 
-    /** Final partition {@code n}, whose files are under {@code part_<n>/}. */
-    public record CommittedPartition(int n, long partition, String attempt, long docCount, List<FileEntry> files) {
+    /**
+     * Final partition {@code n}, whose files are under {@code part_<n>/}: built as {@code partition}
+     * by {@code attempt}, here or (when {@code basePartition} is set) in the base, where it was
+     * partition {@code basePartition}.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record CommittedPartition(int n, long partition, String attempt, long docCount, List<FileEntry> files, Integer basePartition) {
         public CommittedPartition {
             IndexLayout.checkPartitionNumber(n);
             IndexLayout.checkPartition(partition);
             IndexLayout.checkAttempt(attempt);
             files = List.copyOf(requireNonNull(files, "files is null"));
+        }
+
+        public CommittedPartition(int n, long partition, String attempt, long docCount, List<FileEntry> files) {
+            this(n, partition, attempt, docCount, files, null);
         }
 
         public String key(FileEntry file) {

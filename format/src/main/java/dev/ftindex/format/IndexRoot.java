@@ -242,17 +242,26 @@ public final class IndexRoot {
      * </ol>
      */
     public Verdict verdict(Optional<Integer> flag) {
+        return verdict(flag, null, null);
+    }
+
+    /**
+     * As {@link #verdict(Optional)} for an append to {@code base} (committed as
+     * {@code baseMetadata}; both null for a whole index): the staged partitions must also all name
+     * that base, and share its spec and Lucene major version.
+     */
+    public Verdict verdict(Optional<Integer> flag, BaseIndex base, IndexMetadata baseMetadata) {
         Optional<IndexMetadata> metadata = committed();
         if (metadata.isPresent()) {
             return new Verdict.Committed(metadata.get());
         }
         Optional<FinalizePlan> frozen = plan();
         if (frozen.isPresent()) {
-            if (flag.isPresent() && flag.get() != frozen.get().partitions().size()) {
+            if (flag.isPresent() && flag.get() != frozen.get().stagedPartitions().size()) {
                 return new Verdict.Conflict(new ConflictException("the frozen plan " + store.location() + IndexLayout.PLAN
-                        + " commits " + frozen.get().partitions().size() + " partitions, but " + flag.get() + " are expected"));
+                        + " commits " + frozen.get().stagedPartitions().size() + " staged partitions, but " + flag.get() + " are expected"));
             }
-            Set<Long> planned = frozen.get().partitions().stream().map(FinalizePlan.PlannedPartition::partition).collect(Collectors.toSet());
+            Set<Long> planned = frozen.get().stagedPartitions().stream().map(FinalizePlan.PlannedPartition::partition).collect(Collectors.toSet());
             List<Long> unplanned = stagedPartitions().stream().filter(partition -> !planned.contains(partition)).toList();
             return new Verdict.FollowPlan(frozen.get(), unplanned);
         }
@@ -284,11 +293,41 @@ public final class IndexRoot {
             }
         }
         Optional<ConflictException> mismatch = sameWrite(staged).or(() -> sameSpec(staged)).or(() -> sameInput(staged))
-                .or(() -> sameLucene(staged));
+                .or(() -> sameLucene(staged)).or(() -> sameBase(staged, base, baseMetadata));
         if (mismatch.isPresent()) {
             return new Verdict.Conflict(mismatch.get());
         }
-        return new Verdict.MakePlan(FinalizePlan.create(staged, count.count().orElse(null), count.source()), notes);
+        return new Verdict.MakePlan(FinalizePlan.create(staged, count.count().orElse(null), count.source(), base, baseMetadata), notes);
+    }
+
+    /** Every staged partition names the base this finalize appends to (or none), and matches it. */
+    private Optional<ConflictException> sameBase(List<PartitionManifest> manifests, BaseIndex base, IndexMetadata baseMetadata) {
+        Optional<String> groups = groups(manifests, m -> m.base() == null ? "no base" : "base index " + m.base().indexId());
+        if (groups.isPresent()) {
+            return Optional.of(new ConflictException("the staged partitions are appended to different bases: " + groups.get()
+                    + "; rebuild the odd ones with the right --base into a new generation"));
+        }
+        BaseIndex staged = manifests.getFirst().base();
+        if (base == null) {
+            return Optional.ofNullable(staged).map(b -> new ConflictException("the staged partitions are appended to " + b.describe()
+                    + ": finalize with --base " + (b.generation() != null ? b.generation() : "ROOT (the base's index root)")));
+        }
+        if (staged == null || !staged.indexId().equals(base.indexId())) {
+            return Optional.of(new ConflictException("this finalize appends to " + base.describe() + " but the staged partitions "
+                    + (staged == null ? "were built as a whole index (no --base)" : "are appended to " + staged.describe())
+                    + ": finalize with their base, or rebuild them with --base into a new generation"));
+        }
+        if (!baseMetadata.specFingerprint().equals(manifests.getFirst().specFingerprint())) {
+            return Optional.of(new ConflictException("the staged partitions were built with index spec "
+                    + manifests.getFirst().specFingerprint() + " but " + base.describe() + " with " + baseMetadata.specFingerprint()
+                    + ": an append uses the base's spec"));
+        }
+        String major = baseMetadata.luceneVersion().split("\\.")[0];
+        if (!major.equals(manifests.getFirst().luceneVersion().split("\\.")[0])) {
+            return Optional.of(new ConflictException("the staged partitions were written by Lucene " + manifests.getFirst().luceneVersion()
+                    + " and " + base.describe() + " by Lucene " + baseMetadata.luceneVersion() + ": an append needs one major version"));
+        }
+        return Optional.empty();
     }
 
     /** Ids in {@code 0..expected-1} that are not staged; only meaningful for workers numbered that way. */

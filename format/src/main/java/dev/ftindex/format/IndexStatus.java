@@ -1,5 +1,6 @@
 package dev.ftindex.format;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import dev.ftindex.objectstore.ObjectStore;
 import dev.ftindex.objectstore.Tasks;
@@ -25,6 +26,8 @@ public final class IndexStatus {
      * @param orphanAttempts staged files that no manifest refers to, by attempt
      * @param stagingObjects objects under {@code staging/} (after a commit: what cleanup left)
      * @param verdict what finalize would do now
+     * @param base the committed index this one is (or is being) appended to, if any
+     * @param origins a committed index's partitions and where each came from
      */
     public record Report(
             String root,
@@ -36,7 +39,21 @@ public final class IndexStatus {
             List<Long> unplannedPartitions,
             List<IndexRoot.Orphan> orphanAttempts,
             int stagingObjects,
-            VerdictView verdict) {}
+            VerdictView verdict,
+            BaseIndex base,
+            List<PartitionOrigin> origins) {}
+
+    /**
+     * Committed partition {@code n}: copied from the base's partition {@code basePartition}, or
+     * built for this index (as {@code partition} by {@code attempt}).
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record PartitionOrigin(int n, long docs, String from, Integer basePartition, long partition, String attempt) {
+        static PartitionOrigin of(IndexMetadata.CommittedPartition partition) {
+            return new PartitionOrigin(partition.n(), partition.docCount(), partition.basePartition() != null ? "base" : "built",
+                    partition.basePartition(), partition.partition(), partition.attempt());
+        }
+    }
 
     /** The committed index (its id), or the staged partitions before the commit (no id). */
     public record Contents(String indexId, int partitions, long docs, long bytes) {}
@@ -78,7 +95,8 @@ public final class IndexStatus {
             IndexMetadata metadata = committed.metadata();
             IndexMetadata.Totals totals = metadata.totals();
             return new Report(store.location(), true, new Contents(metadata.indexId(), totals.partitions(), totals.docs(), totals.bytes()),
-                    List.of(), new Expectation(totals.partitions(), "committed", List.of()), null, List.of(), List.of(), stagingObjects, view);
+                    List.of(), new Expectation(totals.partitions(), "committed", List.of()), null, List.of(), List.of(), stagingObjects, view,
+                    metadata.base(), metadata.partitions().stream().map(PartitionOrigin::of).toList());
         }
         List<PartitionManifest> manifests = root.manifests();
         List<StagedPartition> staged = manifests.stream()
@@ -90,14 +108,14 @@ public final class IndexStatus {
         Plan plan = frozen.map(p -> new Plan(p.indexId(), p.partitions().size(), p.expectedPartitions())).orElse(null);
         List<Long> unplanned = verdict instanceof Verdict.FollowPlan follow ? follow.unplanned() : List.of();
         return new Report(store.location(), false, contents, staged, expectation(verdict, frozen, expectedFlag, manifests), plan,
-                unplanned, root.orphans(), stagingObjects, view);
+                unplanned, root.orphans(), stagingObjects, view, manifests.isEmpty() ? null : manifests.getFirst().base(), List.of());
     }
 
     /** The count the verdict was decided by: what status promises is what finalize does. */
     private static Expectation expectation(Verdict verdict, Optional<FinalizePlan> frozen, Optional<Integer> flag,
                                            List<PartitionManifest> manifests) {
         if (frozen.isPresent()) {
-            return new Expectation(frozen.get().partitions().size(), CountSource.PLAN.json(), List.of());
+            return new Expectation(frozen.get().stagedPartitions().size(), CountSource.PLAN.json(), List.of());
         }
         return switch (verdict) {
             case Verdict.Missing missing -> expectationOf(missing.reason(), flag, manifests);

@@ -21,6 +21,13 @@ public final class NotCommittedException extends RuntimeException implements Err
                 + " was deleted while this run read it (gc removes generations the alias does not name)", true);
     }
 
+    /** The base of an append, deleted (by gc) while the append read it. */
+    public static NotCommittedException baseDeleted(String root, String base) {
+        return new NotCommittedException(root + " is no longer committed: the base of this append (" + base + ") was deleted while"
+                + " its files were read; nothing was committed. Append to a generation that is kept (gc keeps the current and the"
+                + " previous one), and rerun", true);
+    }
+
     /** A collection whose alias does not exist yet. */
     public static NotCommittedException unpublished(String collection) {
         return new NotCommittedException(collection + " is a collection with no published generation yet: run `ftindex publish"

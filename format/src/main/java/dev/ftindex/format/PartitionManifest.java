@@ -29,6 +29,8 @@ import java.util.TreeMap;
  * @param createdAt when the manifest was written (ISO-8601), for people
  * @param writeId the write this partition belongs to (a Spark write's id), absent for CLI
  *     workers; a finalizer told to commit one write refuses partitions of another
+ * @param base the committed index this partition is appended to ({@code --base}), absent for a
+ *     build of a whole index; a finalizer commits only partitions of one base, with that base
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record PartitionManifest(
@@ -47,7 +49,8 @@ public record PartitionManifest(
         long skippedRecords,
         Long duplicateIds,
         String createdAt,
-        String writeId) {
+        String writeId,
+        BaseIndex base) {
 
     public static final String FORMAT = "ftindex-partition-manifest";
     public static final int VERSION = 1;
@@ -74,6 +77,19 @@ public record PartitionManifest(
         if (writeId != null) {
             IndexLayout.checkAttempt(writeId);
         }
+    }
+
+    /** A partition of a whole index (no base). */
+    public PartitionManifest(String format, int formatVersion, long partition, String attempt, Integer expectedPartitions, long docCount,
+                             String luceneVersion, IndexSpec spec, String specFingerprint, InputDescription input, List<FileEntry> files,
+                             Map<String, FieldStats> fieldStats, long skippedRecords, Long duplicateIds, String createdAt, String writeId) {
+        this(format, formatVersion, partition, attempt, expectedPartitions, docCount, luceneVersion, spec, specFingerprint, input, files,
+                fieldStats, skippedRecords, duplicateIds, createdAt, writeId, null);
+    }
+
+    /** "base index 3f2a…" or "no base", to compare and name the manifests' bases. */
+    public String baseDescription() {
+        return base == null ? "no base (a whole index)" : "base " + base.describe();
     }
 
     public long bytes() {

@@ -87,6 +87,10 @@ sealed class PrefixedStore implements ObjectStore permits PrefixedStore.Local {
         return call(() -> relative(parent.copy(full(sourceKey), full(targetKey), expectedSourceEtag)));
     }
 
+    final ObjectStore parent() {
+        return parent;
+    }
+
     @Override
     public void delete(String key) {
         call(() -> {

@@ -6,6 +6,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -19,6 +20,46 @@ public sealed interface StoreLocation {
 
     /** The location {@code relative} (a key prefix ending with {@code /}) below this one. */
     StoreLocation resolve(String relative);
+
+    /**
+     * A location both {@code a} and {@code b} are below, with the prefix of each relative to it
+     * (empty when it is the location itself): the same bucket, or the same directory tree.
+     */
+    record Shared(StoreLocation root, String a, String b) {}
+
+    /** The deepest location above both, if they share a bucket (or a filesystem); empty for two buckets. */
+    static Optional<Shared> shared(StoreLocation a, StoreLocation b) {
+        return switch (a) {
+            case S3 first when b instanceof S3 second && first.bucket().equals(second.bucket()) -> {
+                String common = commonPrefix(first.prefix(), second.prefix());
+                yield Optional.of(new Shared(new S3(first.bucket(), common), first.prefix().substring(common.length()),
+                        second.prefix().substring(common.length())));
+            }
+            case Local first when b instanceof Local second && first.directory().getRoot().equals(second.directory().getRoot()) -> {
+                Path common = first.directory();
+                while (!second.directory().startsWith(common)) {
+                    common = common.getParent();
+                }
+                yield Optional.of(new Shared(new Local(common), relative(common, first.directory()), relative(common, second.directory())));
+            }
+            default -> Optional.empty();
+        };
+    }
+
+    private static String commonPrefix(String a, String b) {
+        int end = 0;
+        for (int i = 0; i < Math.min(a.length(), b.length()) && a.charAt(i) == b.charAt(i); i++) {
+            if (a.charAt(i) == '/') {
+                end = i + 1;
+            }
+        }
+        return a.substring(0, end);
+    }
+
+    private static String relative(Path root, Path child) {
+        String relative = root.relativize(child).toString().replace(java.io.File.separatorChar, '/');
+        return relative.isEmpty() ? "" : relative + "/";
+    }
 
     /** Parses a location, or throws {@link IllegalArgumentException} saying what is wrong. */
     static StoreLocation parse(String text) {

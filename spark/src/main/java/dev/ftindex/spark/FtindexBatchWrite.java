@@ -92,10 +92,12 @@ final class FtindexBatchWrite implements BatchWrite {
             outcome = Outcome.FAILED;
             throw new IllegalArgumentException("the DataFrame has no partitions: there is nothing to index");
         }
-        try (ObjectStore root = options.openRoot()) {
+        try (WriteOptions.Roots roots = options.openRoots()) {
+            ObjectStore root = roots.root();
             try {
-                FinalizeResult result = new Finalizer(root, FinalizerConfig.defaults().withExpectedPartitions(messages.length)
-                        .withExpectedWriteId(writeId).withConcurrency(options.finalizeConcurrency()), logged()).run();
+                FinalizeResult result = new Finalizer(root, roots.base(), FinalizerConfig.defaults().withExpectedPartitions(messages.length)
+                        .withExpectedWriteId(writeId).withConcurrency(options.finalizeConcurrency())
+                        .withAllowDuplicateIds(options.allowDuplicateIds()), logged()).run();
                 outcome = Outcome.COMMITTED;
                 checkCommitted(root, messages);
                 LOG.log(Level.INFO, String.format(java.util.Locale.ROOT, "write %s: %s index %s at %s: %d partitions, %d documents (%.1f s)",
@@ -116,7 +118,7 @@ final class FtindexBatchWrite implements BatchWrite {
     /** The commit must hold exactly the partitions the tasks reported, from the attempts that won. */
     private static void checkCommitted(ObjectStore root, WriterCommitMessage[] messages) {
         IndexMetadata metadata = StoredJson.read(root, IndexLayout.METADATA, IndexMetadata.class);
-        Map<Long, String> committed = metadata.partitions().stream()
+        Map<Long, String> committed = metadata.partitions().stream().filter(partition -> partition.basePartition() == null)
                 .collect(Collectors.toMap(IndexMetadata.CommittedPartition::partition, IndexMetadata.CommittedPartition::attempt));
         for (CommitMessage message : Arrays.stream(messages).map(CommitMessage.class::cast)
                 .sorted(Comparator.comparingLong(CommitMessage::partition)).toList()) {

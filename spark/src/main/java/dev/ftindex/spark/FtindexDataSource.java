@@ -19,6 +19,11 @@ import org.apache.spark.sql.util.CaseInsensitiveStringMap;
  * refuses {@code errorifexists} (its default) and {@code ignore} for this kind of source: give
  * the mode.
  *
+ * <p>With the option {@code base} (a committed index root), the write is an append: the new root
+ * holds every partition of the base unchanged (copied server-side when both share a bucket), then
+ * the partitions of this DataFrame, whose ids must not be in the base (the option
+ * {@code allowDuplicateIds} keeps both); the spec is the base's.
+ *
  * <p>Write-only: reading is {@code ftindex search} and {@code ftindex serve}.
  */
 public final class FtindexDataSource implements TableProvider, DataSourceRegister {

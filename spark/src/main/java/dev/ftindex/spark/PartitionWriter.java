@@ -197,7 +197,8 @@ final class PartitionWriter implements DataWriter<InternalRow> {
             LOG.log(Level.WARNING, "partition " + partition + ": skipped " + skipped + " bad rows; first: " + badExamples);
         }
         PartitionStager.Provenance provenance = new PartitionStager.Provenance(spec, partitions,
-                new PartitionManifest.InputDescription("spark write " + writeId, "spark:" + writeId, 0, bytes, 0), skipped, writeId);
+                new PartitionManifest.InputDescription("spark write " + writeId, "spark:" + writeId, 0, bytes, 0), skipped, writeId,
+                options.baseIndex().orElse(null));
         PartitionStager.Outcome staged;
         try {
             staged = stager.stage(built, provenance);

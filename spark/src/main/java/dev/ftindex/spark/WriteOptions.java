@@ -1,5 +1,7 @@
 package dev.ftindex.spark;
 
+import dev.ftindex.format.AppendBase;
+import dev.ftindex.format.BaseIndex;
 import dev.ftindex.format.IndexSpec;
 import dev.ftindex.format.Json;
 import dev.ftindex.objectstore.ObjectStore;
@@ -12,6 +14,8 @@ import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -31,6 +35,9 @@ import java.util.TreeSet;
  * @param partitions the partition count asked for, 0 for Spark's own
  * @param threads indexing threads per task
  * @param workDirectory the option workDir, or null (components are plain values: the record is serialized to the tasks)
+ * @param base the option base: the committed index root this write appends to, or null
+ * @param baseJson that base as the tasks' manifests record it ({@link BaseIndex}, JSON), read once
+ *     on the driver; null without a base
  */
 record WriteOptions(
         String root,
@@ -44,9 +51,11 @@ record WriteOptions(
         boolean allowDuplicateIds,
         int uploadConcurrency,
         int partitions,
-        int finalizeConcurrency) implements Serializable {
+        int finalizeConcurrency,
+        String base,
+        String baseJson) implements Serializable {
     @Serial
-    private static final long serialVersionUID = 2L;
+    private static final long serialVersionUID = 3L;
 
     /** The options of the writer itself (the store's are {@link S3Properties#KEYS}), each with its name once. */
     enum Option {
@@ -60,7 +69,8 @@ record WriteOptions(
         ALLOW_DUPLICATE_IDS("allowDuplicateIds"),
         UPLOAD_CONCURRENCY("uploadConcurrency"),
         PARTITIONS("partitions"),
-        FINALIZE_CONCURRENCY("finalizeConcurrency");
+        FINALIZE_CONCURRENCY("finalizeConcurrency"),
+        BASE("base");
 
         final String key;
 
@@ -96,10 +106,24 @@ record WriteOptions(
             throw new IllegalArgumentException("give the index root: .save(\"s3://bucket/prefix\") (or a local path)");
         }
         StoreLocation.parse(root);
-        IndexSpec spec = spec(options.get(Option.SPEC.key));
         Map<String, String> store = new TreeMap<>();
         for (String key : S3Properties.KEYS) {
             Optional.ofNullable(options.get(key)).ifPresent(value -> store.put(key, value));
+        }
+        String base = options.get(Option.BASE.key);
+        IndexSpec spec = spec(options.get(Option.SPEC.key));
+        String baseJson = null;
+        if (base != null && !base.isBlank()) {
+            // An append indexes with its base's spec: the one read here unless the spec option names the same.
+            AppendBase appendBase = openBase(root, base, s3Settings(store));
+            if (options.get(Option.SPEC.key) == null || options.get(Option.SPEC.key).isBlank()) {
+                spec = appendBase.metadata().spec();
+            } else {
+                appendBase.requireSpec(spec);
+            }
+            baseJson = new String(Json.write(appendBase.index().withoutStats()), StandardCharsets.UTF_8);
+        } else {
+            base = null;
         }
         WriteOptions parsed = new WriteOptions(root, new String(Json.write(spec), StandardCharsets.UTF_8), store,
                 decimal(options, Option.RAM_BUFFER_MB, 256, 1, 65536, false),
@@ -110,9 +134,55 @@ record WriteOptions(
                 bool(options, Option.ALLOW_DUPLICATE_IDS),
                 integer(options, Option.UPLOAD_CONCURRENCY, 4, 1, 256),
                 integer(options, Option.PARTITIONS, 0, 0, 1_000_000),
-                integer(options, Option.FINALIZE_CONCURRENCY, 16, 1, 1024));
+                integer(options, Option.FINALIZE_CONCURRENCY, 16, 1, 1024),
+                base, baseJson);
         parsed.s3Settings();
         return parsed;
+    }
+
+    private static AppendBase openBase(String root, String base, S3Settings settings) {
+        StoreLocation location;
+        try {
+            location = StoreLocation.parse(base);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("option base: " + e.getMessage(), e);
+        }
+        if (location.uri().equals(StoreLocation.parse(root).uri())) {
+            throw new IllegalArgumentException("option base is the index root this write builds: an append writes a new root");
+        }
+        try (ObjectStore store = ObjectStores.open(location, settings, System.getenv())) {
+            return AppendBase.open(store, null);
+        }
+    }
+
+    /** The base this write appends to, as its manifests record it; empty for a whole index. */
+    Optional<BaseIndex> baseIndex() {
+        return Optional.ofNullable(baseJson).map(json -> Json.read(json.getBytes(StandardCharsets.UTF_8), BaseIndex.class));
+    }
+
+    /**
+     * The index root and the base, opened together for the commit: views of one store where they
+     * share a bucket, so the base's files are copied server-side. Closing this closes what it opened.
+     */
+    record Roots(ObjectStore root, Optional<AppendBase> base, List<ObjectStore> opened) implements AutoCloseable {
+        @Override
+        public void close() {
+            opened.forEach(ObjectStore::close);
+        }
+    }
+
+    Roots openRoots() {
+        if (base == null) {
+            ObjectStore store = openRoot();
+            return new Roots(store, Optional.empty(), List.of(store));
+        }
+        List<ObjectStore> opened = new ArrayList<>();
+        List<ObjectStore> roots = ObjectStores.openTogether(StoreLocation.parse(root), StoreLocation.parse(base), location -> {
+            ObjectStore store = ObjectStores.open(location, s3Settings(), System.getenv());
+            opened.add(store);
+            return store;
+        });
+        return new Roots(roots.get(0), Optional.of(AppendBase.open(roots.get(1), null)), List.copyOf(opened));
     }
 
     Optional<String> workDir() {
@@ -129,6 +199,10 @@ record WriteOptions(
     }
 
     S3Settings s3Settings() {
+        return s3Settings(store);
+    }
+
+    private static S3Settings s3Settings(Map<String, String> store) {
         try {
             return S3Properties.fromProperties(store);
         } catch (S3Properties.InvalidProperty e) {

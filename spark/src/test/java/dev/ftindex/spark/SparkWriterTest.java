@@ -353,6 +353,44 @@ class SparkWriterTest {
     }
 
     @Test
+    void anAppendWithTheBaseOptionHoldsTheBaseAndSearchesLikeOneWriteOfEveryRow() throws Exception {
+        String bucket = S3.newBucket();
+        Dataset<Row> documents = documents();
+        Dataset<Row> old = documents.filter("cast(substring(id, 5) as int) < 2000");
+        Dataset<Row> fresh = documents.filter("cast(substring(id, 5) as int) >= 2000");
+        writer(old).option("partitions", "2").mode("append").save("s3://" + bucket + "/g1");
+        writer(fresh).option("partitions", "2").option("base", "s3://" + bucket + "/g1").mode("append").save("s3://" + bucket + "/g2");
+        writer(documents).option("partitions", "3").mode("append").save("s3://" + bucket + "/whole");
+
+        try (ObjectStore appended = store(bucket, "g2/"); ObjectStore base = store(bucket, "g1/"); ObjectStore whole = store(bucket, "whole/")) {
+            IndexMetadata metadata = StoredJson.read(appended, IndexLayout.METADATA, IndexMetadata.class);
+            assertThat(metadata.base().indexId()).isEqualTo(StoredJson.read(base, IndexLayout.METADATA, IndexMetadata.class).indexId());
+            assertThat(metadata.partitions()).extracting(IndexMetadata.CommittedPartition::basePartition).containsExactly(0, 1, null, null);
+            assertThat(metadata.totals().docs()).isEqualTo(DOCS);
+            try (CommittedIndex ours = CommittedIndex.open(appended, temp.resolve("cache-append"), 2, Progress.silent());
+                 CommittedIndex reference = CommittedIndex.open(whole, temp.resolve("cache-whole"), 2, Progress.silent())) {
+                for (String query : QUERIES) {
+                    SearchResult expected = reference.search(query, 50);
+                    assertThat(expected.hits()).as(query).isNotEmpty();
+                    assertThat(scored(ours.search(query, 50))).as(query).isEqualTo(scored(expected));
+                }
+            }
+        }
+
+        // Rows whose ids the base holds: the write fails naming one, unless allowed.
+        Dataset<Row> again = documents.filter("id = 'doc-7' or id = 'doc-2500'");
+        assertThatThrownBy(() -> writer(again).option("base", "s3://" + bucket + "/g1").mode("append").save("s3://" + bucket + "/g3"))
+                .hasStackTraceContaining("\"doc-7\" in the base partition").hasStackTraceContaining("--allow-duplicate-ids");
+        writer(again).option("base", "s3://" + bucket + "/g1").option("allowDuplicateIds", "true").mode("overwrite")
+                .save("s3://" + bucket + "/g3");
+        try (ObjectStore root = store(bucket, "g3/")) {
+            IndexMetadata metadata = StoredJson.read(root, IndexLayout.METADATA, IndexMetadata.class);
+            assertThat(metadata.crossDuplicateIds()).isEqualTo(1);
+            assertThat(metadata.totals().docs()).isEqualTo(2000 + 2);
+        }
+    }
+
+    @Test
     void nestedColumnsAndEveryConvertibleTypeMapAsDocumented() throws Exception {
         String bucket = S3.newBucket();
         String spec = """

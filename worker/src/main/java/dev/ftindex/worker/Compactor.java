@@ -164,7 +164,7 @@ public final class Compactor {
             PartitionStager.Provenance provenance = new PartitionStager.Provenance(metadata.spec(), config.partitions(),
                     new PartitionManifest.InputDescription("compaction of " + base.location() + " (index " + metadata.indexId()
                             + "), partitions " + group.first() + ".." + (group.end() - 1), fingerprint, merged.size(), bytes, merged.size()),
-                    0, null);
+                    0, null, null);
             PartitionStager.Outcome outcome = stager.stage(built, provenance);
             cleanupFailures.addAll(stager.cleanupFailures());
             return result(outcome.status(), outcome.winner(), new WorkerResult.Input(merged.size(), merged.size(), bytes, bytes, fingerprint));

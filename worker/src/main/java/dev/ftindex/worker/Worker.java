@@ -155,7 +155,7 @@ public final class Worker {
             }
             PartitionStager.Provenance provenance = new PartitionStager.Provenance(config.spec(), config.partitions().orElse(null),
                     new PartitionManifest.InputDescription(String.join(" ", config.inputs()), inputFingerprint, files.size(), input.bytes(),
-                            share.size()), badRecords.count(), null);
+                            share.size()), badRecords.count(), null, config.base().orElse(null));
             PartitionStager.Outcome outcome = stager.stage(built.partition(), provenance);
             cleanupFailures.addAll(stager.cleanupFailures());
             // Staged: no attempt resumes this partition again.

@@ -2,6 +2,7 @@ package dev.ftindex.worker;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.ftindex.format.BaseIndex;
 import dev.ftindex.format.IndexLayout;
 import dev.ftindex.format.IndexSpec;
 import dev.ftindex.worker.Assignment.SplitRules;
@@ -27,7 +28,9 @@ import java.util.Optional;
  *   <li>{@code skipBadRecords}: skip records that cannot be indexed (and report them) instead of failing;
  *   <li>{@code allowDuplicateIds}: keep every record of an id that occurs more than once
  *       (Lucene's {@code addDocument} semantics) instead of failing;
- *   <li>{@code splitRules}: how uncompressed inputs are cut; must be the same for every worker.
+ *   <li>{@code splitRules}: how uncompressed inputs are cut; must be the same for every worker;
+ *   <li>{@code base}: the committed index this partition is appended to ({@code --base}), whose
+ *       spec {@code spec} must be; empty for a whole index.
  * </ul>
  */
 public final class WorkerConfig {
@@ -44,6 +47,7 @@ public final class WorkerConfig {
     private final boolean allowDuplicateIds;
     private final SplitRules splitRules;
     private final CheckpointInterval checkpoints;
+    private final Optional<BaseIndex> base;
 
     private WorkerConfig(Builder b) {
         this.spec = requireNonNull(b.spec, "spec is null");
@@ -59,6 +63,7 @@ public final class WorkerConfig {
         this.allowDuplicateIds = b.allowDuplicateIds;
         this.splitRules = requireNonNull(b.splitRules, "splitRules is null");
         this.checkpoints = requireNonNull(b.checkpoints, "checkpoints is null");
+        this.base = requireNonNull(b.base, "base is null");
         partitions.ifPresent(count -> {
             if (count < 1) {
                 throw new IllegalArgumentException("the partition count must be positive: " + count);
@@ -96,7 +101,17 @@ public final class WorkerConfig {
                 .skipBadRecords(skipBadRecords)
                 .allowDuplicateIds(allowDuplicateIds)
                 .splitRules(splitRules)
-                .checkpoints(checkpoints);
+                .checkpoints(checkpoints)
+                .base(base);
+    }
+
+    /** This worker appending to {@code base}: the caller has checked that the spec is the base's ({@link dev.ftindex.format.AppendBase#requireSpec}). */
+    public WorkerConfig withBase(BaseIndex base) {
+        return toBuilder().base(Optional.of(base)).build();
+    }
+
+    public Optional<BaseIndex> base() {
+        return base;
     }
 
     public WorkerConfig withCheckpoints(CheckpointInterval interval) {
@@ -199,6 +214,7 @@ public final class WorkerConfig {
         private boolean allowDuplicateIds;
         private SplitRules splitRules = SplitRules.DEFAULT;
         private CheckpointInterval checkpoints = CheckpointInterval.AUTO;
+        private Optional<BaseIndex> base = Optional.empty();
 
         private Builder(IndexSpec spec, List<String> inputs, long partition) {
             this.spec = spec;
@@ -253,6 +269,11 @@ public final class WorkerConfig {
 
         public Builder checkpoints(CheckpointInterval interval) {
             this.checkpoints = interval;
+            return this;
+        }
+
+        public Builder base(Optional<BaseIndex> base) {
+            this.base = base;
             return this;
         }
 
