@@ -23,11 +23,6 @@ class AppendCommandTest {
 
     private final CliRunner cli = new CliRunner();
 
-    private CliRunner.Run ok(String... args) {
-        CliRunner.Run run = cli.run(args);
-        assertThat(run.exitCode()).as(run.toString()).isZero();
-        return run;
-    }
 
     @Test
     void anAppendedGenerationSearchesLikeAWholeBuildAndOutlivesItsBase() throws Exception {
@@ -37,50 +32,52 @@ class AppendCommandTest {
         Path old = TestDocuments.write(temp.resolve("in/old.jsonl"), TestDocuments.lines(0, 700, 11));
         Path fresh = TestDocuments.write(temp.resolve("in/new.jsonl"), TestDocuments.lines(700, 400, 12));
 
-        ok("build", "--collection", collection, "--generation", "g1", "--spec", spec.toString(), "--input", old.toString(), "--workers", "3");
+        cli.ok("build", "--collection", collection, "--generation", "g1", "--spec", spec.toString(), "--input", old.toString(), "--workers", "3");
         // The workers of an append take the base's spec (no --spec) and are numbered from 0; the finalizer numbers them after the base's.
         for (int partition = 0; partition < 2; partition++) {
-            ok("build-partition", "--collection", collection, "--generation", "g2", "--base", "g1", "--input", fresh.toString(),
+            cli.ok("build-partition", "--collection", collection, "--generation", "g2", "--base", "g1", "--input", fresh.toString(),
                     "--partition", String.valueOf(partition), "--partitions", "2");
         }
         CliRunner.Run withoutBase = cli.run("finalize", "--collection", collection, "--generation", "g2");
         assertThat(withoutBase.exitCode()).as(withoutBase.toString()).isEqualTo(5);
         assertThat(withoutBase.err()).contains("finalize with --base g1");
-        JsonNode finalized = ok("finalize", "--collection", collection, "--generation", "g2", "--base", "g1").json();
+        JsonNode finalized = cli.ok("finalize", "--collection", collection, "--generation", "g2", "--base", "g1").json();
         assertThat(finalized.path("partitions").asInt()).isEqualTo(5);
         assertThat(finalized.path("basePartitions").asInt()).isEqualTo(3);
         assertThat(finalized.path("docs").asLong()).isEqualTo(1100);
-        String status = ok("status", "--collection", collection, "--generation", "g2").out();
+        String status = cli.ok("status", "--collection", collection, "--generation", "g2").out();
         assertThat(status).contains("appended to: generation g1").contains("base partition 2").contains("built (partition 1)");
 
-        ok("build", "--index", temp.resolve("whole").toString(), "--spec", spec.toString(), "--input", temp.resolve("in").toString(),
+        cli.ok("build", "--index", temp.resolve("whole").toString(), "--spec", spec.toString(), "--input", temp.resolve("in").toString(),
                 "--workers", "2");
         for (String query : List.of("index", "search partition", "lucene OR storage", "\"object storage\"", "commit -merge", "segm*",
                 "history music")) {
-            assertThat(hits(ok("search", "--collection", collection, "--generation", "g2", "--cache-dir", cache, "--json", "--k", "50", query)))
+            assertThat(hits(cli.ok("search", "--collection", collection, "--generation", "g2", "--cache-dir", cache, "--json", "--k", "50", query)))
                     .as(query).isNotEmpty()
-                    .isEqualTo(hits(ok("search", "--index", temp.resolve("whole").toString(), "--cache-dir", cache, "--json", "--k", "50",
+                    .isEqualTo(hits(cli.ok("search", "--index", temp.resolve("whole").toString(), "--cache-dir", cache, "--json", "--k", "50",
                             query)));
         }
 
         // g1 superseded by g2, g2 current: gc removes g1 at once, and g2, which holds copies of g1's partitions, verifies in full.
-        ok("publish", "--collection", collection, "--generation", "g1");
-        ok("publish", "--collection", collection, "--generation", "g2");
-        ok("gc", "--collection", collection, "--delete", "--grace", "0s", "--keep", "0");
-        // gc keeps the previous generation; one more publish makes g1 neither current nor previous.
-        ok("build", "--collection", collection, "--generation", "g3", "--base", "g2", "--input",
+        cli.ok("publish", "--collection", collection, "--generation", "g1");
+        cli.ok("publish", "--collection", collection, "--generation", "g2");
+        cli.ok("gc", "--collection", collection, "--delete", "--grace", "0s", "--keep", "0");
+        assertThat(Files.exists(temp.resolve("c/generations/g1/metadata.lance"))).as("g1 is kept while it is the previous").isTrue();
+        assertThat(cli.ok("verify", "--collection", collection, "--generation", "g2").json().path("status").asText()).isEqualTo("ok");
+        // One more publish makes g1 neither current nor previous.
+        cli.ok("build", "--collection", collection, "--generation", "g3", "--base", "g2", "--input",
                 TestDocuments.write(temp.resolve("third.jsonl"), TestDocuments.lines(1100, 50, 13)).toString(), "--workers", "1");
-        ok("publish", "--collection", collection, "--generation", "g3");
-        JsonNode gc = ok("gc", "--collection", collection, "--delete", "--grace", "0s", "--keep", "0").json();
+        cli.ok("publish", "--collection", collection, "--generation", "g3");
+        JsonNode gc = cli.ok("gc", "--collection", collection, "--delete", "--grace", "0s", "--keep", "0").json();
         assertThat(gc.toString()).contains("g1");
         assertThat(Files.exists(temp.resolve("c/generations/g1"))).as("g1 removed").isFalse();
-        JsonNode verified = ok("verify", "--collection", collection, "--generation", "g2", "--deep").json();
+        JsonNode verified = cli.ok("verify", "--collection", collection, "--generation", "g2", "--deep").json();
         assertThat(verified.path("status").asText()).isEqualTo("ok");
         assertThat(verified.path("partitions").asInt()).isEqualTo(5);
         assertThat(verified.path("problems")).isEmpty();
-        assertThat(ok("search", "--collection", collection, "--generation", "g2", "--cache-dir", temp.resolve("cache2").toString(), "--json",
+        assertThat(cli.ok("search", "--collection", collection, "--generation", "g2", "--cache-dir", temp.resolve("cache2").toString(), "--json",
                 "index").json().path("totalHits").asLong()).isPositive();
-        assertThat(ok("search", "--collection", collection, "--cache-dir", cache, "--json", "doc").json().path("generation").asText())
+        assertThat(cli.ok("search", "--collection", collection, "--cache-dir", cache, "--json", "doc").json().path("generation").asText())
                 .isEqualTo("g3");
     }
 
@@ -88,7 +85,7 @@ class AppendCommandTest {
     void idsOfTheNewInputThatTheBaseHoldsFailTheBuildUnlessAllowed() throws Exception {
         String collection = temp.resolve("c").toString();
         Path spec = Files.write(temp.resolve("spec.json"), Json.write(TestDocuments.spec()));
-        ok("build", "--collection", collection, "--generation", "g1", "--spec", spec.toString(), "--input",
+        cli.ok("build", "--collection", collection, "--generation", "g1", "--spec", spec.toString(), "--input",
                 TestDocuments.write(temp.resolve("old.jsonl"), TestDocuments.lines(0, 300, 21)).toString(), "--workers", "2");
         Path again = TestDocuments.write(temp.resolve("again.jsonl"), TestDocuments.lines(295, 10, 22));
 
@@ -100,7 +97,7 @@ class AppendCommandTest {
                 .contains("new partition 0").contains("--allow-duplicate-ids");
         assertThat(cli.run("status", "--collection", collection, "--generation", "g2").out()).contains("not committed");
 
-        JsonNode allowed = ok("finalize", "--collection", collection, "--generation", "g2", "--base", "g1", "--allow-duplicate-ids").json();
+        JsonNode allowed = cli.ok("finalize", "--collection", collection, "--generation", "g2", "--base", "g1", "--allow-duplicate-ids").json();
         assertThat(allowed.path("crossDuplicateIds").asLong()).isEqualTo(5);
         assertThat(allowed.path("docs").asLong()).as("both records of each id are indexed").isEqualTo(310);
 

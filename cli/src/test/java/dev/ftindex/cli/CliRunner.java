@@ -44,4 +44,13 @@ final class CliRunner {
         }
         return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
+
+    /** Runs and requires exit code 0 (the run, with its output, is the failure's message). */
+    Run ok(String... args) {
+        Run run = run(args);
+        if (run.exitCode() != 0) {
+            throw new AssertionError("expected exit code 0:\n" + run);
+        }
+        return run;
+    }
 }

@@ -20,11 +20,6 @@ class CollectionCommandsTest {
 
     private final CliRunner cli = new CliRunner();
 
-    private CliRunner.Run ok(String... args) {
-        CliRunner.Run run = cli.run(args);
-        assertThat(run.exitCode()).as(run.toString()).isZero();
-        return run;
-    }
 
     @Test
     void buildPublishSearchRollBackAndCollectGarbage() throws Exception {
@@ -35,55 +30,55 @@ class CollectionCommandsTest {
 
         // Workers and the finalizer target a generation; publishing it makes it what readers see.
         for (int partition = 0; partition < 2; partition++) {
-            ok("build-partition", "--collection", collection, "--generation", "2026-11-30", "--input", first.toString(),
+            cli.ok("build-partition", "--collection", collection, "--generation", "2026-11-30", "--input", first.toString(),
                     "--partition", String.valueOf(partition), "--partitions", "2");
         }
         CliRunner.Run notYet = cli.run("publish", "--collection", collection, "--generation", "2026-11-30");
         assertThat(notYet.exitCode()).as(notYet.toString()).isEqualTo(4);
         assertThat(notYet.err()).contains("generations/2026-11-30/").contains("finalize");
-        JsonNode finalized = ok("finalize", "--collection", collection, "--generation", "2026-11-30").json();
+        JsonNode finalized = cli.ok("finalize", "--collection", collection, "--generation", "2026-11-30").json();
         assertThat(finalized.path("index").asText()).endsWith("products/generations/2026-11-30/");
         CliRunner.Run unpublished = cli.run("search", "--index", collection, "--cache-dir", cache, "index");
         assertThat(unpublished.exitCode()).isEqualTo(4);
         assertThat(unpublished.err()).contains("no published generation yet").contains("ftindex publish");
 
-        JsonNode published = ok("publish", "--collection", collection, "--generation", "2026-11-30").json();
+        JsonNode published = cli.ok("publish", "--collection", collection, "--generation", "2026-11-30").json();
         assertThat(published.path("status").asText()).isEqualTo("published");
         assertThat(published.path("alias").path("version").asLong()).isEqualTo(1);
-        ok("build", "--collection", collection, "--generation", "2026-12-01", "--input", second.toString(), "--workers", "2");
-        ok("publish", "--collection", collection, "--generation", "2026-12-01");
+        cli.ok("build", "--collection", collection, "--generation", "2026-12-01", "--input", second.toString(), "--workers", "2");
+        cli.ok("publish", "--collection", collection, "--generation", "2026-12-01");
 
-        JsonNode viaIndex = ok("search", "--index", collection, "--cache-dir", cache, "--json", "index").json();
-        JsonNode viaCollection = ok("search", "--collection", collection, "--cache-dir", cache, "--json", "index").json();
+        JsonNode viaIndex = cli.ok("search", "--index", collection, "--cache-dir", cache, "--json", "index").json();
+        JsonNode viaCollection = cli.ok("search", "--collection", collection, "--cache-dir", cache, "--json", "index").json();
         assertThat(viaIndex.path("generation").asText()).isEqualTo("2026-12-01");
         assertThat(viaIndex.path("hits")).isEqualTo(viaCollection.path("hits"));
-        assertThat(viaIndex.path("totalHits").asLong()).isEqualTo(ok("search", "--collection", collection, "--generation", "2026-12-01",
+        assertThat(viaIndex.path("totalHits").asLong()).isEqualTo(cli.ok("search", "--collection", collection, "--generation", "2026-12-01",
                 "--cache-dir", cache, "--json", "index").json().path("totalHits").asLong());
-        JsonNode older = ok("search", "--collection", collection, "--generation", "2026-11-30", "--cache-dir", cache, "--json", "index").json();
+        JsonNode older = cli.ok("search", "--collection", collection, "--generation", "2026-11-30", "--cache-dir", cache, "--json", "index").json();
         assertThat(older.path("generation").asText()).isEqualTo("2026-11-30");
-        assertThat(ok("verify", "--index", collection).json().path("generation").asText()).isEqualTo("2026-12-01");
+        assertThat(cli.ok("verify", "--index", collection).json().path("generation").asText()).isEqualTo("2026-12-01");
 
-        CliRunner.Run status = ok("status", "--collection", collection);
+        CliRunner.Run status = cli.ok("status", "--collection", collection);
         assertThat(status.out()).contains("current:     2026-12-01").contains("previous:    2026-11-30").contains("publish");
-        JsonNode statusJson = ok("status", "--index", collection, "--json").json();
+        JsonNode statusJson = cli.ok("status", "--index", collection, "--json").json();
         assertThat(statusJson.path("history")).hasSize(2);
         assertThat(statusJson.path("generations")).hasSize(2);
 
-        JsonNode rolledBack = ok("rollback", "--collection", collection).json();
+        JsonNode rolledBack = cli.ok("rollback", "--collection", collection).json();
         assertThat(rolledBack.path("generation").asText()).isEqualTo("2026-11-30");
         assertThat(rolledBack.path("alias").path("reason").asText()).isEqualTo("rollback");
-        assertThat(ok("search", "--index", collection, "--cache-dir", cache, "--json", "index").json().path("generation").asText())
+        assertThat(cli.ok("search", "--index", collection, "--cache-dir", cache, "--json", "index").json().path("generation").asText())
                 .isEqualTo("2026-11-30");
 
         // A third generation, then gc: a dry run by default; with a zero grace period, it removes what nothing names.
-        ok("build", "--collection", collection, "--generation", "2026-12-02", "--input", first.toString(), "--workers", "1");
-        ok("publish", "--collection", collection, "--generation", "2026-12-02");
-        JsonNode dryRun = ok("gc", "--collection", collection, "--grace", "0s").json();
+        cli.ok("build", "--collection", collection, "--generation", "2026-12-02", "--input", first.toString(), "--workers", "1");
+        cli.ok("publish", "--collection", collection, "--generation", "2026-12-02");
+        JsonNode dryRun = cli.ok("gc", "--collection", collection, "--grace", "0s").json();
         assertThat(dryRun.path("dryRun").asBoolean()).isTrue();
         assertThat(dryRun.path("removableBytes").asLong()).isPositive();
         assertThat(Files.exists(temp.resolve("products/generations/2026-12-01/metadata.lance"))).isTrue();
         // Now current 2026-12-02, previous 2026-11-30: 2026-12-01 is superseded.
-        JsonNode deleted = ok("gc", "--collection", collection, "--grace", "0s", "--delete").json();
+        JsonNode deleted = cli.ok("gc", "--collection", collection, "--grace", "0s", "--delete").json();
         assertThat(deleted.path("dryRun").asBoolean()).isFalse();
         List<String> removed = new ArrayList<>();
         deleted.path("generations").forEach(g -> {
@@ -93,7 +88,7 @@ class CollectionCommandsTest {
         });
         assertThat(removed).containsExactly("2026-12-01");
         assertThat(Files.exists(temp.resolve("products/generations/2026-12-01"))).isFalse();
-        assertThat(ok("gc", "--collection", collection, "--grace", "1h").json().path("removableObjects").asLong()).isZero();
+        assertThat(cli.ok("gc", "--collection", collection, "--grace", "1h").json().path("removableObjects").asLong()).isZero();
 
         CliRunner.Run badGrace = cli.run("gc", "--collection", collection, "--grace", "soon");
         assertThat(badGrace.exitCode()).isEqualTo(2);
@@ -112,7 +107,7 @@ class CollectionCommandsTest {
         String index = temp.resolve("idx").toString();
         String cache = temp.resolve("cache").toString();
         Path input = TestDocuments.write(temp.resolve("in.jsonl"), TestDocuments.lines(0, 1500, 3));
-        ok("build", "--index", index, "--input", input.toString(), "--workers", "3");
+        cli.ok("build", "--index", index, "--input", input.toString(), "--workers", "3");
         String[] words = {"index", "search", "lucene", "storage", "commit", "segment", "query", "retry", "crash", "cache", "batch", "node"};
         Random random = new Random(11);
         List<String> topics = new ArrayList<>();
@@ -128,14 +123,14 @@ class CollectionCommandsTest {
         }
         Path topicsFile = Files.write(temp.resolve("topics.tsv"), topics, UTF_8);
         Path run = temp.resolve("run.trec");
-        JsonNode batch = ok("search", "--index", index, "--cache-dir", cache, "--queries", topicsFile.toString(), "--output", run.toString(),
+        JsonNode batch = cli.ok("search", "--index", index, "--cache-dir", cache, "--queries", topicsFile.toString(), "--output", run.toString(),
                 "--k", "50", "--tag", "test").json();
         assertThat(batch.path("queries").asInt()).isEqualTo(200);
 
         List<String> expected = new ArrayList<>();
         for (String topic : topics.subList(1, topics.size())) {
             String[] parts = topic.split("\t");
-            JsonNode single = ok("search", "--index", index, "--cache-dir", cache, "--json", "--k", "50", parts[1]).json();
+            JsonNode single = cli.ok("search", "--index", index, "--cache-dir", cache, "--json", "--k", "50", parts[1]).json();
             int rank = 1;
             for (JsonNode hit : single.path("hits")) {
                 expected.add(parts[0] + " Q0 " + hit.path("id").asText() + " " + rank++ + " "
@@ -146,7 +141,7 @@ class CollectionCommandsTest {
         assertThat(batch.path("hits").asLong()).isEqualTo(expected.size());
 
         Path jsonl = temp.resolve("run.jsonl");
-        ok("search", "--index", index, "--cache-dir", cache, "--queries", topicsFile.toString(), "--output", jsonl.toString(), "--format", "jsonl",
+        cli.ok("search", "--index", index, "--cache-dir", cache, "--queries", topicsFile.toString(), "--output", jsonl.toString(), "--format", "jsonl",
                 "--k", "5");
         List<String> lines = Files.readAllLines(jsonl, UTF_8);
         assertThat(lines).hasSize(200);

@@ -46,18 +46,13 @@ class CompactCommandTest {
         spec = Files.write(temp.resolve("spec.json"), Json.write(TestDocuments.spec()));
     }
 
-    private CliRunner.Run ok(String... args) {
-        CliRunner.Run run = cli.run(args);
-        assertThat(run.exitCode()).as(run.toString()).isZero();
-        return run;
-    }
 
     private List<Scored> search(String query, String... where) {
         List<String> args = new ArrayList<>(List.of("search", "--k", "40", "--json", "--cache-dir", temp.resolve("cache").toString()));
         args.addAll(List.of(where));
         args.add(query);
         List<Scored> hits = new ArrayList<>();
-        for (JsonNode hit : ok(args.toArray(String[]::new)).json().get("hits")) {
+        for (JsonNode hit : cli.ok(args.toArray(String[]::new)).json().get("hits")) {
             hits.add(Scored.of(hit.get("id").asText(), Float.parseFloat(hit.get("score").toString())));
         }
         return hits;
@@ -72,7 +67,7 @@ class CompactCommandTest {
     @Test
     void eightPartitionsCompactedIntoThreeAndOneSearchExactlyAlike() throws Exception {
         Path base = temp.resolve("base");
-        ok("build", "--index", base.toString(), "--spec", spec.toString(), "--input", temp.resolve("in").toString(), "--workers", "8",
+        cli.ok("build", "--index", base.toString(), "--spec", spec.toString(), "--input", temp.resolve("in").toString(), "--workers", "8",
                 "--threads", "1", "--min-split-mb", "0.02");
         IndexMetadata before = metadata(base);
         assertThat(before.partitions()).hasSize(8);
@@ -80,7 +75,7 @@ class CompactCommandTest {
         try (ReferenceIndex reference = new ReferenceIndex(IndexSpec.read(spec), lines, temp.resolve("reference"))) {
             for (int partitions : new int[] {3, 1}) {
                 Path compacted = temp.resolve("compacted-" + partitions);
-                CliRunner.Run compact = ok("compact", "--index", compacted.toString(), "--base", base.toString(), "--partitions",
+                CliRunner.Run compact = cli.ok("compact", "--index", compacted.toString(), "--base", base.toString(), "--partitions",
                         String.valueOf(partitions), "--workers", "2");
                 assertThat(compact.json().get("status").asText()).isEqualTo("committed");
                 assertThat(compact.json().get("workers")).hasSize(partitions);
@@ -113,20 +108,20 @@ class CompactCommandTest {
     @Test
     void compactionWorkersOfACollectionStageTheirGroupsAndTheFinalizerCommitsThem() throws Exception {
         String collection = temp.resolve("products").toString();
-        ok("build", "--collection", collection, "--generation", "g1", "--spec", spec.toString(), "--input",
+        cli.ok("build", "--collection", collection, "--generation", "g1", "--spec", spec.toString(), "--input",
                 temp.resolve("in").toString(), "--workers", "4", "--threads", "1", "--min-split-mb", "0.02");
-        ok("publish", "--collection", collection, "--generation", "g1");
+        cli.ok("publish", "--collection", collection, "--generation", "g1");
 
-        CliRunner.Run first = ok("compact", "--collection", collection, "--base", "g1", "--generation", "g2", "--partitions", "2",
+        CliRunner.Run first = cli.ok("compact", "--collection", collection, "--base", "g1", "--generation", "g2", "--partitions", "2",
                 "--partition", "1");
         assertThat(first.json().get("status").asText()).isEqualTo("staged");
         assertThat(first.json().get("input").get("files").asInt()).as("base partitions merged").isEqualTo(2);
-        CliRunner.Run again = ok("compact", "--collection", collection, "--base", "g1", "--generation", "g2", "--partitions", "2",
+        CliRunner.Run again = cli.ok("compact", "--collection", collection, "--base", "g1", "--generation", "g2", "--partitions", "2",
                 "--partition", "1");
         assertThat(again.json().get("status").asText()).as("a retry of a staged group").isEqualTo("already-staged");
         assertThat(cli.run("finalize", "--collection", collection, "--generation", "g2").exitCode()).as("group 0 is missing").isEqualTo(4);
-        ok("compact", "--collection", collection, "--base", "g1", "--generation", "g2", "--partitions", "2", "--partition", "0");
-        CliRunner.Run committed = ok("finalize", "--collection", collection, "--generation", "g2");
+        cli.ok("compact", "--collection", collection, "--base", "g1", "--generation", "g2", "--partitions", "2", "--partition", "0");
+        CliRunner.Run committed = cli.ok("finalize", "--collection", collection, "--generation", "g2");
         assertThat(committed.json().get("partitions").asInt()).isEqualTo(2);
         assertThat(committed.json().get("docs").asLong()).isEqualTo(DOCS);
 
@@ -139,7 +134,7 @@ class CompactCommandTest {
     @Test
     void whatCannotBeCompactedIsRefusedWithTheReason() throws Exception {
         Path base = temp.resolve("base");
-        ok("build", "--index", base.toString(), "--spec", spec.toString(), "--input", temp.resolve("in").toString(), "--workers", "2",
+        cli.ok("build", "--index", base.toString(), "--spec", spec.toString(), "--input", temp.resolve("in").toString(), "--workers", "2",
                 "--threads", "1", "--min-split-mb", "0.02");
 
         CliRunner.Run tooMany = cli.run("compact", "--index", temp.resolve("c1").toString(), "--base", base.toString(), "--partitions", "3");
