@@ -105,8 +105,43 @@ final class LazyBenchmark {
                         Double.NaN, "ms", "", null, "p99 " + String.format("%.1f", Stats.percentile(allTimes, 99)) + " ms; " + latency));
             }
 
+            prefetch(c, report, store, metadata, queries, threads, latency);
             warm(c, report, store, indexBytes, queries, threads);
         }
+    }
+
+    /**
+     * Cold queries at the default page size with Lucene's prefetch calls served (fetches start
+     * before the reads that need them) and ignored, each query run both ways back to back, the
+     * order alternating.
+     */
+    private static void prefetch(BenchContext c, Report report, ObjectStore store, IndexMetadata metadata, List<String> queries, int threads,
+                                 String latency) throws Exception {
+        List<Double> on = new ArrayList<>();
+        List<Double> off = new ArrayList<>();
+        List<Double> requestsOn = new ArrayList<>();
+        List<Double> requestsOff = new ArrayList<>();
+        int n = 0;
+        for (Kind kind : Kind.values()) {
+            for (int i = kind.position, count = 0; i < queries.size() && count < COLD_QUERIES_PER_KIND_A_RUN * c.runs(); i += 5, count++, n++) {
+                for (boolean prefetching : n % 2 == 0 ? new boolean[] {true, false} : new boolean[] {false, true}) {
+                    try (PageCache pages = new PageCache(c.scratch("lazy-prefetch"), PageCache.DEFAULT_SIZE, PageCache.DEFAULT_PAGE_SIZE,
+                            prefetching);
+                         CommittedIndex index = CommittedIndex.openLazy(store, metadata, pages, threads)) {
+                        long start = System.nanoTime();
+                        index.search(queries.get(i), K);
+                        (prefetching ? on : off).add((System.nanoTime() - start) / 1e6);
+                        (prefetching ? requestsOn : requestsOff).add((double) pages.stats().requests());
+                    }
+                }
+            }
+        }
+        c.say("lazy: cold queries, prefetch on vs off: p50 %.0f vs %.0f ms, requests %.0f vs %.0f", Stats.median(on), Stats.median(off),
+                Stats.median(requestsOn), Stats.median(requestsOff));
+        report.add(new Report.Row("lazy", "cold query latency p50, " + (PageCache.DEFAULT_PAGE_SIZE >> 10) + " KiB pages: prefetch on vs off",
+                Stats.median(on), Stats.median(off), Stats.median(Stats.ratios(on, off)), "ms", "(reported)", null, String.format(
+                        "%d queries of every kind, each both ways; p99 %.0f vs %.0f ms; requests p50 %.0f vs %.0f; %s", on.size(),
+                        Stats.percentile(on, 99), Stats.percentile(off, 99), Stats.median(requestsOn), Stats.median(requestsOff), latency)));
     }
 
     /** Warm queries in lazy mode (every page cached) against the full mode's local copy, passes alternating. */

@@ -99,6 +99,24 @@ public final class ObjectStores {
         }
     }
 
+    /**
+     * A ranged read of the version of {@code key} whose etag is {@code etag}, where the store (or
+     * the store a view is of) {@link SupportsVersionedReads}; else, or when {@code etag} is null, a
+     * plain read.
+     *
+     * @throws PreconditionFailedException if the object is no longer that version
+     */
+    public static ObjectStream get(ObjectStore store, String key, ByteRange range, String etag) {
+        Located located = located(store, key);
+        if (etag == null || etag.isEmpty() || !(located.store() instanceof SupportsVersionedReads versioned)) {
+            return store.get(key, range);
+        }
+        ObjectStream stream = versioned.get(located.key(), range, etag);
+        ObjectInfo object = stream.object();
+        return new ObjectStream(stream, new ObjectInfo(key, object.size(), object.etag(), object.lastModified()), stream.start(),
+                stream.start() + stream.length());
+    }
+
     /** A key in the store that serves it: views ({@link #prefixed}) unwrapped. */
     private record Located(ObjectStore store, String key) {}
 

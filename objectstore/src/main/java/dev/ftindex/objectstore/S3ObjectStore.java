@@ -36,7 +36,7 @@ import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
  * probe ({@link S3ConditionalWrites}), multipart transfers ({@link S3Multipart}), GET bodies
  * ({@link S3ResponseStream}), and what S3's answers mean ({@link S3Errors}).
  */
-final class S3ObjectStore implements ObjectStore {
+final class S3ObjectStore implements ObjectStore, SupportsVersionedReads {
     private static final int DELETE_BATCH = 1000;
 
     private final StoreLocation.S3 root;
@@ -100,8 +100,14 @@ final class S3ObjectStore implements ObjectStore {
 
     @Override
     public ObjectStream get(String key, ByteRange range) {
+        return get(key, range, (String) null);
+    }
+
+    /** A read of the version {@code etag} names (S3's {@code If-Match}), or of whatever is there when it is null. */
+    @Override
+    public ObjectStream get(String key, ByteRange range, String etag) {
         String fullKey = fullKey(key);
-        GetObjectRequest.Builder request = GetObjectRequest.builder().bucket(root.bucket()).key(fullKey);
+        GetObjectRequest.Builder request = GetObjectRequest.builder().bucket(root.bucket()).key(fullKey).ifMatch(etag);
         switch (range) {
             case ByteRange.Span span when span.isAll() -> {}
             case ByteRange.Span span when span.length() == 0 -> {

@@ -1,7 +1,10 @@
 package dev.ftindex.search;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.ftindex.format.Analyzers;
 import dev.ftindex.format.CorruptIndexException;
+import dev.ftindex.format.FieldStats;
 import dev.ftindex.format.FileEntry;
 import dev.ftindex.format.IndexLayout;
 import dev.ftindex.format.IndexMetadata;
@@ -32,14 +35,19 @@ import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.IndexableField;
 import org.apache.lucene.index.MultiReader;
 import org.apache.lucene.index.ReaderUtil;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.index.TermStates;
 import org.apache.lucene.queryparser.classic.MultiFieldQueryParser;
 import org.apache.lucene.queryparser.classic.ParseException;
+import org.apache.lucene.search.CollectionStatistics;
 import org.apache.lucene.search.FieldDoc;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.Query;
+import org.apache.lucene.search.QueryVisitor;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.Sort;
 import org.apache.lucene.search.SortField;
+import org.apache.lucene.search.TermStatistics;
 import org.apache.lucene.search.TopFieldDocs;
 import org.apache.lucene.search.TotalHits;
 import org.apache.lucene.search.similarities.BM25Similarity;
@@ -59,6 +67,8 @@ public final class CommittedIndex implements Closeable {
     private final IndexMetadata metadata;
     private final IndexReader reader;
     private final int[] partitionStarts;
+    /** The generation's number of each partition this index holds, in order (all of them, unless a shard's subset). */
+    private final int[] partitionNumbers;
     private final IndexSearcher searcher;
     private final Analyzer analyzer;
     private final ExecutorService executor;
@@ -76,12 +86,18 @@ public final class CommittedIndex implements Closeable {
     }
 
     private CommittedIndex(IndexMetadata metadata, int partitions, PartitionOpener opener, int threads) throws IOException {
+        this(metadata, java.util.stream.IntStream.range(0, partitions).toArray(), opener, threads);
+    }
+
+    /** @param partitionNumbers the partitions to open, by their number in the generation, ascending */
+    private CommittedIndex(IndexMetadata metadata, int[] partitionNumbers, PartitionOpener opener, int threads) throws IOException {
         this.metadata = metadata;
+        this.partitionNumbers = partitionNumbers.clone();
         IndexSpec spec = metadata.spec();
         List<IndexReader> readers = new ArrayList<>();
         try {
-            for (int i = 0; i < partitions; i++) {
-                readers.add(DirectoryReader.open(opener.open(i)));
+            for (int n : partitionNumbers) {
+                readers.add(DirectoryReader.open(opener.open(n)));
             }
         } catch (IOException | RuntimeException e) {
             for (IndexReader opened : readers) {
@@ -221,6 +237,80 @@ public final class CommittedIndex implements Closeable {
         }
     }
 
+    /**
+     * Opens only {@code partitions} (their numbers in the generation) where they lie: a shard of a
+     * generation that several nodes serve. Its hits name the generation's partition numbers; to
+     * score as the whole generation does, search it with the statistics of every shard summed
+     * ({@link #termStatistics}, {@link #search(SearchRequest, Map)}).
+     */
+    public static CommittedIndex openLazyShard(ObjectStore store, IndexMetadata metadata, PageCache cache, int threads,
+                                               java.util.SortedSet<Integer> partitions) {
+        List<CommittedPartition> all = metadata.partitions();
+        for (int n : partitions) {
+            if (n < 0 || n >= all.size()) {
+                throw new IllegalArgumentException("partition " + n + " is not in generation " + metadata.indexId() + " (0.." + (all.size() - 1) + ")");
+            }
+        }
+        try {
+            return new CommittedIndex(metadata, partitions.stream().mapToInt(Integer::intValue).toArray(),
+                    n -> LazyDirectory.open(store, metadata, all.get(n), cache), threads);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open generation " + metadata.indexId() + " in " + store.location() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The generation's numbers of the partitions this index holds. */
+    public List<Integer> partitions() {
+        return java.util.Arrays.stream(partitionNumbers).boxed().toList();
+    }
+
+    /**
+     * The document frequency and total term frequency, over this index's partitions, of every term
+     * {@code text} scores with (after rewriting, as the search does): what a router sums over the
+     * shards of a generation before it asks each to search ({@link #search(SearchRequest, Map)}).
+     */
+    public List<TermStatistic> termStatistics(String text) {
+        Query query = parse(text);
+        try {
+            Query rewritten = searcher.rewrite(query);
+            java.util.Set<Term> terms = new java.util.TreeSet<>();
+            rewritten.visit(QueryVisitor.termCollector(terms));
+            List<TermStatistic> statistics = new ArrayList<>(terms.size());
+            for (Term term : terms) {
+                TermStates states = TermStates.build(searcher, term, true);
+                statistics.add(new TermStatistic(term.field(), term.text(), states.docFreq(), states.totalTermFreq()));
+            }
+            return statistics;
+        } catch (PageCorruptException e) {
+            throw new CorruptIndexException("a page of generation " + metadata.indexId() + " failed verification", List.of(e.getMessage()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading term statistics failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * One term's statistics over some partitions: summed over a generation's shards, they are the
+     * statistics one searcher over all partitions uses.
+     */
+    public record TermStatistic(String field, String term, long docFreq, long totalTermFreq) {
+        public TermStatistic {
+            requireNonNull(field, "field is null");
+            requireNonNull(term, "term is null");
+            if (docFreq < 0 || totalTermFreq < 0) {
+                throw new IllegalArgumentException("negative statistics for " + field + ":" + term);
+            }
+        }
+
+        /** Statistics of the same term summed. */
+        public TermStatistic plus(TermStatistic other) {
+            return new TermStatistic(field, term, docFreq + other.docFreq, totalTermFreq + other.totalTermFreq);
+        }
+
+        Term luceneTerm() {
+            return new Term(field, term);
+        }
+    }
+
     /** Whether every partition of {@code metadata} can be opened by {@link #openLazy}: each has a hotcache. */
     public static boolean readableInPlace(IndexMetadata metadata) {
         return metadata.partitions().stream().allMatch(LazyDirectory::hasHotcache);
@@ -276,6 +366,42 @@ public final class CommittedIndex implements Closeable {
 
     /** One page of hits for {@code request}: the order's hits {@code from} to {@code from + k}. */
     public SearchResult search(SearchRequest request) {
+        return search(request, searcher);
+    }
+
+    /**
+     * As {@link #search(SearchRequest)}, scored with the statistics of the whole generation rather
+     * than of this index's partitions: the terms' {@code statistics} summed over every shard, and
+     * the fields' statistics from the commit (which sums them over every partition). A shard's
+     * hits, merged with the other shards' by score and then id, are then the hits of one searcher
+     * over the whole generation, with the same scores bit for bit.
+     */
+    public SearchResult search(SearchRequest request, Map<String, TermStatistic> statistics) {
+        IndexSearcher global = new IndexSearcher(reader, executor) {
+            @Override
+            public TermStatistics termStatistics(Term term, int docFreq, long totalTermFreq) throws IOException {
+                TermStatistic summed = statistics.get(statisticKey(term.field(), term.text()));
+                return summed == null || summed.docFreq() == 0 ? super.termStatistics(term, docFreq, totalTermFreq)
+                        : new TermStatistics(term.bytes(), summed.docFreq(), Math.max(summed.totalTermFreq(), summed.docFreq()));
+            }
+
+            @Override
+            public CollectionStatistics collectionStatistics(String field) {
+                FieldStats stats = metadata.fieldStats().get(field);
+                return stats == null || stats.docCount() == 0 ? null
+                        : new CollectionStatistics(field, metadata.totals().docs(), stats.docCount(), stats.sumTotalTermFreq(), stats.sumDocFreq());
+            }
+        };
+        global.setSimilarity(searcher.getSimilarity());
+        return search(request, global);
+    }
+
+    /** The key of a term in the statistics a router sends: "field\u0000term". */
+    public static String statisticKey(String field, String term) {
+        return field + '\u0000' + term;
+    }
+
+    private SearchResult search(SearchRequest request, IndexSearcher searcher) {
         long start = System.nanoTime();
         Query query = parse(request.query());
         try {
@@ -288,7 +414,7 @@ public final class CommittedIndex implements Closeable {
                 ScoreDoc scoreDoc = page[i];
                 Document document = request.storedFields() ? stored.document(scoreDoc.doc) : stored.document(scoreDoc.doc, idOnly);
                 float score = scoreDoc instanceof FieldDoc fieldDoc && !Float.isNaN(fieldDoc.score) ? fieldDoc.score : scoreDoc.score;
-                int partition = ReaderUtil.subIndex(scoreDoc.doc, partitionStarts);
+                int partition = partitionNumbers[ReaderUtil.subIndex(scoreDoc.doc, partitionStarts)];
                 Map<String, String> highlights = new java.util.TreeMap<>();
                 for (Map.Entry<String, String[]> field : snippets.entrySet()) {
                     if (field.getValue()[i] != null) {

@@ -67,6 +67,8 @@ public final class PageCache implements Closeable {
     private final ConcurrentHashMap<PageKey, CompletableFuture<byte[]>> inflight = new ConcurrentHashMap<>();
     private final ExecutorService prefetcher = Tasks.pool(4, "prefetch");
     private final AtomicBoolean diskFailed = new AtomicBoolean();
+    private volatile String diskProblem;
+    private final boolean prefetch;
     private final LongAdder hits = new LongAdder();
     private final LongAdder misses = new LongAdder();
     private final LongAdder requests = new LongAdder();
@@ -101,9 +103,11 @@ public final class PageCache implements Closeable {
      * @param corruptStorePages pages read from the store that failed their checksum twice (the query failed)
      * @param lastCorruptStorePage what the last of those was (generation, file and page), or null
      * @param maxBytes the limit {@code cachedBytes} stays within
+     * @param diskProblem why pages are kept in memory instead of the cache directory (it could not
+     *     be written: missing, not a directory, full), or null while the directory works
      */
     public record Stats(long hits, long misses, long requests, long bytesFetched, long evictions, long cachedBytes, long corruptCachePages,
-            long corruptStorePages, String lastCorruptStorePage, long maxBytes) {}
+            long corruptStorePages, String lastCorruptStorePage, long maxBytes, String diskProblem) {}
 
     /**
      * @param directory where the pages go; pages found there from an earlier run are used (each is
@@ -112,6 +116,15 @@ public final class PageCache implements Closeable {
      * @param pageSize how much one page holds: a power of two of at least 4 KiB
      */
     public PageCache(Path directory, long maxBytes, int pageSize) {
+        this(directory, maxBytes, pageSize, true);
+    }
+
+    /**
+     * As above; {@code prefetch} false ignores Lucene's {@code prefetch} calls, so every page is
+     * fetched when a read needs it (for the benchmark that measures what prefetching buys).
+     */
+    public PageCache(Path directory, long maxBytes, int pageSize, boolean prefetch) {
+        this.prefetch = prefetch;
         this.directory = requireNonNull(directory, "directory is null");
         Reading.checkSizes(maxBytes, pageSize);
         this.maxBytes = maxBytes;
@@ -149,7 +162,7 @@ public final class PageCache implements Closeable {
         pages.cleanUp();
         long cached = pages.policy().eviction().orElseThrow().weightedSize().orElseThrow();
         return new Stats(hits.sum(), misses.sum(), requests.sum(), bytesFetched.sum(), evictions.sum(), cached, corruptCachePages.sum(),
-                corruptStorePages.sum(), lastCorruptStorePage, maxBytes);
+                corruptStorePages.sum(), lastCorruptStorePage, maxBytes, diskProblem);
     }
 
     /** The verified bytes of page {@code page} of {@code file}, from the cache or the store. */
@@ -205,6 +218,9 @@ public final class PageCache implements Closeable {
 
     /** Starts fetching the missing pages of {@code [first, last]} without waiting (Lucene's {@code prefetch}). */
     void prefetch(RemoteFile file, long first, long last) {
+        if (!prefetch) {
+            return;
+        }
         for (long page = first; page <= last; page++) {
             if (!file.fullyPinned(page, pageSize) && !contains(file, page) && !inflight.containsKey(new PageKey(file.cacheId(), page))) {
                 try {
@@ -339,6 +355,7 @@ public final class PageCache implements Closeable {
             } catch (IOException | UncheckedIOException e) {
                 deleteQuietly(temp);
                 if (diskFailed.compareAndSet(false, true)) {
+                    diskProblem = "cannot write " + directory + ": " + e.getMessage();
                     LOG.log(Level.WARNING, "cannot write the page cache under " + directory + " (" + e.getMessage()
                             + "): keeping pages in memory, up to " + maxBytes + " bytes");
                 }

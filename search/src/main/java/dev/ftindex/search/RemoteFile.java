@@ -2,11 +2,14 @@ package dev.ftindex.search;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.ftindex.format.CorruptIndexException;
 import dev.ftindex.format.FileEntry;
 import dev.ftindex.format.Hotcache;
 import dev.ftindex.objectstore.ByteRange;
 import dev.ftindex.objectstore.ObjectStore;
+import dev.ftindex.objectstore.ObjectStores;
 import dev.ftindex.objectstore.ObjectStream;
+import dev.ftindex.objectstore.PreconditionFailedException;
 import dev.ftindex.objectstore.Retry;
 import dev.ftindex.objectstore.StorageException;
 import dev.ftindex.objectstore.TransientStorageException;
@@ -18,6 +21,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One committed file read where it lies: its key, its block checksums and pinned blocks (from the
@@ -26,9 +30,13 @@ import java.util.List;
  * @param description "generation &lt;id&gt; part_3/_0.cfs": how every error names it
  * @param cacheId what the page cache files it under: a digest of the store, key, size and checksum,
  *     so a file replaced under the same key is never mixed with the old one's pages
+ * @param version the etag the first read of the object returned: every later read asks for that
+ *     version where the store can ({@link ObjectStores#get(ObjectStore, String, ByteRange, String)}),
+ *     so a replaced object is an error rather than a mix of two versions' bytes (the one mutable
+ *     part, set once)
  */
 record RemoteFile(ObjectStore store, String key, String description, String cacheId, FileEntry entry, int blockSize,
-        Hotcache.FileBlocks blocks) {
+        Hotcache.FileBlocks blocks, AtomicReference<String> version) {
 
     RemoteFile {
         requireNonNull(store, "store is null");
@@ -44,7 +52,8 @@ record RemoteFile(ObjectStore store, String key, String description, String cach
         if (blocks == null) {
             throw new IllegalArgumentException(description + ": the partition's hotcache does not list it");
         }
-        return new RemoteFile(store, key, description, cacheId(store.location() + key, entry), entry, hotcache.blockSize(), blocks);
+        return new RemoteFile(store, key, description, cacheId(store.location() + key, entry), entry, hotcache.blockSize(), blocks,
+                new AtomicReference<>());
     }
 
     private static String cacheId(String where, FileEntry entry) {
@@ -95,10 +104,17 @@ record RemoteFile(ObjectStore store, String key, String description, String cach
         byte[] bytes;
         try {
             bytes = READS.run(attempt -> {
-                try (ObjectStream stream = store.get(key, ByteRange.of(start, end - start))) {
+                try (ObjectStream stream = ObjectStores.get(store, key, ByteRange.of(start, end - start), version.get())) {
+                    String etag = stream.object().etag();
+                    if (etag != null && !etag.isEmpty()) {
+                        version.compareAndSet(null, etag);
+                    }
                     return stream.readNBytes((int) (end - start));
                 }
             });
+        } catch (PreconditionFailedException e) {
+            throw new CorruptIndexException(description + " was replaced in the store while this process read it (it was version "
+                    + version.get() + "): a committed generation's files never change", List.of(store.location() + key + ": " + e.problem()));
         } catch (InterruptedIOException e) {
             throw e;
         } catch (IOException e) {

@@ -128,6 +128,52 @@ class LazySearchTest {
         }
     }
 
+    @Test
+    void theCacheStaysWithinItsSizeThroughTenThousandVariedQueries() throws Exception {
+        // A quarter of the index: the queries' pages do not fit, so it evicts all along, while most reads hit.
+        long cacheSize = CommittedIndex.readMetadata(store).totals().bytes() / 4;
+        List<String> many = queries(10_000);
+        Random random = new Random(5);
+        long largest = 0;
+        try (PageCache cache = new PageCache(temp.resolve("pages"), cacheSize, 8192);
+             CommittedIndex lazy = CommittedIndex.openLazy(store, cache, 2)) {
+            for (int q = 0; q < many.size(); q++) {
+                // Pages of hits too (stored fields), and deeper result pages now and then: a mix of what queries read.
+                lazy.search(SearchRequest.top(many.get(q), 5 + random.nextInt(20)).withStoredFields(random.nextInt(8) == 0));
+                if (q % 250 == 249) {
+                    long onDisk;
+                    try (var files = Files.list(cache.directory())) {
+                        onDisk = files.mapToLong(path -> path.toFile().length()).sum();
+                    }
+                    largest = Math.max(largest, onDisk);
+                    assertThat(onDisk).as("bytes on disk after %d queries", q + 1).isLessThanOrEqualTo(cacheSize);
+                    assertThat(cache.stats().cachedBytes()).as("after %d queries", q + 1).isLessThanOrEqualTo(cacheSize);
+                }
+            }
+            assertThat(cache.stats().evictions()).as("the cache was full and evicted").isPositive();
+        }
+        assertThat(largest).as("the cache filled to near its size").isGreaterThan(cacheSize / 2);
+    }
+
+    @Test
+    void aCacheDirectoryThatCannotBeWrittenKeepsPagesInMemoryAndEveryQueryIsAnswered() throws Exception {
+        Path notADirectory = Files.writeString(temp.resolve("a-file"), "not a directory");
+        List<String> some = queries.subList(0, 50);
+        try (CommittedIndex full = CommittedIndex.open(store, temp.resolve("full"), 2, Progress.silent());
+             PageCache cache = new PageCache(notADirectory.resolve("pages"), 8L << 20, 8192);
+             CommittedIndex lazy = CommittedIndex.openLazy(store, cache, 2)) {
+            for (String query : some) {
+                assertThat(lazy.search(SearchRequest.top(query, 20).withStoredFields(true)).hits()).as(query)
+                        .isEqualTo(full.search(SearchRequest.top(query, 20).withStoredFields(true)).hits());
+            }
+            PageCache.Stats stats = cache.stats();
+            assertThat(stats.diskProblem()).as("the warning /health shows").contains(notADirectory.resolve("pages").toString());
+            assertThat(stats.misses()).isPositive();
+            assertThat(stats.hits()).as("pages kept in memory are used again").isPositive();
+            assertThat(stats.cachedBytes()).isLessThanOrEqualTo(8L << 20);
+        }
+    }
+
     private static List<String> queries(int count) {
         String[] words = ("index search partition lucene storage object finalizer worker commit segment merge query distributed system"
                 + " file data record document field term score shard bucket cluster node retry crash network protocol latency the river")

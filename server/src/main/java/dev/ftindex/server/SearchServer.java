@@ -304,13 +304,16 @@ public final class SearchServer implements AutoCloseable {
     record Health(@JsonInclude(JsonInclude.Include.NON_NULL) List<CollectionStatus.Building> building, Serving.Poll lastPoll,
             PageCacheView pageCache, Served serving, Source source, State status, List<Update.View> updates) {}
 
-    /** The page cache of the generations read where they lie, and the last page the store gave damaged. */
+    /**
+     * The page cache of the generations read where they lie, the last page the store gave damaged,
+     * and why the pages are in memory when the cache directory cannot be written (null when it can).
+     */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     record PageCacheView(long bytes, long corruptStorePages, long hits, @JsonInclude(JsonInclude.Include.ALWAYS) String lastCorruptStorePage,
-            long limitBytes, long misses, long storeReads) {
+            long limitBytes, long misses, long storeReads, @JsonInclude(JsonInclude.Include.ALWAYS) String diskProblem) {
         static PageCacheView of(PageCache.Stats stats) {
             return new PageCacheView(stats.cachedBytes(), stats.corruptStorePages(), stats.hits(), stats.lastCorruptStorePage(),
-                    stats.maxBytes(), stats.misses(), stats.requests());
+                    stats.maxBytes(), stats.misses(), stats.requests(), stats.diskProblem());
         }
     }
 

@@ -45,7 +45,9 @@ public final class FaultyHttpProxy implements AutoCloseable {
         /** Reset the client connection without forwarding. */
         RESET,
         /** Forward, wait for the server's answer, then reset the client connection. */
-        RESET_AFTER_FORWARD
+        RESET_AFTER_FORWARD,
+        /** Never answer: hold the connection open, unanswered, until the client gives up or the proxy closes. */
+        HANG
     }
 
     /** A request head as the proxy saw it. */
@@ -183,6 +185,13 @@ public final class FaultyHttpProxy implements AutoCloseable {
                 boolean expectContinue = "100-continue".equalsIgnoreCase(request.header("expect"));
                 if (fault == Fault.RESET) {
                     reset(client);
+                    return;
+                }
+                if (fault == Fault.HANG) {
+                    // Reads until the client closes the connection (its timeout) or the proxy is closed.
+                    while (clientIn.read() >= 0) {
+                        // Discard.
+                    }
                     return;
                 }
                 if (expectContinue) {
