@@ -23,7 +23,6 @@ class AppendCommandTest {
 
     private final CliRunner cli = new CliRunner();
 
-
     @Test
     void anAppendedGenerationSearchesLikeAWholeBuildAndOutlivesItsBase() throws Exception {
         String collection = temp.resolve("c").toString();

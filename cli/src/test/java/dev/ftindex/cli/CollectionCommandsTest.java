@@ -20,7 +20,6 @@ class CollectionCommandsTest {
 
     private final CliRunner cli = new CliRunner();
 
-
     @Test
     void buildPublishSearchRollBackAndCollectGarbage() throws Exception {
         String collection = temp.resolve("products").toString();
