@@ -23,15 +23,7 @@ final class AppendOptions {
     record Roots(ObjectStore index, Optional<AppendBase> base) {
         /** The spec this append indexes with: the base's unless one was given, which must then be the base's. */
         IndexSpec spec(IndexingOptions indexing, IndexSpec otherwise) {
-            if (base.isEmpty()) {
-                return otherwise;
-            }
-            if (!indexing.specGiven()) {
-                return base.get().metadata().spec();
-            }
-            IndexSpec given = indexing.spec();
-            base.get().requireSpec(given);
-            return given;
+            return base.map(b -> b.spec(indexing.specGiven() ? Optional.of(indexing.spec()) : Optional.empty())).orElse(otherwise);
         }
     }
 

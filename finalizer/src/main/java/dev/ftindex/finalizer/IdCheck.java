@@ -3,8 +3,8 @@ package dev.ftindex.finalizer;
 import static java.util.Objects.requireNonNull;
 
 import dev.ftindex.format.AppendBase;
-import dev.ftindex.format.FileEntry;
 import dev.ftindex.format.ConflictException;
+import dev.ftindex.format.FileEntry;
 import dev.ftindex.format.IdList;
 import dev.ftindex.format.IndexLayout;
 import dev.ftindex.format.IndexMetadata;

@@ -34,6 +34,15 @@ public record AppendBase(ObjectStore root, IndexMetadata metadata, BaseIndex ind
     }
 
     /**
+     * The spec an append indexes with: the base's when none was given; a given one must be the
+     * base's ({@link #requireSpec}).
+     */
+    public IndexSpec spec(java.util.Optional<IndexSpec> given) {
+        given.ifPresent(this::requireSpec);
+        return given.orElse(metadata.spec());
+    }
+
+    /**
      * Refuses (exit 5) a spec other than the base's: the partitions of one index share a spec,
      * or their statistics could not be summed and their scores would differ.
      */

@@ -229,9 +229,14 @@ public final class CommittedIndex implements Closeable {
 
     /** {@link #openLazy(ObjectStore, PageCache, int)} of metadata already read from {@code store}. */
     public static CommittedIndex openLazy(ObjectStore store, IndexMetadata metadata, PageCache cache, int threads) {
+        return openLazy(store, metadata, cache, threads, java.util.stream.IntStream.range(0, metadata.partitions().size()).toArray());
+    }
+
+    /** Opens partitions {@code numbers} (ascending) of the generation where they lie. */
+    private static CommittedIndex openLazy(ObjectStore store, IndexMetadata metadata, PageCache cache, int threads, int[] numbers) {
         List<CommittedPartition> partitions = metadata.partitions();
         try {
-            return new CommittedIndex(metadata, partitions.size(), i -> LazyDirectory.open(store, metadata, partitions.get(i), cache), threads);
+            return new CommittedIndex(metadata, numbers, n -> LazyDirectory.open(store, metadata, partitions.get(n), cache), threads);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open generation " + metadata.indexId() + " in " + store.location() + ": " + e.getMessage(), e);
         }
@@ -245,18 +250,13 @@ public final class CommittedIndex implements Closeable {
      */
     public static CommittedIndex openLazyShard(ObjectStore store, IndexMetadata metadata, PageCache cache, int threads,
                                                java.util.SortedSet<Integer> partitions) {
-        List<CommittedPartition> all = metadata.partitions();
+        int count = metadata.partitions().size();
         for (int n : partitions) {
-            if (n < 0 || n >= all.size()) {
-                throw new IllegalArgumentException("partition " + n + " is not in generation " + metadata.indexId() + " (0.." + (all.size() - 1) + ")");
+            if (n < 0 || n >= count) {
+                throw new IllegalArgumentException("partition " + n + " is not in generation " + metadata.indexId() + " (0.." + (count - 1) + ")");
             }
         }
-        try {
-            return new CommittedIndex(metadata, partitions.stream().mapToInt(Integer::intValue).toArray(),
-                    n -> LazyDirectory.open(store, metadata, all.get(n), cache), threads);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot open generation " + metadata.indexId() + " in " + store.location() + ": " + e.getMessage(), e);
-        }
+        return openLazy(store, metadata, cache, threads, partitions.stream().mapToInt(Integer::intValue).toArray());
     }
 
     /** The generation's numbers of the partitions this index holds. */
@@ -282,7 +282,7 @@ public final class CommittedIndex implements Closeable {
             }
             return statistics;
         } catch (PageCorruptException e) {
-            throw new CorruptIndexException("a page of generation " + metadata.indexId() + " failed verification", List.of(e.getMessage()));
+            throw damaged(e);
         } catch (IOException e) {
             throw new UncheckedIOException("reading term statistics failed: " + e.getMessage(), e);
         }
@@ -304,10 +304,6 @@ public final class CommittedIndex implements Closeable {
         /** Statistics of the same term summed. */
         public TermStatistic plus(TermStatistic other) {
             return new TermStatistic(field, term, docFreq + other.docFreq, totalTermFreq + other.totalTermFreq);
-        }
-
-        Term luceneTerm() {
-            return new Term(field, term);
         }
     }
 
@@ -396,6 +392,11 @@ public final class CommittedIndex implements Closeable {
         return search(request, global);
     }
 
+    /** A page that failed verification, as every reader of this index reports it. */
+    private CorruptIndexException damaged(PageCorruptException e) {
+        return new CorruptIndexException("a page of generation " + metadata.indexId() + " failed verification", List.of(e.getMessage()));
+    }
+
     /** The key of a term in the statistics a router sends: "field\u0000term". */
     public static String statisticKey(String field, String term) {
         return field + '\u0000' + term;
@@ -429,7 +430,7 @@ public final class CommittedIndex implements Closeable {
             return new SearchResult(metadata.indexId(), request.query(), request.k(), request.from(),
                     new SearchResult.Count(top.totalHits.value(), relation), hits, (System.nanoTime() - start) / 1e9);
         } catch (PageCorruptException e) {
-            throw new CorruptIndexException("a page of generation " + metadata.indexId() + " failed verification", List.of(e.getMessage()));
+            throw damaged(e);
         } catch (IOException e) {
             throw new UncheckedIOException("search failed: " + e.getMessage(), e);
         }

@@ -111,16 +111,12 @@ record WriteOptions(
             Optional.ofNullable(options.get(key)).ifPresent(value -> store.put(key, value));
         }
         String base = options.get(Option.BASE.key);
-        IndexSpec spec = spec(options.get(Option.SPEC.key));
+        String specOption = options.get(Option.SPEC.key);
+        IndexSpec spec = spec(specOption);
         String baseJson = null;
         if (base != null && !base.isBlank()) {
-            // An append indexes with its base's spec: the one read here unless the spec option names the same.
             AppendBase appendBase = openBase(root, base, s3Settings(store));
-            if (options.get(Option.SPEC.key) == null || options.get(Option.SPEC.key).isBlank()) {
-                spec = appendBase.metadata().spec();
-            } else {
-                appendBase.requireSpec(spec);
-            }
+            spec = appendBase.spec(specOption == null || specOption.isBlank() ? Optional.empty() : Optional.of(spec));
             baseJson = new String(Json.write(appendBase.index().withoutStats()), StandardCharsets.UTF_8);
         } else {
             base = null;
