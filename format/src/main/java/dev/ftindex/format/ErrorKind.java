@@ -31,7 +31,11 @@ public enum ErrorKind implements WireEnum {
     OVERLOADED(75, 503),
     NOT_FOUND(2, 404),
     METHOD_NOT_ALLOWED(2, 405),
-    URI_TOO_LONG(2, 414);
+    URI_TOO_LONG(2, 414),
+    /** A shard server was asked for a generation it does not have open (any more): the router moves to another. */
+    GENERATION_NOT_OPEN(4, 410),
+    /** Some partitions have no shard server that answered in time: the router's results would be incomplete. */
+    SHARDS_UNAVAILABLE(75, 503);
 
     private final int exitCode;
     private final int httpStatus;

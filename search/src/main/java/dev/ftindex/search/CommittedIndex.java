@@ -215,6 +215,16 @@ public final class CommittedIndex implements Closeable {
     }
 
     /**
+     * Opens only {@code partitions} (their numbers in the generation) of a generation whose
+     * partitions are in local directories ({@code partitionDirectories}, one per partition of the
+     * generation): a shard, as {@link #openLazyShard} opens one where it lies.
+     */
+    public static CommittedIndex openLocalShard(IndexMetadata metadata, List<Path> partitionDirectories, int threads,
+                                                java.util.SortedSet<Integer> partitions) throws IOException {
+        return new CommittedIndex(metadata, checkedNumbers(metadata, partitions), n -> new MMapDirectory(partitionDirectories.get(n)), threads);
+    }
+
+    /**
      * Reads {@code metadata.lance} and opens every partition where it lies, with one request a
      * partition (its hotcache); queries then read the pages they need through {@code cache},
      * each checked against the hotcache's block checksums. Nothing is downloaded ahead.
@@ -250,13 +260,17 @@ public final class CommittedIndex implements Closeable {
      */
     public static CommittedIndex openLazyShard(ObjectStore store, IndexMetadata metadata, PageCache cache, int threads,
                                                java.util.SortedSet<Integer> partitions) {
+        return openLazy(store, metadata, cache, threads, checkedNumbers(metadata, partitions));
+    }
+
+    private static int[] checkedNumbers(IndexMetadata metadata, java.util.SortedSet<Integer> partitions) {
         int count = metadata.partitions().size();
         for (int n : partitions) {
             if (n < 0 || n >= count) {
                 throw new IllegalArgumentException("partition " + n + " is not in generation " + metadata.indexId() + " (0.." + (count - 1) + ")");
             }
         }
-        return openLazy(store, metadata, cache, threads, partitions.stream().mapToInt(Integer::intValue).toArray());
+        return partitions.stream().mapToInt(Integer::intValue).toArray();
     }
 
     /** The generation's numbers of the partitions this index holds. */
@@ -373,6 +387,81 @@ public final class CommittedIndex implements Closeable {
      * over the whole generation, with the same scores bit for bit.
      */
     public SearchResult search(SearchRequest request, Map<String, TermStatistic> statistics) {
+        return search(request, scoredAsWhole(statistics));
+    }
+
+    /**
+     * A shard's part of a search spread over shards ({@link ShardSearch}): its best {@code depth}
+     * hits for {@code text}, scored with the whole generation's statistics (as
+     * {@link #search(SearchRequest, Map)}), each with its address for {@link #fetch}; no stored
+     * field is read but the id.
+     */
+    public ShardSearch.Result searchShard(String text, int depth, Map<String, TermStatistic> statistics) {
+        Query query = parse(text);
+        IndexSearcher whole = scoredAsWhole(statistics);
+        try {
+            TopFieldDocs top = whole.search(query, depth, sort, true);
+            List<ShardSearch.Hit> hits = new ArrayList<>(top.scoreDocs.length);
+            var stored = whole.storedFields();
+            for (ScoreDoc scoreDoc : top.scoreDocs) {
+                int sub = ReaderUtil.subIndex(scoreDoc.doc, partitionStarts);
+                float score = scoreDoc instanceof FieldDoc fieldDoc && !Float.isNaN(fieldDoc.score) ? fieldDoc.score : scoreDoc.score;
+                hits.add(new ShardSearch.Hit(stored.document(scoreDoc.doc, idOnly).get(metadata.spec().idField()), score,
+                        partitionNumbers[sub], scoreDoc.doc - partitionStarts[sub]));
+            }
+            return new ShardSearch.Result(hits, count(top.totalHits));
+        } catch (PageCorruptException e) {
+            throw damaged(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("search failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The stored fields of the documents at {@code addresses} (in this index's partitions), in
+     * their order; with {@code highlight}, snippets of {@code text}'s matches, as a search of this
+     * index would mark them.
+     *
+     * @throws IllegalArgumentException naming an address this index does not hold
+     */
+    public List<ShardSearch.Stored> fetch(String text, boolean highlight, List<ShardSearch.Address> addresses) {
+        ScoreDoc[] docs = new ScoreDoc[addresses.size()];
+        for (int i = 0; i < docs.length; i++) {
+            ShardSearch.Address address = addresses.get(i);
+            int sub = java.util.Arrays.binarySearch(partitionNumbers, address.partition());
+            if (sub < 0) {
+                throw new IllegalArgumentException("partition " + address.partition() + " of generation " + metadata.indexId()
+                        + " is not held here (partitions " + partitions() + ")");
+            }
+            int end = sub + 1 < partitionStarts.length ? partitionStarts[sub + 1] : reader.maxDoc();
+            if (address.doc() >= end - partitionStarts[sub]) {
+                throw new IllegalArgumentException("partition " + address.partition() + " of generation " + metadata.indexId()
+                        + " has no document " + address.doc());
+            }
+            docs[i] = new ScoreDoc(partitionStarts[sub] + address.doc(), Float.NaN);
+        }
+        try {
+            Map<String, String[]> snippets = highlight && docs.length > 0
+                    ? highlight(parse(text), new TotalHits(docs.length, TotalHits.Relation.EQUAL_TO), docs) : Map.of();
+            var stored = searcher.storedFields();
+            List<ShardSearch.Stored> fetched = new ArrayList<>(docs.length);
+            for (int i = 0; i < docs.length; i++) {
+                fetched.add(new ShardSearch.Stored(fields(stored.document(docs[i].doc)), highlights(snippets, i)));
+            }
+            return fetched;
+        } catch (PageCorruptException e) {
+            throw damaged(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading stored fields failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A searcher over this index's partitions that scores with the statistics of the whole
+     * generation: the terms' {@code statistics} summed over every shard, and the fields'
+     * statistics from the commit (which sums them over every partition).
+     */
+    private IndexSearcher scoredAsWhole(Map<String, TermStatistic> statistics) {
         IndexSearcher global = new IndexSearcher(reader, executor) {
             @Override
             public TermStatistics termStatistics(Term term, int docFreq, long totalTermFreq) throws IOException {
@@ -389,7 +478,22 @@ public final class CommittedIndex implements Closeable {
             }
         };
         global.setSimilarity(searcher.getSimilarity());
-        return search(request, global);
+        return global;
+    }
+
+    private static SearchResult.Count count(TotalHits totalHits) {
+        return new SearchResult.Count(totalHits.value(),
+                totalHits.relation() == TotalHits.Relation.EQUAL_TO ? SearchResult.Relation.EQ : SearchResult.Relation.GTE);
+    }
+
+    private static Map<String, String> highlights(Map<String, String[]> snippets, int i) {
+        Map<String, String> highlights = new java.util.TreeMap<>();
+        for (Map.Entry<String, String[]> field : snippets.entrySet()) {
+            if (field.getValue()[i] != null) {
+                highlights.put(field.getKey(), field.getValue()[i]);
+            }
+        }
+        return highlights;
     }
 
     /** A page that failed verification, as every reader of this index reports it. */
@@ -408,7 +512,7 @@ public final class CommittedIndex implements Closeable {
         try {
             TopFieldDocs top = searcher.search(query, request.from() + request.k(), sort, true);
             ScoreDoc[] page = java.util.Arrays.copyOfRange(top.scoreDocs, Math.min(request.from(), top.scoreDocs.length), top.scoreDocs.length);
-            Map<String, String[]> snippets = request.highlight() && page.length > 0 ? highlight(query, top, page) : Map.of();
+            Map<String, String[]> snippets = request.highlight() && page.length > 0 ? highlight(query, top.totalHits, page) : Map.of();
             List<SearchResult.Hit> hits = new ArrayList<>(page.length);
             var stored = searcher.storedFields();
             for (int i = 0; i < page.length; i++) {
@@ -416,19 +520,11 @@ public final class CommittedIndex implements Closeable {
                 Document document = request.storedFields() ? stored.document(scoreDoc.doc) : stored.document(scoreDoc.doc, idOnly);
                 float score = scoreDoc instanceof FieldDoc fieldDoc && !Float.isNaN(fieldDoc.score) ? fieldDoc.score : scoreDoc.score;
                 int partition = partitionNumbers[ReaderUtil.subIndex(scoreDoc.doc, partitionStarts)];
-                Map<String, String> highlights = new java.util.TreeMap<>();
-                for (Map.Entry<String, String[]> field : snippets.entrySet()) {
-                    if (field.getValue()[i] != null) {
-                        highlights.put(field.getKey(), field.getValue()[i]);
-                    }
-                }
                 hits.add(new SearchResult.Hit(document.get(metadata.spec().idField()), score, partition,
-                        request.storedFields() ? fields(document) : Map.of(), highlights));
+                        request.storedFields() ? fields(document) : Map.of(), highlights(snippets, i)));
             }
-            SearchResult.Relation relation = top.totalHits.relation() == TotalHits.Relation.EQUAL_TO
-                    ? SearchResult.Relation.EQ : SearchResult.Relation.GTE;
-            return new SearchResult(metadata.indexId(), request.query(), request.k(), request.from(),
-                    new SearchResult.Count(top.totalHits.value(), relation), hits, (System.nanoTime() - start) / 1e9);
+            return new SearchResult(metadata.indexId(), request.query(), request.k(), request.from(), count(top.totalHits), hits,
+                    (System.nanoTime() - start) / 1e9);
         } catch (PageCorruptException e) {
             throw damaged(e);
         } catch (IOException e) {
@@ -441,7 +537,7 @@ public final class CommittedIndex implements Closeable {
      * the rest HTML-escaped), by Lucene's {@code UnifiedHighlighter} re-analyzing the stored text
      * with the field's analyzer; a field without a match has none.
      */
-    private Map<String, String[]> highlight(Query query, TopFieldDocs top, ScoreDoc[] page) throws IOException {
+    private Map<String, String[]> highlight(Query query, TotalHits totalHits, ScoreDoc[] page) throws IOException {
         String[] fields = metadata.spec().fields().entrySet().stream()
                 .filter(field -> field.getValue().type() == IndexSpec.FieldType.TEXT && field.getValue().stored())
                 .map(Map.Entry::getKey).sorted().toArray(String[]::new);
@@ -455,7 +551,7 @@ public final class CommittedIndex implements Closeable {
                 .build();
         int[] passages = new int[fields.length];
         java.util.Arrays.fill(passages, 2);
-        return highlighter.highlightFields(fields, query, new org.apache.lucene.search.TopDocs(top.totalHits, page), passages);
+        return highlighter.highlightFields(fields, query, new org.apache.lucene.search.TopDocs(totalHits, page), passages);
     }
 
     private Map<String, Object> fields(Document document) {

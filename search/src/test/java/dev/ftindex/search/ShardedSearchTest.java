@@ -89,6 +89,37 @@ class ShardedSearchTest {
         }
     }
 
+    @Test
+    void threePhasesOverShardsGiveTheWholeGenerationsPageWithItsFieldsAndHighlights() throws Exception {
+        ObjectStore store = InMemoryObjectStore.create();
+        Path input = TestDocuments.write(temp.resolve("in/a.jsonl"), TestDocuments.lines(0, 2_000, 62));
+        TestIndexes.build(store, TestDocuments.spec(), input, 4, temp);
+        IndexMetadata metadata = CommittedIndex.readMetadata(store);
+        try (PageCache cache = new PageCache(temp.resolve("pages"), 64L << 20, 8192);
+             CommittedIndex whole = CommittedIndex.openLazy(store, metadata, cache, 1);
+             CommittedIndex a = CommittedIndex.openLazyShard(store, metadata, cache, 1, new TreeSet<>(List.of(0, 3)));
+             CommittedIndex b = CommittedIndex.openLazyShard(store, metadata, cache, 1, new TreeSet<>(List.of(1, 2)))) {
+            List<CommittedIndex> shards = List.of(a, b);
+            for (String query : QUERIES) {
+                SearchRequest request = SearchRequest.top(query, 10).withFrom(3).withHighlight(true);
+                SearchResult expected = whole.search(request);
+                Map<String, CommittedIndex.TermStatistic> summed = ShardSearch.sum(shards.stream().map(s -> s.termStatistics(query)).toList());
+                List<ShardSearch.Result> results = shards.stream().map(s -> s.searchShard(query, 13, summed)).toList();
+                ShardSearch.Result page = ShardSearch.merge(results, 3, 10);
+                List<SearchResult.Hit> hits = new ArrayList<>();
+                for (ShardSearch.Hit hit : page.hits()) {
+                    CommittedIndex owner = shards.stream().filter(s -> s.partitions().contains(hit.partition())).findFirst().orElseThrow();
+                    ShardSearch.Stored stored = owner.fetch(query, true, List.of(hit.address())).getFirst();
+                    hits.add(new SearchResult.Hit(hit.id(), hit.score(), hit.partition(), stored.fields(), stored.highlights()));
+                }
+                assertThat(hits).as(query).isEqualTo(expected.hits());
+            }
+            ShardSearch.Address elsewhere = new ShardSearch.Address(1, 0);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> a.fetch("index", false, List.of(elsewhere)))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("partition 1");
+        }
+    }
+
     /** The whole order (score, then id in byte order), {@code from} to {@code from + 15}. */
     private static List<SearchResult.Hit> page(List<SearchResult.Hit> hits, int from) {
         List<SearchResult.Hit> sorted = new ArrayList<>(hits);

@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.SortedSet;
 import java.util.function.Consumer;
 
 /**
@@ -41,6 +42,7 @@ final class GenerationLoader {
     private final FetchMode fetch;
     private final int threads;
     private final Warmer warmer;
+    private final PartitionSelection selection;
 
     /** What should be served: a generation of a collection (with the index id the alias names), or an index root ({@code generation} null). */
     record Target(String generation, String indexId) {
@@ -60,8 +62,12 @@ final class GenerationLoader {
      * @param cache where generations read in full are fetched
      * @param pages where generations read lazily keep their pages
      * @param fetch how generations are read (auto: lazy for {@code s3://} roots with hotcaches)
+     * @param selection which partitions of each generation are opened (in full mode the whole
+     *     generation is fetched, and only these opened)
      */
-    GenerationLoader(ObjectStore store, IndexCache cache, PageCache pages, FetchMode fetch, int threads, Warmer warmer) {
+    GenerationLoader(ObjectStore store, IndexCache cache, PageCache pages, FetchMode fetch, int threads, Warmer warmer,
+            PartitionSelection selection) {
+        this.selection = requireNonNull(selection, "selection is null");
         this.store = requireNonNull(store, "store is null");
         this.cache = requireNonNull(cache, "cache is null");
         this.pages = requireNonNull(pages, "pages is null");
@@ -86,11 +92,14 @@ final class GenerationLoader {
                     + ", but the alias names index " + target.indexId() + " for it", List.of());
         }
 
-        ServedGeneration.Identity identity = ServedGeneration.Identity.of(root.location(), target.generation(), metadata, commit.committedAt());
+        SortedSet<Integer> held = selection.resolve(metadata.partitions().size());
+        ServedGeneration.Identity identity = ServedGeneration.Identity.of(root.location(), target.generation(), metadata, commit.committedAt(),
+                List.copyOf(held));
         if (fetch.resolve(root.location(), metadata) == FetchMode.LAZY) {
             // Where it lies: one request a partition, nothing fetched ahead.
-            return warmed(opened(update, metadata, () -> CommittedIndex.openLazy(root, metadata, pages, threads)), identity,
-                    new ServedGeneration.InStore(), update, onClosed);
+            return warmed(opened(update, metadata, () -> selection.whole() ? CommittedIndex.openLazy(root, metadata, pages, threads)
+                    : CommittedIndex.openLazyShard(root, metadata, pages, threads, held)), identity, new ServedGeneration.InStore(), update,
+                    onClosed);
         }
         Optional<List<Path>> local = CommittedIndex.localDirectories(root, metadata);
         if (local.isPresent()) {
@@ -103,8 +112,8 @@ final class GenerationLoader {
                 throw new CorruptIndexException("index " + metadata.indexId() + " in " + root.location() + " does not match its metadata",
                         verified.problems());
             }
-            return warmed(opened(update, metadata, () -> CommittedIndex.openLocal(metadata, local.get(), threads)), identity,
-                    new ServedGeneration.InStore(), update, onClosed);
+            return warmed(opened(update, metadata, () -> openLocal(metadata, local.get(), held)), identity, new ServedGeneration.InStore(),
+                    update, onClosed);
         }
 
         update.step(Update.Step.FETCHING);
@@ -114,7 +123,7 @@ final class GenerationLoader {
         try {
             update.step(Update.Step.VERIFYING);
             verifyCached(metadata, lease.partitions(), update.progress());
-            index = opened(update, metadata, () -> CommittedIndex.openLocal(metadata, lease.partitions(), threads));
+            index = opened(update, metadata, () -> openLocal(metadata, lease.partitions(), held));
         } catch (IOException | RuntimeException | Error e) {
             files.release(true); // verified files stay for the next attempt
             throw e;
@@ -126,6 +135,11 @@ final class GenerationLoader {
     @FunctionalInterface
     private interface Opener {
         CommittedIndex open() throws IOException;
+    }
+
+    private CommittedIndex openLocal(IndexMetadata metadata, List<Path> directories, SortedSet<Integer> held) throws IOException {
+        return selection.whole() ? CommittedIndex.openLocal(metadata, directories, threads)
+                : CommittedIndex.openLocalShard(metadata, directories, threads, held);
     }
 
     /** The {@link Update.Step#OPENING} step. */

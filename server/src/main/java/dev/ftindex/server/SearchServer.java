@@ -88,8 +88,10 @@ public final class SearchServer implements AutoCloseable {
         setDefault("sun.net.httpserver.maxReqHeaderSize", String.valueOf(MAX_HEADER_BYTES));
     }
 
-    private final ServerConfig config;
-    private final Serving serving;
+    private final Listening listening;
+    private final Backend backend;
+    /** The internal API of a router's shard server; null for a router. */
+    private final ShardApi shardApi;
     private final ServerMetrics metrics;
     private final HttpServer http;
     private final ExecutorService executor;
@@ -99,28 +101,51 @@ public final class SearchServer implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final byte[] page;
 
-    private SearchServer(ServerConfig config) throws IOException {
-        this.config = config;
-        this.serving = new Serving(config);
-        this.metrics = new ServerMetrics(() -> serving.serving().orElse(null), serving::cacheBytes, serving::pageCache, config.clock());
-        this.searches = new Semaphore(config.maxConcurrentSearches());
+    /**
+     * How the HTTP side runs, whatever answers behind it.
+     *
+     * @param source what is served, for the log: an index root, a collection, or a router's shards
+     */
+    record Listening(String host, int port, int maxConcurrentSearches, Duration queueTimeout, Duration drainTimeout, String source) {}
+
+    private SearchServer(Listening listening, Backend backend) throws IOException {
+        this.listening = listening;
+        this.backend = backend;
+        this.shardApi = backend instanceof LocalBackend local ? new ShardApi(local.local(), local.partitions()) : null;
+        this.metrics = new ServerMetrics();
+        this.searches = new Semaphore(listening.maxConcurrentSearches());
         this.page = resource("search.html");
         this.executor = Tasks.virtual("ftindex-http");
-        this.http = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 0);
+        this.http = HttpServer.create(new InetSocketAddress(listening.host(), listening.port()), 0);
         http.setExecutor(executor);
         http.createContext("/", this::handle);
     }
 
     /** Binds, starts polling, and returns at once; {@code /readyz} turns 200 when the first generation is open. */
     public static SearchServer start(ServerConfig config) {
+        return start(new Listening(config.host(), config.port(), config.maxConcurrentSearches(), config.queueTimeout(), config.drainTimeout(),
+                config.store().location() + (config.partitions().whole() ? "" : " (partitions " + config.partitions() + ")")),
+                () -> new LocalBackend(config));
+    }
+
+    /**
+     * Binds a router over the shard servers {@code config} names and returns at once;
+     * {@code /readyz} turns 200 when every partition of one generation has a shard server with it open.
+     */
+    public static SearchServer route(RouterConfig config) {
+        return start(new Listening(config.host(), config.port(), config.maxConcurrentSearches(), config.queueTimeout(), config.drainTimeout(),
+                "the shard servers " + config.shards()), () -> new Router(config));
+    }
+
+    private static SearchServer start(Listening listening, java.util.function.Supplier<Backend> backend) {
         try {
-            SearchServer server = new SearchServer(config);
+            SearchServer server = new SearchServer(listening, backend.get());
             server.http.start();
-            server.serving.start(server.metrics);
-            LOG.info("serving " + config.store().location() + " on http://" + config.host() + ":" + server.port() + "/");
+            server.backend.start(server.metrics);
+            LOG.info("serving " + listening.source() + " on http://" + listening.host() + ":" + server.port() + "/");
             return server;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot listen on " + listening.host() + ":" + listening.port() + ": " + e.getMessage(), e);
         }
     }
 
@@ -130,7 +155,7 @@ public final class SearchServer implements AutoCloseable {
 
     /** Whether a verified generation is open and the server is not draining. */
     public boolean ready() {
-        return !draining.get() && serving.serving().isPresent();
+        return !draining.get() && backend.serving().isPresent();
     }
 
     /** Blocks until {@link #close} has finished. */
@@ -145,14 +170,14 @@ public final class SearchServer implements AutoCloseable {
             return;
         }
         draining.set(true);
-        http.stop((int) Math.max(0, config.drainTimeout().toSeconds()));
+        http.stop((int) Math.max(0, listening.drainTimeout().toSeconds()));
         executor.shutdown();
         try {
-            executor.awaitTermination(config.drainTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+            executor.awaitTermination(listening.drainTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        serving.close();
+        backend.close();
         stopped.countDown();
     }
 
@@ -169,19 +194,24 @@ public final class SearchServer implements AutoCloseable {
                 }
                 return;
             }
+            if (shardApi != null && path.startsWith(ShardProtocol.PREFIX)) {
+                internal(exchange, path);
+                return;
+            }
             if (!exchange.getRequestMethod().equals("GET") && !exchange.getRequestMethod().equals("HEAD")) {
                 fail(exchange, ErrorKind.METHOD_NOT_ALLOWED, "only GET is served");
                 return;
             }
             switch (path) {
                 case "/search" -> search(exchange);
-                case "/health" -> send(exchange, 200, "application/json", Json.write(health()));
+                case "/health" -> send(exchange, 200, "application/json", Json.write(backend.health(draining.get())));
                 case "/livez" -> send(exchange, 200, "text/plain; charset=utf-8", "ok\n".getBytes(UTF_8));
                 case "/readyz" -> readyz(exchange);
                 case "/metrics" -> metrics(exchange);
                 case "/", "/index.html" -> send(exchange, 200, "text/html; charset=utf-8", page);
                 default -> fail(exchange, ErrorKind.NOT_FOUND, "no such path: " + path
-                        + " (try /search?q=..., /health, /livez, /readyz, /metrics or /)");
+                        + " (try /search?q=..., /health, /livez, /readyz, /metrics or /"
+                        + (shardApi != null ? "; a router's internal API is under " + ShardProtocol.PREFIX : "") + ")");
             }
         } catch (IOException e) {
             LOG.log(Level.FINE, "a client went away: " + e.getMessage());
@@ -212,43 +242,69 @@ public final class SearchServer implements AutoCloseable {
         }
         Optional<Set<String>> fields = Optional.ofNullable(parameters.get("fields"))
                 .map(list -> Arrays.stream(list.split(",")).map(String::strip).filter(s -> !s.isEmpty()).collect(Collectors.toSet()));
+        boolean partial = Boolean.parseBoolean(parameters.getOrDefault("partial", "false"));
+        if (!admitted(exchange, start)) {
+            return;
+        }
+        byte[] body;
+        try {
+            Backend.Answer answer = backend.search(request, partial);
+            ObjectNode response = CommandResult.of("search", answer.location(), answer.generation(), restrict(answer.result(), fields));
+            if (partial) {
+                response.putPOJO("missingPartitions", answer.missingPartitions());
+            }
+            body = Json.write(response);
+        } catch (RuntimeException e) {
+            ErrorKind kind = ErrorKind.of(e);
+            if (kind == ErrorKind.NOT_READY || kind == ErrorKind.SHARDS_UNAVAILABLE) {
+                exchange.getResponseHeaders().add("Retry-After", kind == ErrorKind.NOT_READY ? "5" : "1");
+            } else if (kind.httpStatus() >= 500) {
+                LOG.log(Level.WARNING, "search failed: " + query, e);
+            }
+            finish(exchange, start, ServerMetrics.Outcome.of(kind), kind, String.valueOf(e.getMessage()));
+            return;
+        } finally {
+            searches.release();
+        }
+        finish(exchange, start, ServerMetrics.Outcome.OK, 200, body);
+    }
+
+    /**
+     * Waits up to the queue timeout for one of the search slots; without one, answers 503 with
+     * {@code Retry-After} and returns false. A caller given a slot releases it.
+     */
+    private boolean admitted(HttpExchange exchange, long start) throws IOException {
         boolean permitted;
         try {
-            permitted = searches.tryAcquire(config.queueTimeout().toNanos(), TimeUnit.NANOSECONDS);
+            permitted = searches.tryAcquire(listening.queueTimeout().toNanos(), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             permitted = false;
         }
         if (!permitted) {
             exchange.getResponseHeaders().add("Retry-After", "1");
-            finish(exchange, start, ServerMetrics.Outcome.OVERLOADED, ErrorKind.OVERLOADED, config.maxConcurrentSearches()
-                    + " searches are running and none finished within " + config.queueTimeout().toMillis() + " ms; retry");
+            finish(exchange, start, ServerMetrics.Outcome.OVERLOADED, ErrorKind.OVERLOADED, listening.maxConcurrentSearches()
+                    + " searches are running and none finished within " + listening.queueTimeout().toMillis() + " ms; retry");
+        }
+        return permitted;
+    }
+
+    /** A router's request to this shard server: admitted as searches are, answered by {@link ShardApi}. */
+    private void internal(HttpExchange exchange, String path) throws IOException {
+        long start = System.nanoTime();
+        boolean search = !path.equals(ShardProtocol.GENERATIONS);
+        if (search && !admitted(exchange, start)) {
             return;
         }
-        byte[] body;
         try {
-            Optional<ServedGenerations.Lease> lease = serving.acquire();
-            if (lease.isEmpty()) {
-                exchange.getResponseHeaders().add("Retry-After", "5");
-                finish(exchange, start, ServerMetrics.Outcome.NOT_READY, ErrorKind.NOT_READY, "no generation is open yet: see /health");
-                return;
-            }
-            try (ServedGenerations.Lease held = lease.get()) {
-                SearchResult result = held.generation().index().search(request);
-                body = Json.write(response(held.generation(), restrict(result, fields)));
-            }
-        } catch (QuerySyntaxException e) {
-            finish(exchange, start, ServerMetrics.Outcome.BAD_REQUEST, ErrorKind.INVALID_QUERY, e.getMessage());
-            return;
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "search failed: " + query, e);
-            finish(exchange, start, ServerMetrics.Outcome.ERROR, ErrorKind.of(e), String.valueOf(e.getMessage()));
-            return;
+            byte[] request = exchange.getRequestMethod().equals("POST") ? exchange.getRequestBody().readAllBytes() : new byte[0];
+            ShardApi.Reply reply = shardApi.handle(exchange.getRequestMethod(), path, request);
+            send(exchange, reply.status(), "application/json", reply.body());
         } finally {
-            searches.release();
+            if (search) {
+                searches.release();
+            }
         }
-        serving.answered(query);
-        finish(exchange, start, ServerMetrics.Outcome.OK, 200, body);
     }
 
     private void finish(HttpExchange exchange, long start, ServerMetrics.Outcome outcome, int status, byte[] body) throws IOException {
@@ -262,11 +318,6 @@ public final class SearchServer implements AutoCloseable {
     /** A failed search: counted, and answered with its kind's status and the JSON error body. */
     private void finish(HttpExchange exchange, long start, ServerMetrics.Outcome outcome, ErrorKind kind, String message) throws IOException {
         finish(exchange, start, outcome, kind.httpStatus(), error(kind, message));
-    }
-
-    /** The CLI's {@code search --json} result: the verb, the index root, the generation, then the hits. */
-    private static ObjectNode response(ServedGeneration generation, SearchResult result) {
-        return CommandResult.of("search", generation.identity().location(), generation.identity().generation(), result);
     }
 
     private static SearchResult restrict(SearchResult result, Optional<Set<String>> fields) {
@@ -283,7 +334,7 @@ public final class SearchServer implements AutoCloseable {
 
     private void readyz(HttpExchange exchange) throws IOException {
         if (ready()) {
-            send(exchange, 200, "text/plain; charset=utf-8", ("ready: " + serving.serving().orElseThrow().name() + "\n").getBytes(UTF_8));
+            send(exchange, 200, "text/plain; charset=utf-8", ("ready: " + backend.serving().orElseThrow() + "\n").getBytes(UTF_8));
         } else {
             send(exchange, 503, "text/plain; charset=utf-8", (draining.get() ? "draining\n" : "no verified generation is open yet\n").getBytes(UTF_8));
         }
@@ -302,7 +353,9 @@ public final class SearchServer implements AutoCloseable {
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     record Health(@JsonInclude(JsonInclude.Include.NON_NULL) List<CollectionStatus.Building> building, Serving.Poll lastPoll,
-            PageCacheView pageCache, Served serving, Source source, State status, List<Update.View> updates) {}
+            @JsonInclude(JsonInclude.Include.NON_NULL) PageCacheView pageCache, Served serving, Source source, State status,
+            @JsonInclude(JsonInclude.Include.NON_NULL) List<Update.View> updates,
+            @JsonInclude(JsonInclude.Include.NON_NULL) List<Router.ShardView> shards) {}
 
     /**
      * The page cache of the generations read where they lie, the last page the store gave damaged,
@@ -321,9 +374,9 @@ public final class SearchServer implements AutoCloseable {
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     record Source(Kind kind, String location, long pollMs) {}
 
-    /** What the server was given: a collection (whose alias it follows) or one index root. */
+    /** What the server was given: a collection (whose alias it follows), one index root, or shard servers to route to. */
     enum Kind implements WireEnum {
-        COLLECTION, INDEX
+        COLLECTION, INDEX, ROUTER
     }
 
     /** The server's state. */
@@ -331,20 +384,10 @@ public final class SearchServer implements AutoCloseable {
         STARTING, SERVING, DRAINING
     }
 
-    /** The generation served now. */
+    /** The generation served now; {@code held}: the partitions a shard server holds of it (absent when all). */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    record Served(long ageSeconds, long bytes, String committedAt, long documents, String generation, String indexId, int partitions) {}
-
-    Health health() {
-        Optional<ServedGeneration.Identity> served = serving.serving();
-        State state = draining.get() ? State.DRAINING : served.isPresent() ? State.SERVING : State.STARTING;
-        Source source = new Source(serving.isCollection() ? Kind.COLLECTION : Kind.INDEX, config.store().location(), config.poll().toMillis());
-        Served generation = served.map(identity -> new Served(Duration.between(identity.committedAt(), config.clock().instant()).toSeconds(),
-                identity.bytes(), identity.committedAt().toString(), identity.docs(), identity.generation(), identity.indexId(),
-                identity.partitions())).orElse(null);
-        return new Health(serving.isCollection() ? serving.building() : null, serving.lastPoll().orElse(null),
-                PageCacheView.of(serving.pageCache()), generation, source, state, serving.updates());
-    }
+    record Served(long ageSeconds, long bytes, String committedAt, long documents, String generation, String indexId, int partitions,
+            @JsonInclude(JsonInclude.Include.NON_NULL) List<Integer> held) {}
 
     private static void send(HttpExchange exchange, int status, String contentType, byte[] body) throws IOException {
         exchange.getResponseHeaders().set("Content-Type", contentType);

@@ -4,6 +4,7 @@ import dev.ftindex.format.IndexMetadata;
 import dev.ftindex.search.CommittedIndex;
 import dev.ftindex.search.IndexCache;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -27,16 +28,24 @@ final class ServedGeneration {
     private final Consumer<ServedGeneration> onClosed;
     private final AtomicInteger references = new AtomicInteger(1);
     private volatile boolean keepFiles;
+    /** When a router last asked for this generation by its id ({@link System#nanoTime}), 0 if never. */
+    private volatile long lastRouted;
 
     /**
      * @param location the index root it was read from
      * @param generation the generation id, or null when serving an index root
      * @param committedAt when its {@code metadata.lance} was written
+     * @param held the partitions this server opened (all of them, unless it serves a shard's share)
      */
-    record Identity(String location, String generation, String indexId, int partitions, long docs, long bytes, Instant committedAt) {
-        static Identity of(String location, String generation, IndexMetadata metadata, Instant committedAt) {
+    record Identity(String location, String generation, String indexId, int partitions, long docs, long bytes, Instant committedAt,
+            List<Integer> held) {
+        Identity {
+            held = List.copyOf(held);
+        }
+
+        static Identity of(String location, String generation, IndexMetadata metadata, Instant committedAt, List<Integer> held) {
             return new Identity(location, generation, metadata.indexId(), metadata.totals().partitions(), metadata.totals().docs(),
-                    metadata.totals().bytes(), committedAt);
+                    metadata.totals().bytes(), committedAt, held);
         }
 
         /** Whether a resolved target is this generation (an index is immutable: the same id is the same bytes). */
@@ -97,6 +106,16 @@ final class ServedGeneration {
 
     Identity identity() {
         return identity;
+    }
+
+    /** A router asked for this generation: it stays open a while after a swap ({@link ServedGenerations}). */
+    void routed() {
+        lastRouted = Math.max(1, System.nanoTime());
+    }
+
+    /** When a router last asked for it ({@link System#nanoTime}), 0 if never. */
+    long lastRouted() {
+        return lastRouted;
     }
 
     /** Bytes of its own on local disk: a full copy's, none when read where it lies. */

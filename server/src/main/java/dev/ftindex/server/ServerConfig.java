@@ -22,9 +22,11 @@ import java.time.Duration;
  * @param drainTimeout on shutdown, how long running requests may take to finish
  * @param reading how generations are read: lazily where they lie, through a page cache under
  *     {@code cacheRoot} shared by every generation the server opens, or fetched in full
+ * @param partitions which partitions of each generation the server opens: all of them, or a shard's
+ *     share (then it answers the internal API of a router, not {@code /search})
  */
 public record ServerConfig(ObjectStore store, Path cacheRoot, String host, int port, Duration poll, int threads, int maxConcurrentSearches,
-        Duration queueTimeout, Duration drainTimeout, Clock clock, Reading reading) {
+        Duration queueTimeout, Duration drainTimeout, Clock clock, Reading reading, PartitionSelection partitions) {
     public ServerConfig {
         requireNonNull(store, "store is null");
         requireNonNull(cacheRoot, "cacheRoot is null");
@@ -34,6 +36,7 @@ public record ServerConfig(ObjectStore store, Path cacheRoot, String host, int p
         requireNonNull(drainTimeout, "drainTimeout is null");
         requireNonNull(clock, "clock is null");
         requireNonNull(reading, "reading is null");
+        requireNonNull(partitions, "partitions is null");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0 to 65535: " + port);
         }
@@ -65,30 +68,34 @@ public record ServerConfig(ObjectStore store, Path cacheRoot, String host, int p
         int cores = Runtime.getRuntime().availableProcessors();
         return new ServerConfig(store, cacheRoot, DEFAULT_HOST, DEFAULT_PORT, Duration.ofSeconds(DEFAULT_POLL_SECONDS), DEFAULT_THREADS,
                 DEFAULT_SEARCHES_PER_CORE * cores, Duration.ofSeconds(DEFAULT_QUEUE_TIMEOUT_SECONDS), Duration.ofSeconds(DEFAULT_DRAIN_TIMEOUT_SECONDS),
-                Clock.systemUTC(), Reading.defaults());
+                Clock.systemUTC(), Reading.defaults(), PartitionSelection.all());
     }
 
     public ServerConfig withAddress(String newHost, int newPort) {
-        return new ServerConfig(store, cacheRoot, newHost, newPort, poll, threads, maxConcurrentSearches, queueTimeout, drainTimeout, clock, reading);
+        return new ServerConfig(store, cacheRoot, newHost, newPort, poll, threads, maxConcurrentSearches, queueTimeout, drainTimeout, clock, reading, partitions);
     }
 
     public ServerConfig withPoll(Duration newPoll) {
-        return new ServerConfig(store, cacheRoot, host, port, newPoll, threads, maxConcurrentSearches, queueTimeout, drainTimeout, clock, reading);
+        return new ServerConfig(store, cacheRoot, host, port, newPoll, threads, maxConcurrentSearches, queueTimeout, drainTimeout, clock, reading, partitions);
     }
 
     public ServerConfig withThreads(int newThreads) {
-        return new ServerConfig(store, cacheRoot, host, port, poll, newThreads, maxConcurrentSearches, queueTimeout, drainTimeout, clock, reading);
+        return new ServerConfig(store, cacheRoot, host, port, poll, newThreads, maxConcurrentSearches, queueTimeout, drainTimeout, clock, reading, partitions);
     }
 
     public ServerConfig withConcurrency(int newMaxConcurrentSearches, Duration newQueueTimeout) {
-        return new ServerConfig(store, cacheRoot, host, port, poll, threads, newMaxConcurrentSearches, newQueueTimeout, drainTimeout, clock, reading);
+        return new ServerConfig(store, cacheRoot, host, port, poll, threads, newMaxConcurrentSearches, newQueueTimeout, drainTimeout, clock, reading, partitions);
     }
 
     public ServerConfig withDrainTimeout(Duration newDrainTimeout) {
-        return new ServerConfig(store, cacheRoot, host, port, poll, threads, maxConcurrentSearches, queueTimeout, newDrainTimeout, clock, reading);
+        return new ServerConfig(store, cacheRoot, host, port, poll, threads, maxConcurrentSearches, queueTimeout, newDrainTimeout, clock, reading, partitions);
     }
 
     public ServerConfig withReading(Reading newReading) {
-        return new ServerConfig(store, cacheRoot, host, port, poll, threads, maxConcurrentSearches, queueTimeout, drainTimeout, clock, newReading);
+        return new ServerConfig(store, cacheRoot, host, port, poll, threads, maxConcurrentSearches, queueTimeout, drainTimeout, clock, newReading, partitions);
+    }
+
+    public ServerConfig withPartitions(PartitionSelection newPartitions) {
+        return new ServerConfig(store, cacheRoot, host, port, poll, threads, maxConcurrentSearches, queueTimeout, drainTimeout, clock, reading, newPartitions);
     }
 }

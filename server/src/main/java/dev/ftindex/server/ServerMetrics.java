@@ -23,10 +23,20 @@ import java.util.function.ToLongFunction;
 final class ServerMetrics {
     /** How a search ended, as the {@code outcome} label. */
     enum Outcome {
-        OK, BAD_REQUEST, NOT_READY, OVERLOADED, ERROR;
+        OK, BAD_REQUEST, NOT_READY, OVERLOADED, UNAVAILABLE, ERROR;
 
         String label() {
             return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        /** How a search that failed with {@code kind} ended. */
+        static Outcome of(dev.ftindex.format.ErrorKind kind) {
+            return switch (kind) {
+                case NOT_READY -> NOT_READY;
+                case OVERLOADED -> OVERLOADED;
+                case SHARDS_UNAVAILABLE -> UNAVAILABLE;
+                default -> kind.httpStatus() < 500 ? BAD_REQUEST : ERROR;
+            };
         }
     }
 
@@ -37,11 +47,8 @@ final class ServerMetrics {
     private final Histogram updateDuration;
     private final Counter updateFailures;
 
-    /**
-     * @param cacheBytes bytes of the generations fetched in full and still open
-     * @param pageCache the page cache of the generations read where they lie
-     */
-    ServerMetrics(Supplier<ServedGeneration.Identity> serving, Supplier<Long> cacheBytes, Supplier<PageCache.Stats> pageCache, Clock clock) {
+    /** The metrics of every server: its searches, and the JVM's. */
+    ServerMetrics() {
         queryDuration = Histogram.builder().name("ftindex_query_duration_seconds")
                 .help("Time to answer a search, from the request to the last byte of the response")
                 .classicUpperBounds(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
@@ -55,6 +62,21 @@ final class ServerMetrics {
         for (Outcome outcome : Outcome.values()) {
             queries.labelValues(outcome.label());
         }
+        JvmMetrics.builder().register(registry);
+    }
+
+    /** Where a server's own metrics are registered (a router's fan-out: {@link RouterMetrics}). */
+    PrometheusRegistry registry() {
+        return registry;
+    }
+
+    /**
+     * The metrics of a server that opens generations itself: which one it serves, its caches.
+     *
+     * @param cacheBytes bytes of the generations fetched in full and still open
+     * @param pageCache the page cache of the generations read where they lie
+     */
+    void serving(Supplier<ServedGeneration.Identity> serving, Supplier<Long> cacheBytes, Supplier<PageCache.Stats> pageCache, Clock clock) {
         GaugeWithCallback.builder().name("ftindex_serving_generation_info")
                 .help("The generation being served (value 1), by generation and index id").labelNames("generation", "index_id")
                 .callback(callback -> {
@@ -101,7 +123,6 @@ final class ServerMetrics {
                 .callback(callback -> callback.call(pageCache.get().cachedBytes())).register(registry);
         GaugeWithCallback.builder().name("ftindex_page_cache_limit_bytes").help("The most the page cache keeps (--cache-size)")
                 .callback(callback -> callback.call(pageCache.get().maxBytes())).register(registry);
-        JvmMetrics.builder().register(registry);
     }
 
     private void pageCacheCounter(String name, String help, Supplier<PageCache.Stats> pageCache, ToLongFunction<PageCache.Stats> value) {

@@ -73,7 +73,7 @@ final class Serving implements AutoCloseable {
         this.collection = IndexCollection.isCollection(store);
         this.pages = config.reading().openPageCache(config.cacheRoot());
         this.loader = new GenerationLoader(store, new IndexCache(config.cacheRoot(), config.threads()), pages, config.reading().fetch(),
-                config.threads(), recentQueries);
+                config.threads(), recentQueries, config.partitions());
         this.retries = Retry.onTransient().backoff(config.poll(), config.poll().compareTo(MAX_RETRY_WAIT) > 0 ? config.poll() : MAX_RETRY_WAIT);
         this.poller = Tasks.scheduled("ftindex-poll");
         this.updater = Tasks.pool(1, "ftindex-update");
@@ -95,6 +95,16 @@ final class Serving implements AutoCloseable {
 
     Optional<ServedGeneration.Identity> serving() {
         return generations.serving();
+    }
+
+    /** The generation a router names by its index id, current or retained; empty when it is not open here. */
+    Optional<ServedGenerations.Lease> acquire(String indexId) {
+        return generations.acquire(indexId);
+    }
+
+    /** What a router may ask for: the current generation first, then those retained for routers. */
+    List<ServedGeneration.Identity> routable() {
+        return generations.routable();
     }
 
     /** Remembers a query that was answered, to warm the next generation with. */
@@ -128,6 +138,7 @@ final class Serving implements AutoCloseable {
     record Poll(String at, String generation, String indexId, String error) {}
 
     private void poll() {
+        generations.expire(ServedGenerations.ROUTED_RETENTION);
         try {
             Optional<GenerationLoader.Target> target = resolve();
             lastPoll = new Poll(config.clock().instant().toString(), target.map(GenerationLoader.Target::generation).orElse(null),

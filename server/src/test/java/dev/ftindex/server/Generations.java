@@ -35,14 +35,25 @@ final class Generations {
 
     /** Builds and commits generation {@code generation} of {@code collection}; documents differ by {@code seed}. */
     static ObjectStore build(ObjectStore collection, String generation, long seed, Path scratch) {
-        ObjectStore root = stage(collection, generation, seed, 0, scratch);
-        stage(collection, generation, seed, 1, scratch);
+        return build(collection, generation, seed, scratch, 2);
+    }
+
+    /** As {@link #build(ObjectStore, String, long, Path)}, in {@code partitions} partitions. */
+    static ObjectStore build(ObjectStore collection, String generation, long seed, Path scratch, int partitions) {
+        ObjectStore root = null;
+        for (int partition = 0; partition < partitions; partition++) {
+            root = stage(collection, generation, seed, partition, partitions, scratch);
+        }
         new Finalizer(root, FinalizerConfig.defaults(), Progress.silent()).run();
         return root;
     }
 
     /** Stages partition {@code partition} of two of generation {@code generation}, as one worker does. */
     static ObjectStore stage(ObjectStore collection, String generation, long seed, int partition, Path scratch) {
+        return stage(collection, generation, seed, partition, 2, scratch);
+    }
+
+    private static ObjectStore stage(ObjectStore collection, String generation, long seed, int partition, int partitions, Path scratch) {
         try {
             List<String> lines = new ArrayList<>();
             for (String line : TestDocuments.lines(0, DOCS, seed)) {
@@ -52,7 +63,7 @@ final class Generations {
             }
             Path input = TestDocuments.write(scratch.resolve("input-" + generation + ".jsonl"), lines);
             ObjectStore root = ObjectStores.prefixed(collection, CollectionLayout.generationPrefix(generation));
-            WorkerConfig config = WorkerConfig.of(TestDocuments.spec(), List.of(input.toString()), partition, Optional.of(2))
+            WorkerConfig config = WorkerConfig.of(TestDocuments.spec(), List.of(input.toString()), partition, Optional.of(partitions))
                     .withThreads(1).withWorkDirectory(scratch.resolve("work-" + generation));
             new Worker(root, config, location -> {
                 throw new AssertionError(location);
