@@ -1,9 +1,12 @@
 package dev.ftindex.cli;
 
 import dev.ftindex.search.IndexCache;
+import dev.ftindex.server.PartitionSelection;
+import dev.ftindex.server.RouterConfig;
 import dev.ftindex.server.SearchServer;
 import dev.ftindex.server.ServerConfig;
 import java.nio.file.Path;
+import java.util.List;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -12,7 +15,8 @@ import picocli.CommandLine.Option;
 /** {@code ftindex serve}: the HTTP search server. */
 @Command(name = "serve",
         header = "serve a collection or an index over HTTP, swapping to each newly published generation",
-        customSynopsis = "ftindex serve --index URI [--host ADDR] [--port 8080] [--poll 30s] [options]",
+        customSynopsis = {"ftindex serve --index URI [--host ADDR] [--port 8080] [--poll 30s] [--partitions RANGES | --shard I/N] [options]",
+            "ftindex serve --route URL,URL,... [--host ADDR] [--port 8080] [options]"},
         description = {
             "Serves searches over HTTP. Given a collection (--index on it, or --collection C), it polls the alias",
             "and swaps to each newly published generation without stopping: the new generation is opened and",
@@ -33,13 +37,26 @@ import picocli.CommandLine.Option;
             "  GET /metrics                           Prometheus text: query latency, outcomes, updates, cache, JVM",
             "  GET /                                  a search page",
             "",
-            "SIGTERM drains: /readyz turns 503, running requests get --drain-timeout to finish, then it exits 0."},
+            "SIGTERM drains: /readyz turns 503, running requests get --drain-timeout to finish, then it exits 0.",
+            "",
+            "Several nodes: `--partitions 0-499` (or `--shard 0/4`) opens only those partitions of each generation and",
+            "answers a router's internal API (" + "/internal/v1/...) instead of /search. `--route URL,...` (or",
+            "dns:NAME:PORT, every address of a Kubernetes headless Service) is a router with no index: the same public",
+            "API, each query pinned to one generation that every partition has a live shard server for, scored with",
+            "the term statistics of all shards, so results equal those of one server over the whole generation. Shard",
+            "servers with the same partitions are replicas: a failed request goes to another, a slow one is hedged.",
+            "Partitions with no live server fail a query with 503, or are left out and named with &partial=true."},
         footer = {
             "  ftindex serve --collection s3://bucket/products --port 8080",
-            "  ftindex serve --index ./demo-index --host 127.0.0.1 --port 8080"})
+            "  ftindex serve --index ./demo-index --host 127.0.0.1 --port 8080",
+            "  ftindex serve --collection s3://bucket/products --shard 1/3 --port 8081",
+            "  ftindex serve --route http://shard-0:8081,http://shard-1:8081,http://shard-2:8081 --port 8080"})
 final class ServeCommand implements Verb {
     @ArgGroup(validate = false, heading = "%nServer:%n", order = 10)
     Group serve = new Group();
+
+    @ArgGroup(validate = false, heading = "%nSeveral nodes:%n", order = 20)
+    Nodes nodes = new Nodes();
 
     @Mixin
     ReadingOptions reading;
@@ -84,6 +101,36 @@ final class ServeCommand implements Verb {
         String drainTimeout;
     }
 
+    /** Shard servers and routers; defaults in {@link RouterConfig}. */
+    static final class Nodes {
+        @Option(names = "--partitions", paramLabel = "RANGES", description = "serve only these partitions of each generation, to a"
+                + " router: numbers and inclusive ranges, e.g. 0-499 or 0-2,7")
+        @Env("FTINDEX_PARTITIONS")
+        String partitions;
+
+        @Option(names = "--shard", paramLabel = "I/N", description = "serve shard I (from 0) of N of each generation, to a router:"
+                + " partitions I*P/N up to (I+1)*P/N of its P")
+        @Env("FTINDEX_SHARD")
+        String shard;
+
+        @Option(names = "--route", paramLabel = "URL,...", split = ",", description = "route to these shard servers (http://HOST:PORT,"
+                + " or dns:NAME:PORT for every address NAME resolves to) instead of serving an index")
+        @Env("FTINDEX_ROUTE")
+        List<String> route;
+
+        @Option(names = "--refresh", paramLabel = "DURATION", description = "how often a router asks every shard server what it has open"
+                + " (default " + RouterConfig.DEFAULT_REFRESH_SECONDS + "s)")
+        String refresh;
+
+        @Option(names = "--shard-timeout", paramLabel = "DURATION", description = "a router's deadline for each phase of a query on one"
+                + " group of replicas, retries and hedges included (default " + RouterConfig.DEFAULT_SHARD_TIMEOUT_SECONDS + "s)")
+        String shardTimeout;
+
+        @Option(names = "--hedge-percentile", paramLabel = "P", description = "a router sends a request to a second replica when the first"
+                + " is slower than this percentile of its recent latencies; 100: never (default 95)")
+        Double hedgePercentile;
+    }
+
     @Override
     public OutputOptions output() {
         return output;
@@ -91,6 +138,15 @@ final class ServeCommand implements Verb {
 
     @Override
     public Outcome run(Context context) throws InterruptedException {
+        if (nodes.route != null && !nodes.route.isEmpty()) {
+            return route(context);
+        }
+        if (nodes.refresh != null || nodes.shardTimeout != null || nodes.hedgePercentile != null) {
+            throw new UsageException("--refresh, --shard-timeout and --hedge-percentile are a router's: give them with --route");
+        }
+        if (nodes.partitions != null && nodes.shard != null) {
+            throw new UsageException("give --partitions or --shard, not both");
+        }
         Path cache = serve.cacheDir != null ? serve.cacheDir : IndexCache.defaultRoot();
         try (Stores stores = store.open(context.environment())) {
             Target target = store.target(stores);
@@ -111,18 +167,52 @@ final class ServeCommand implements Verb {
                     config = config.withDrainTimeout(Durations.parse("--drain-timeout", serve.drainTimeout));
                 }
                 config = config.withReading(reading.reading());
+                if (nodes.partitions != null) {
+                    config = config.withPartitions(PartitionSelection.ranges(nodes.partitions));
+                } else if (nodes.shard != null) {
+                    config = config.withPartitions(PartitionSelection.shard(nodes.shard));
+                }
             } catch (IllegalArgumentException e) {
                 throw new UsageException(e.getMessage());
             }
             context.console().root(config.store().location());
             SearchServer server = SearchServer.start(config);
-            Runtime.getRuntime().addShutdownHook(new Thread(server::close, "ftindex-shutdown"));
-            drainOn("TERM", server);
-            drainOn("INT", server);
-            context.console().info("listening on http://" + config.host() + ":" + server.port() + "/ (SIGTERM drains and stops)");
-            server.awaitStop();
-            return Outcome.json(Results.of("serve", config.store().location(), new Stopped(Stopped.STATUS, server.port())));
+            return served(context, server, config.host(), config.store().location());
         }
+    }
+
+    /** {@code serve --route}: a router over shard servers, with no index of its own. */
+    private Outcome route(Context context) throws InterruptedException {
+        if (nodes.partitions != null || nodes.shard != null) {
+            throw new UsageException("a router serves no partitions itself: give --partitions or --shard to the shard servers, not with --route");
+        }
+        RouterConfig config;
+        try {
+            config = RouterConfig.defaults(nodes.route.stream().map(String::strip).filter(url -> !url.isEmpty()).toList());
+            config = config.withAddress(serve.host != null ? serve.host : config.host(), serve.port != null ? serve.port : config.port());
+            if (nodes.refresh != null) {
+                config = config.withRefresh(Durations.parse("--refresh", nodes.refresh));
+            }
+            config = config.withShardTimeout(nodes.shardTimeout != null ? Durations.parse("--shard-timeout", nodes.shardTimeout) : config.shardTimeout(),
+                    nodes.hedgePercentile != null ? nodes.hedgePercentile : config.hedgePercentile());
+            config = config.withConcurrency(serve.maxConcurrent != null ? serve.maxConcurrent : config.maxConcurrentSearches(),
+                    serve.queueTimeout != null ? Durations.parse("--queue-timeout", serve.queueTimeout) : config.queueTimeout(),
+                    serve.drainTimeout != null ? Durations.parse("--drain-timeout", serve.drainTimeout) : config.drainTimeout());
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        SearchServer server = SearchServer.route(config);
+        return served(context, server, config.host(), String.join(",", config.shards()));
+    }
+
+    /** Runs a started server until SIGTERM (or Ctrl-C) has drained it. */
+    private static Outcome served(Context context, SearchServer server, String host, String source) throws InterruptedException {
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "ftindex-shutdown"));
+        drainOn("TERM", server);
+        drainOn("INT", server);
+        context.console().info("listening on http://" + host + ":" + server.port() + "/ (SIGTERM drains and stops)");
+        server.awaitStop();
+        return Outcome.json(Results.of("serve", source, new Stopped(Stopped.STATUS, server.port())));
     }
 
     /** The result of a server that stopped cleanly: {@code {"status": "stopped", "port": ...}}. */

@@ -145,6 +145,18 @@ final class Ftindex {
             process.toHandle().destroy();
         }
 
+        /** Sends the process a signal by name ({@code STOP}, {@code CONT}) with kill(1). */
+        void signal(String name) throws InterruptedException {
+            try {
+                Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).inheritIO().start();
+                if (kill.waitFor() != 0) {
+                    throw new AssertionError("kill -" + name + " " + process.pid() + " failed");
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
         /** SIGKILL: no shutdown hooks, no finally blocks, no cleanup. */
         void kill9() throws InterruptedException {
             process.destroyForcibly();
