@@ -122,10 +122,15 @@ final class ServeBenchmark {
     }
 
     private static void build(BenchContext c, ObjectStore collection, String generation) throws Exception {
+        build(c, collection, generation, 2);
+    }
+
+    /** Builds and commits generation {@code generation} of the corpus in {@code partitions} partitions. */
+    static void build(BenchContext c, ObjectStore collection, String generation, int partitions) throws Exception {
         ObjectStore root = ObjectStores.prefixed(collection, CollectionLayout.generationPrefix(generation));
-        for (int p = 0; p < 2; p++) {
+        for (int p = 0; p < partitions; p++) {
             WorkerConfig config = WorkerConfig.builder(c.spec(), List.of(c.corpus().file().toString()), p)
-                    .partitions(Optional.of(2)).threads(c.threads()).ramBufferMb(c.ramBufferMb())
+                    .partitions(Optional.of(partitions)).threads(c.threads()).ramBufferMb(c.ramBufferMb())
                     .workDirectory(Optional.of(c.scratch("serve-work"))).build();
             new Worker(root, config, location -> {
                 throw new IllegalArgumentException(location.uri());
@@ -134,10 +139,10 @@ final class ServeBenchmark {
         new Finalizer(root, FinalizerConfig.defaults(), Progress.silent()).run();
     }
 
-    private record Load(List<Double> latencies, int errors, double qps) {}
+    record Load(List<Double> latencies, int errors, double qps) {}
 
     /** {@code clients} threads, each with its own keep-alive connection, querying for {@code window}. */
-    private static Load load(int port, List<String> queries, int clients, Duration window) throws InterruptedException {
+    static Load load(int port, List<String> queries, int clients, Duration window) throws InterruptedException {
         List<Double> latencies = Collections.synchronizedList(new ArrayList<>());
         AtomicInteger errors = new AtomicInteger();
         long end = System.nanoTime() + window.toNanos();
@@ -172,7 +177,7 @@ final class ServeBenchmark {
         return new Load(new ArrayList<>(latencies), errors.get(), latencies.size() / seconds);
     }
 
-    private static void awaitServing(HttpClient client, int port, String generation) throws Exception {
+    static void awaitServing(HttpClient client, int port, String generation) throws Exception {
         long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
         while (System.nanoTime() < deadline) {
             HttpResponse<String> health = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health")).build(),

@@ -109,7 +109,7 @@ final class ServeCommand implements Verb {
         String partitions;
 
         @Option(names = "--shard", paramLabel = "I/N", description = "serve shard I (from 0) of N of each generation, to a router:"
-                + " partitions I*P/N up to (I+1)*P/N of its P")
+                + " partitions I*P/N up to (I+1)*P/N of its P; I mod N when I >= N, so pod ordinals 0..2N-1 are two replicas of each")
         @Env("FTINDEX_SHARD")
         String shard;
 

@@ -99,6 +99,8 @@ class ShardedServeEndToEndTest {
             int router = port(routerProcess);
             awaitHealth(whole, health -> health.path("serving").path("generation").asText("").equals("g1"), "g1 on the whole server");
             awaitHealth(router, health -> health.path("serving").path("generation").asText("").equals("g1"), "g1 on the router");
+            assertThat(get(router, "/health").json().path("serving").path("documents").asLong()).isEqualTo(documents.size());
+            System.out.printf("ShardedServeEndToEndTest: %d documents in 6 partitions, %d queries%n", documents.size(), queries.size());
 
             // 1. The router's answers are the whole server's, query by query.
             for (String query : queries) {

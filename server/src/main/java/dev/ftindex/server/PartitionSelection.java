@@ -109,14 +109,19 @@ public sealed interface PartitionSelection {
         return new Ranges(List.copyOf(ranges), text.strip());
     }
 
-    /** Parses {@code --shard i/N}. */
+    /**
+     * Parses {@code --shard i/N}; an {@code i} of {@code N} or more is shard {@code i mod N}, so the
+     * ordinals 0 to 2N-1 of a StatefulSet's pods make two replicas of every shard.
+     */
     public static PartitionSelection shard(String text) {
         String[] parts = text.strip().split("/");
         try {
             if (parts.length != 2) {
                 throw new NumberFormatException();
             }
-            return new Shard(Integer.parseInt(parts[0].strip()), Integer.parseInt(parts[1].strip()));
+            int index = Integer.parseInt(parts[0].strip());
+            int count = Integer.parseInt(parts[1].strip());
+            return new Shard(count > 0 && index >= 0 ? index % count : index, count);
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("--shard takes i/N (shard i of N, from 0), such as 1/3, not '" + text + "'");
         }

@@ -608,6 +608,7 @@ final class Router implements Backend {
     @Override
     public void close() {
         refresher.shutdownNow();
+        http.shutdownNow();
         fanOut.shutdownNow();
     }
 }
