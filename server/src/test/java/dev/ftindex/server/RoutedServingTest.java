@@ -195,6 +195,24 @@ class RoutedServingTest {
         assertThat(seen).containsExactlyInAnyOrder(Generations.marker("g1"), Generations.marker("g2"));
     }
 
+    @Test
+    void aRouterFindsItsShardsByDnsAndTakesAWholeServerAsOneGroup() throws Exception {
+        ObjectStore collection = ObjectStores.local(temp.resolve("collection"));
+        closing.add(collection);
+        Generations.build(collection, "g1", 1, temp, 3);
+        Generations.publish(collection, "g1");
+        SearchServer whole = serve(collection, PartitionSelection.all(), "whole");
+        SearchServer router = SearchServer.route(RouterConfig.defaults(List.of("dns:localhost:" + whole.port())).withAddress("127.0.0.1", 0)
+                .withRefresh(Duration.ofMillis(100)));
+        closing.add(router);
+        Http routed = new Http(router.port());
+        JsonNode health = routed.awaitHealth(h -> Http.serving(h, "g1"), Duration.ofSeconds(30), "g1 through DNS");
+        assertThat(health.path("shards").findValuesAsText("url")).contains("http://127.0.0.1:" + whole.port() + "/");
+        for (String query : QUERIES) {
+            assertThat(routed.search(query, 10).json().path("hits")).as(query).isEqualTo(new Http(whole.port()).search(query, 10).json().path("hits"));
+        }
+    }
+
     private static long expectedHits(Http whole, String query) {
         return whole.search(query, 10).json().path("totalHits").asLong();
     }
