@@ -198,7 +198,8 @@ class SearchServerTest {
         assertThat(failures).as("failed or mixed queries").isEmpty();
         assertThat(answeredBy.keySet()).containsAll(generations);
 
-        JsonNode health = http.get("/health").json();
+        JsonNode health = http.awaitHealth(h -> h.path("updates").get(0).path("status").asText().equals("complete"), Duration.ofSeconds(30),
+                "the last update to complete");
         List<JsonNode> updates = new ArrayList<>();
         health.path("updates").forEach(updates::add);
         assertThat(updates).extracting(u -> u.path("generation").asText()).containsExactly("g5", "g4", "g3", "g2", "g1", "g0");
@@ -370,7 +371,9 @@ class SearchServerTest {
         Generations.publish(collection, "good");
         SearchServer server = start(collection);
         Http http = new Http(server.port());
-        JsonNode health = http.awaitHealth(h -> Http.serving(h, "good"), Duration.ofSeconds(30), "good to be served");
+        // Served as soon as it is swapped in; its update completes (and lists the swap as a step that ended) just after.
+        JsonNode health = http.awaitHealth(h -> Http.serving(h, "good") && h.path("updates").get(0).path("status").asText().equals("complete"),
+                Duration.ofSeconds(30), "good to be served");
         List<String> steps = new ArrayList<>();
         health.path("updates").get(0).path("steps").forEach(step -> steps.add(step.path("stage").asText()));
         assertThat(steps).containsExactly("resolving", "verifying", "opening", "warming", "swapping");
