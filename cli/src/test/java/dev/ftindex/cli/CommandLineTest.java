@@ -70,7 +70,8 @@ class CommandLineTest {
                     "--upload-concurrency"), STORE(), OUTPUT())),
             Map.entry("gc", concat(List.of("--grace", "--keep", "--remove-unpublished", "--delete"), STORE(), OUTPUT())),
             Map.entry("serve", concat(List.of("--host", "--port", "--poll", "--cache-dir", "--threads", "--max-concurrent", "--queue-timeout",
-                    "--drain-timeout"), READING(), STORE(), OUTPUT())));
+                    "--drain-timeout", "--partitions", "--shard", "--route", "--refresh", "--shard-timeout", "--hedge-percentile"), READING(), STORE(),
+                    OUTPUT())));
 
     private static List<String> READING() {
         return List.of("--fetch", "--cache-size", "--page-size");
@@ -107,6 +108,28 @@ class CommandLineTest {
                 "CLOUD_RUN_TASK_INDEX");
         var workDir = cli.commandLine().getSubcommands().get("build").getCommandSpec().findOption("--work-dir");
         assertThat(Cli.variables(workDir)).containsExactly("FTINDEX_WORK_DIR");
+        var serve = cli.commandLine().getSubcommands().get("serve").getCommandSpec();
+        assertThat(Cli.variables(serve.findOption("--shard"))).containsExactly("FTINDEX_SHARD");
+        assertThat(Cli.variables(serve.findOption("--route"))).containsExactly("FTINDEX_ROUTE");
+    }
+
+    @Test
+    void serveRefusesSeveralNodeOptionsThatDoNotGoTogether() {
+        CliRunner.Run both = cli.run("serve", "--index", temp.resolve("idx").toString(), "--partitions", "0-1", "--shard", "0/2");
+        assertThat(both.exitCode()).as(both.toString()).isEqualTo(2);
+        assertThat(both.err()).contains("--partitions or --shard");
+        CliRunner.Run routedShard = cli.run("serve", "--route", "http://127.0.0.1:1", "--shard", "0/2");
+        assertThat(routedShard.exitCode()).as(routedShard.toString()).isEqualTo(2);
+        assertThat(routedShard.err()).contains("a router serves no partitions");
+        CliRunner.Run routerOption = cli.run("serve", "--index", temp.resolve("idx").toString(), "--hedge-percentile", "90");
+        assertThat(routerOption.exitCode()).isEqualTo(2);
+        assertThat(routerOption.err()).contains("give them with --route");
+        CliRunner.Run badShard = cli.run("serve", "--index", temp.resolve("idx").toString(), "--shard", "two/3");
+        assertThat(badShard.exitCode()).isEqualTo(2);
+        assertThat(badShard.err()).contains("'two/3'");
+        CliRunner.Run badRoute = cli.run("serve", "--route", "shard-0:8080");
+        assertThat(badRoute.exitCode()).isEqualTo(2);
+        assertThat(badRoute.err()).contains("'shard-0:8080'");
     }
 
     @Test

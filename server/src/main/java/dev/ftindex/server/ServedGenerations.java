@@ -16,7 +16,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * a new generation only once every shard has it open (docs/PROTOCOL.md, "Serving from several
  * nodes"). So a generation a router used is not released at the swap: it is <em>retained</em>
  * until no router asked for it for {@link #ROUTED_RETENTION} ({@link #expire}), which leaves the
- * routers time to move on; one no router ever asked for is released at once, as before.
+ * routers time to move on; one no router ever asked for or was told of ({@link #routable}) is
+ * released at once, as before.
  */
 final class ServedGenerations implements AutoCloseable {
     /** How long a swapped-out generation stays open after a router last asked for it. */
@@ -71,10 +72,19 @@ final class ServedGenerations implements AutoCloseable {
         return Optional.empty();
     }
 
-    /** The generations a router may ask for: the current one first, then the retained ones. */
+    /**
+     * The generations a router may ask for: the current one first, then the retained ones. A
+     * router that was told of the current one may pin it before it asks for it, so the current one
+     * counts as used by a router from here on (the retained ones only when queries use them, or
+     * they would never expire).
+     */
     List<ServedGeneration.Identity> routable() {
         List<ServedGeneration.Identity> identities = new ArrayList<>();
-        serving().ifPresent(identities::add);
+        ServedGeneration served = current.get();
+        if (served != null) {
+            served.routed();
+            identities.add(served.identity());
+        }
         synchronized (retained) {
             retained.forEach(generation -> identities.add(generation.identity()));
         }

@@ -44,8 +44,12 @@ class RoutedServingTest {
     }
 
     private SearchServer serve(ObjectStore collection, PartitionSelection partitions, String cache) {
+        return serve(collection, partitions, cache, Duration.ofMillis(100));
+    }
+
+    private SearchServer serve(ObjectStore collection, PartitionSelection partitions, String cache, Duration poll) {
         SearchServer server = SearchServer.start(ServerConfig.defaults(collection, temp.resolve(cache)).withAddress("127.0.0.1", 0)
-                .withPoll(Duration.ofMillis(100)).withThreads(1).withPartitions(partitions));
+                .withPoll(poll).withThreads(1).withPartitions(partitions));
         closing.add(server);
         return server;
     }
@@ -193,6 +197,34 @@ class RoutedServingTest {
         }
         assertThat(failures).isEmpty();
         assertThat(seen).containsExactlyInAnyOrder(Generations.marker("g1"), Generations.marker("g2"));
+    }
+
+    @Test
+    void anIdleRouterStaysWholeThroughAPublish() throws Exception {
+        ObjectStore collection = ObjectStores.local(temp.resolve("collection"));
+        closing.add(collection);
+        Generations.build(collection, "g1", 1, temp, 4);
+        Generations.build(collection, "g2", 2, temp, 4);
+        Generations.publish(collection, "g1");
+        // b polls 15 times slower than a: for a second or more, a has swapped to g2 and b has not.
+        SearchServer a = serve(collection, PartitionSelection.shard("0/2"), "a");
+        SearchServer b = serve(collection, PartitionSelection.shard("1/2"), "b", Duration.ofMillis(1500));
+        Http router = new Http(route(Duration.ofMillis(100), a, b).port());
+        router.awaitHealth(h -> Http.serving(h, "g1"), Duration.ofSeconds(30), "g1 on the router");
+        // No query runs: each shard keeps g1 open after its swap because the router was told of it.
+        Generations.publish(collection, "g2");
+        List<String> states = new ArrayList<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            JsonNode health = router.get("/health").json();
+            states.add(health.path("status").asText() + " " + health.path("serving").path("generation").asText());
+            if (Http.serving(health, "g2")) {
+                break;
+            }
+            Thread.sleep(5);
+        }
+        assertThat(states.getLast()).isEqualTo("serving g2");
+        assertThat(states).allMatch(state -> state.equals("serving g1") || state.equals("serving g2"));
     }
 
     @Test
