@@ -26,7 +26,7 @@ class BenchSmokeTest {
         String table = out.toString(StandardCharsets.UTF_8);
 
         assertThat(table).contains("worker").contains("build").contains("finalize").contains("search").contains("memory").contains("scale");
-        assertThat(report.rows()).extracting(Report.Row::benchmark).contains("worker", "build", "finalize", "search", "memory", "scale", "parquet", "serve", "spark", "cost", "growth", "vector", "checkpoint", "compact", "lazy", "append");
+        assertThat(report.rows()).extracting(Report.Row::benchmark).contains("worker", "build", "finalize", "search", "memory", "scale", "parquet", "serve", "spark", "cost", "growth", "vector", "checkpoint", "compact", "lazy", "append", "routed");
         assertThat(report.rows()).filteredOn(row -> row.benchmark().equals("lazy") && row.metric().startsWith("queries with the ids and scores"))
                 .singleElement().satisfies(row -> assertThat(row.met()).as("lazy mode answers as full mode").isTrue());
         assertThat(report.rows()).filteredOn(row -> row.metric().equals("requests to open a generation"))
@@ -41,8 +41,12 @@ class BenchSmokeTest {
                 .singleElement().satisfies(row -> assertThat(row.met()).isTrue());
         assertThat(report.rows()).filteredOn(row -> row.metric().endsWith("LIST requests"))
                 .hasSize(2).allSatisfy(row -> assertThat(row.met()).isTrue());
+        assertThat(report.rows()).filteredOn(row -> row.metric().startsWith("failed queries")).extracting(Report.Row::benchmark)
+                .containsExactlyInAnyOrder("serve", "routed");
         assertThat(report.rows()).filteredOn(row -> row.metric().startsWith("failed queries"))
-                .singleElement().satisfies(row -> assertThat(row.met()).as("no query failed while serving").isTrue());
+                .allSatisfy(row -> assertThat(row.met()).as("no query failed while serving (%s)", row.benchmark()).isTrue());
+        assertThat(report.rows()).filteredOn(row -> row.metric().equals("requests to shard servers per query"))
+                .singleElement().satisfies(row -> assertThat(row.ours()).as("a search per shard, then fetches").isGreaterThanOrEqualTo(3));
         // Cost: three sides (ftindex, the one-thread build, plain Lucene on the same threads); worker: also without its upload.
         assertThat(report.rows()).filteredOn(row -> row.benchmark().equals("cost")).extracting(Report.Row::metric)
                 .anySatisfy(metric -> assertThat(metric).startsWith("CPU-seconds, build --workers").endsWith("vs one-thread IndexWriter"))
