@@ -345,14 +345,24 @@ public final class PageCache implements Closeable {
         if (!diskFailed.get()) {
             Path target = directory.resolve(file.cacheId() + "-" + page + "." + UUID.randomUUID().toString().substring(0, 8) + ".page");
             Path temp = directory.resolve(target.getFileName() + ".tmp");
+            // The page takes its room in the cache before its bytes reach the disk: what it displaces
+            // is evicted (and its file removed) first, so the files never exceed the cache's size,
+            // even with several threads storing pages at once. Until the file is there, readers
+            // find the bytes in the recent pages.
+            OnDisk entry = new OnDisk(target, bytes.length);
+            recent.put(key, bytes);
+            pages.put(key, entry);
+            pages.cleanUp();
             try {
                 Files.createDirectories(directory);
                 Files.write(temp, bytes);
                 Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-                pages.put(key, new OnDisk(target, bytes.length));
-                recent.put(key, bytes);
+                if (pages.asMap().get(key) != entry) {
+                    deleteQuietly(target); // evicted (or replaced) before its file was there: the file is no one's
+                }
                 return;
             } catch (IOException | UncheckedIOException e) {
+                pages.asMap().remove(key, entry);
                 deleteQuietly(temp);
                 if (diskFailed.compareAndSet(false, true)) {
                     diskProblem = "cannot write " + directory + ": " + e.getMessage();

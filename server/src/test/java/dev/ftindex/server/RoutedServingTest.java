@@ -140,15 +140,8 @@ class RoutedServingTest {
 
     @Test
     void aPublishUnderLoadMovesTheRouterWithoutOneAnswerOfTwoGenerations() throws Exception {
-        ObjectStore collection = ObjectStores.local(temp.resolve("collection"));
-        closing.add(collection);
-        Generations.build(collection, "g1", 1, temp, 4);
-        Generations.build(collection, "g2", 2, temp, 4);
-        Generations.publish(collection, "g1");
-        SearchServer a = serve(collection, PartitionSelection.shard("0/2"), "a");
-        SearchServer b = serve(collection, PartitionSelection.shard("1/2"), "b");
-        Http router = new Http(route(Duration.ofMillis(100), a, b).port());
-        router.awaitHealth(h -> Http.serving(h, "g1"), Duration.ofSeconds(30), "g1 on the router");
+        ObjectStore collection = twoGenerations();
+        Http router = twoShardsAndARouter(collection, Duration.ofMillis(100));
 
         AtomicBoolean stop = new AtomicBoolean();
         AtomicInteger answered = new AtomicInteger();
@@ -201,16 +194,9 @@ class RoutedServingTest {
 
     @Test
     void anIdleRouterStaysWholeThroughAPublish() throws Exception {
-        ObjectStore collection = ObjectStores.local(temp.resolve("collection"));
-        closing.add(collection);
-        Generations.build(collection, "g1", 1, temp, 4);
-        Generations.build(collection, "g2", 2, temp, 4);
-        Generations.publish(collection, "g1");
-        // b polls 15 times slower than a: for a second or more, a has swapped to g2 and b has not.
-        SearchServer a = serve(collection, PartitionSelection.shard("0/2"), "a");
-        SearchServer b = serve(collection, PartitionSelection.shard("1/2"), "b", Duration.ofMillis(1500));
-        Http router = new Http(route(Duration.ofMillis(100), a, b).port());
-        router.awaitHealth(h -> Http.serving(h, "g1"), Duration.ofSeconds(30), "g1 on the router");
+        ObjectStore collection = twoGenerations();
+        // The second shard polls 15 times slower than the first: for a second or more, one has swapped to g2 and the other has not.
+        Http router = twoShardsAndARouter(collection, Duration.ofMillis(1500));
         // No query runs: each shard keeps g1 open after its swap because the router was told of it.
         Generations.publish(collection, "g2");
         List<String> states = new ArrayList<>();
@@ -243,6 +229,25 @@ class RoutedServingTest {
         for (String query : QUERIES) {
             assertThat(routed.search(query, 10).json().path("hits")).as(query).isEqualTo(new Http(whole.port()).search(query, 10).json().path("hits"));
         }
+    }
+
+    /** A collection with g1 and g2 of 4 partitions each, g1 published. */
+    private ObjectStore twoGenerations() {
+        ObjectStore collection = ObjectStores.local(temp.resolve("collection"));
+        closing.add(collection);
+        Generations.build(collection, "g1", 1, temp, 4);
+        Generations.build(collection, "g2", 2, temp, 4);
+        Generations.publish(collection, "g1");
+        return collection;
+    }
+
+    /** Shards 0/2 (polling every 100 ms) and 1/2 (every {@code secondPoll}) and a router over them, once it serves g1. */
+    private Http twoShardsAndARouter(ObjectStore collection, Duration secondPoll) throws InterruptedException {
+        SearchServer a = serve(collection, PartitionSelection.shard("0/2"), "a");
+        SearchServer b = serve(collection, PartitionSelection.shard("1/2"), "b", secondPoll);
+        Http router = new Http(route(Duration.ofMillis(100), a, b).port());
+        router.awaitHealth(h -> Http.serving(h, "g1"), Duration.ofSeconds(30), "g1 on the router");
+        return router;
     }
 
     private static long expectedHits(Http whole, String query) {
