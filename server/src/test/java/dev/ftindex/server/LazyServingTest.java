@@ -20,8 +20,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code serve --fetch lazy}: generations read where they lie, over real sockets on 127.0.0.1. */
@@ -33,14 +33,8 @@ class LazyServingTest {
     @TempDir
     Path temp;
 
-    private final List<AutoCloseable> closing = new ArrayList<>();
-
-    @AfterEach
-    void close() throws Exception {
-        for (AutoCloseable closeable : closing.reversed()) {
-            closeable.close();
-        }
-    }
+    @RegisterExtension
+    final Closer closing = new Closer();
 
     private ObjectStore collection() {
         ObjectStore store = ObjectStores.local(temp.resolve("collection"));

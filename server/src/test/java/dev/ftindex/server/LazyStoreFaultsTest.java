@@ -17,8 +17,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -35,16 +35,11 @@ class LazyStoreFaultsTest {
     @TempDir
     Path temp;
 
-    private final List<AutoCloseable> closing = new ArrayList<>();
+    @RegisterExtension
+    final Closer closing = new Closer();
+
     /** What the proxy does to GETs of data pages (ranged reads); everything else passes. */
     private final AtomicReference<Fault> pages = new AtomicReference<>(Fault.NONE);
-
-    @AfterEach
-    void close() throws Exception {
-        for (AutoCloseable closeable : closing.reversed()) {
-            closeable.close();
-        }
-    }
 
     private Http serve() throws Exception {
         String bucket = S3.newBucket();

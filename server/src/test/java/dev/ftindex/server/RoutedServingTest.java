@@ -16,8 +16,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -34,14 +34,8 @@ class RoutedServingTest {
     @TempDir
     Path temp;
 
-    private final List<AutoCloseable> closing = new ArrayList<>();
-
-    @AfterEach
-    void close() throws Exception {
-        for (AutoCloseable closeable : closing.reversed()) {
-            closeable.close();
-        }
-    }
+    @RegisterExtension
+    final Closer closing = new Closer();
 
     private SearchServer serve(ObjectStore collection, PartitionSelection partitions, String cache) {
         return serve(collection, partitions, cache, Duration.ofMillis(100));
@@ -65,12 +59,18 @@ class RoutedServingTest {
         return router;
     }
 
-    @Test
-    void aRouterOverShardsAnswersAsOneServerAndSurvivesAReplicaThatStops() throws Exception {
+    /** A local collection whose alias names {@code generation}, built from seed 1 in {@code partitions} partitions. */
+    private ObjectStore collectionServing(String generation, int partitions) {
         ObjectStore collection = ObjectStores.local(temp.resolve("collection"));
         closing.add(collection);
-        Generations.build(collection, "g1", 1, temp, 5);
-        Generations.publish(collection, "g1");
+        Generations.build(collection, generation, 1, temp, partitions);
+        Generations.publish(collection, generation);
+        return collection;
+    }
+
+    @Test
+    void aRouterOverShardsAnswersAsOneServerAndSurvivesAReplicaThatStops() throws Exception {
+        ObjectStore collection = collectionServing("g1", 5);
         Http whole = new Http(serve(collection, PartitionSelection.all(), "whole").port());
         SearchServer first = serve(collection, PartitionSelection.ranges("0-1"), "a");
         SearchServer replica = serve(collection, PartitionSelection.ranges("0-1"), "a2");
@@ -215,10 +215,7 @@ class RoutedServingTest {
 
     @Test
     void aRouterFindsItsShardsByDnsAndTakesAWholeServerAsOneGroup() throws Exception {
-        ObjectStore collection = ObjectStores.local(temp.resolve("collection"));
-        closing.add(collection);
-        Generations.build(collection, "g1", 1, temp, 3);
-        Generations.publish(collection, "g1");
+        ObjectStore collection = collectionServing("g1", 3);
         SearchServer whole = serve(collection, PartitionSelection.all(), "whole");
         SearchServer router = SearchServer.route(RouterConfig.defaults(List.of("dns:localhost:" + whole.port())).withAddress("127.0.0.1", 0)
                 .withRefresh(Duration.ofMillis(100)));
@@ -233,11 +230,8 @@ class RoutedServingTest {
 
     /** A collection with g1 and g2 of 4 partitions each, g1 published. */
     private ObjectStore twoGenerations() {
-        ObjectStore collection = ObjectStores.local(temp.resolve("collection"));
-        closing.add(collection);
-        Generations.build(collection, "g1", 1, temp, 4);
+        ObjectStore collection = collectionServing("g1", 4);
         Generations.build(collection, "g2", 2, temp, 4);
-        Generations.publish(collection, "g1");
         return collection;
     }
 

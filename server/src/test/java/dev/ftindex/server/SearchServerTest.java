@@ -31,8 +31,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code ftindex serve} over real sockets on 127.0.0.1, with real generations in a local collection. */
@@ -43,14 +43,8 @@ class SearchServerTest {
     @TempDir
     Path temp;
 
-    private final List<AutoCloseable> closing = new ArrayList<>();
-
-    @AfterEach
-    void close() throws Exception {
-        for (AutoCloseable closeable : closing.reversed()) {
-            closeable.close();
-        }
-    }
+    @RegisterExtension
+    final Closer closing = new Closer();
 
     /** A local collection seen as a store elsewhere: its generations are fetched into the cache, as from S3 in full mode. */
     private ObjectStore collection() {
