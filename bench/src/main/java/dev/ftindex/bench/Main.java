@@ -32,6 +32,7 @@ public final class Main {
               --partitions N         partitions for the finalizer and search benchmarks (default 2)
               --scale LIST           partition counts for the scale benchmark (default 1,10,100,1000)
               --scale-store STORE    where the scale benchmark stages: s3 (S3Proxy, default) or memory
+              --scale-ids N          ids in each partition's id list in the scale benchmark (default 10000)
               --memory-base-mb N     the 1x input of the memory benchmark (default: a quarter of the corpus)
               --jvm-options "..."    JVM options of the worker process in the memory benchmark (default: the launcher's,
                                      -Xmx of the RAM buffer + 320 MB)
@@ -168,7 +169,8 @@ public final class Main {
             }
             if (only.contains("scale")) {
                 ScaleBenchmark.run(context, report, integers(options.getOrDefault("scale", "1,10,100,1000")),
-                        ScaleBenchmark.Store.parse(options.getOrDefault("scale-store", "s3")));
+                        ScaleBenchmark.Store.parse(options.getOrDefault("scale-store", "s3")),
+                        Integer.parseInt(options.getOrDefault("scale-ids", "10000")));
             }
         }
         if (!options.containsKey("work")) {

@@ -4,6 +4,7 @@ import dev.ftindex.finalizer.FinalizeResult;
 import dev.ftindex.finalizer.Finalizer;
 import dev.ftindex.finalizer.FinalizerConfig;
 import dev.ftindex.format.FileEntry;
+import dev.ftindex.format.IdList;
 import dev.ftindex.format.IndexLayout;
 import dev.ftindex.format.IndexMetadata;
 import dev.ftindex.format.Json;
@@ -16,6 +17,7 @@ import dev.ftindex.objectstore.Payload;
 import dev.ftindex.objectstore.testing.InMemoryObjectStore;
 import dev.ftindex.worker.Worker;
 import dev.ftindex.worker.WorkerConfig;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -24,14 +26,21 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.apache.lucene.store.ByteBuffersDirectory;
+import org.apache.lucene.store.IOContext;
+import org.apache.lucene.store.IndexInput;
+import org.apache.lucene.util.BytesRef;
 
 /**
  * 6. Finalize of 1, 10, 100 and 1000 (or any) small partitions on S3Proxy, or in memory where
  * S3Proxy on the same cores is the bottleneck ({@code --scale-store memory}). The partitions are copies of
  * one real staged partition (its files, and manifests of their own), so that staging 1000 of
- * them takes seconds; the finalizer cannot tell. Time and requests should grow linearly, and
- * listings only by a page per thousand keys; {@code metadata.lance}'s size and parse time are
- * reported for each count.
+ * them takes seconds; the finalizer cannot tell, but for the id lists: each copy gets a list of
+ * its own ({@code --scale-ids} ids, default 10,000, under a prefix of the partition's number), so
+ * that the check that ids are unique across partitions merges as many distinct ids as partitions of
+ * that size hold and finds none twice. Time and requests should grow linearly, and listings only by a page per thousand
+ * keys; {@code metadata.lance}'s size and parse time, and the id check's time, requests and
+ * bytes, are reported for each count.
  */
 final class ScaleBenchmark {
     private ScaleBenchmark() {}
@@ -49,8 +58,13 @@ final class ScaleBenchmark {
         }
     }
 
-    static void run(BenchContext c, Report report, List<Integer> counts, Store store) throws Exception {
+    /** @param idsPerPartition ids in each partition's list (the check's work grows with their total) */
+    static void run(BenchContext c, Report report, List<Integer> counts, Store store, int idsPerPartition) throws Exception {
         Map<String, byte[]> files = new HashMap<>();
+        List<BytesRef> ids = new ArrayList<>();
+        for (int i = 0; i < idsPerPartition; i++) {
+            ids.add(new BytesRef(String.format(java.util.Locale.ROOT, "doc-%09d", i)));
+        }
         PartitionManifest template;
         try (ObjectStore source = c.newS3Index()) {
             java.nio.file.Path tiny = c.corpus().head(c.scratch("scale").resolve("tiny.jsonl"), 20_000).file();
@@ -67,7 +81,7 @@ final class ScaleBenchmark {
         for (int count : counts) {
             try (ObjectStore index = store == Store.S3 ? c.newS3Index() : InMemoryObjectStore.create()) {
                 long staging = System.nanoTime();
-                stage(index, template, files, count);
+                stage(index, template, files, ids, count);
                 c.say("scale %d partitions: staged in %.1f s (%s)", count, (System.nanoTime() - staging) / 1e9, index.location());
                 FinalizeResult result = new Finalizer(index, FinalizerConfig.defaults().withExpectedPartitions(count), Progress.silent()).run();
                 var requests = result.run().requests();
@@ -79,6 +93,7 @@ final class ScaleBenchmark {
                 report.figure("scale", count + " partitions: finalize time", result.run().seconds(), "s", "");
                 report.figure("scale", count + " partitions: requests per partition", perPartition, "requests",
                         requests.byOperation().toString());
+                idCheck(c, report, result, count);
                 metadata(c, report, index, count);
                 if (store == Store.MEMORY) {
                     // One call lists everything there: no pages to count.
@@ -94,6 +109,25 @@ final class ScaleBenchmark {
                 BenchContext.empty(index);
             }
         }
+    }
+
+    /** What checking the ids across the partitions cost; nothing to check for one partition. */
+    private static void idCheck(BenchContext c, Report report, FinalizeResult result, int count) {
+        FinalizeResult.IdCheck check = result.idCheck();
+        if (check == null) {
+            c.say("scale %d partitions: no id check (one partition)", count);
+            report.figure("scale", count + " partitions: id check time", 0, "s", "one partition: nothing to compare");
+            return;
+        }
+        if (check.duplicates() != 0 || check.lists() != count) {
+            throw new IllegalStateException("the id check merged " + check.lists() + " lists and found " + check.duplicates() + " duplicates");
+        }
+        c.say("scale %d partitions: id check %.2f s, %,d ids, %d requests, %,d bytes", count, check.seconds(), check.ids(), check.requests(),
+                check.bytes());
+        report.figure("scale", count + " partitions: id check time", check.seconds(), "s", String.format(java.util.Locale.ROOT,
+                "%,d ids merged; %.1f%% of the finalize", check.ids(), 100 * check.seconds() / result.run().seconds()));
+        report.figure("scale", count + " partitions: id check requests", check.requests(), "requests", String.format(java.util.Locale.ROOT,
+                "%,d bytes read", check.bytes()));
     }
 
     /** The commit marker's size, and how long reading it back takes (the median of 5 parses, after 3 unmeasured). */
@@ -123,8 +157,12 @@ final class ScaleBenchmark {
         return Math.max(1, (keys + 999) / 1000);
     }
 
-    /** Writes {@code count} partitions, each a copy of the template's files under an attempt of its own. */
-    private static void stage(ObjectStore index, PartitionManifest template, Map<String, byte[]> files, int count) throws Exception {
+    /**
+     * Writes {@code count} partitions, each a copy of the template's files under an attempt of its own,
+     * but with an id list of its own: {@code ids} after a prefix of the partition's number.
+     */
+    private static void stage(ObjectStore index, PartitionManifest template, Map<String, byte[]> files, List<BytesRef> ids, int count)
+            throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
             List<Future<?>> puts = new ArrayList<>();
@@ -132,12 +170,16 @@ final class ScaleBenchmark {
                 int partition = p;
                 puts.add(pool.submit(() -> {
                     String attempt = "bench-" + partition;
-                    for (Map.Entry<String, byte[]> file : files.entrySet()) {
-                        index.put(IndexLayout.stagedFileKey(partition, attempt, file.getKey()), Payload.of(file.getValue()));
+                    byte[] list = idList(ids, String.format(java.util.Locale.ROOT, "p%06d/", partition));
+                    List<FileEntry> entries = new ArrayList<>();
+                    for (FileEntry file : template.files()) {
+                        byte[] bytes = file.name().equals(IdList.NAME) ? list : files.get(file.name());
+                        entries.add(file.name().equals(IdList.NAME) ? new FileEntry(file.name(), bytes.length, footerChecksum(bytes)) : file);
+                        index.put(IndexLayout.stagedFileKey(partition, attempt, file.name()), Payload.of(bytes));
                     }
                     PartitionManifest manifest = new PartitionManifest(template.format(), template.formatVersion(), partition, attempt, count,
                             template.docCount(), template.luceneVersion(), template.spec(), template.specFingerprint(), template.input(),
-                            template.files(), template.fieldStats(), 0, null, template.createdAt(), template.writeId());
+                            entries, template.fieldStats(), 0, null, template.createdAt(), template.writeId());
                     index.putIfAbsent(IndexLayout.manifestKey(partition), Payload.of(Json.writeChecksummed(manifest)));
                     return null;
                 }));
@@ -148,5 +190,36 @@ final class ScaleBenchmark {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /** The list of {@code ids} (in byte order) each after {@code prefix}: still in byte order, distinct from every other prefix's. */
+    private static byte[] idList(List<BytesRef> ids, String prefix) throws IOException {
+        byte[] head = prefix.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        try (ByteBuffersDirectory directory = new ByteBuffersDirectory()) {
+            java.util.Iterator<BytesRef> each = ids.iterator();
+            IdList.write(directory, "id", ids.size(), new java.util.Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                    return each.hasNext();
+                }
+
+                @Override
+                public BytesRef next() {
+                    BytesRef id = each.next();
+                    byte[] bytes = java.util.Arrays.copyOf(head, head.length + id.length);
+                    System.arraycopy(id.bytes, id.offset, bytes, head.length, id.length);
+                    return new BytesRef(bytes);
+                }
+            });
+            try (IndexInput in = directory.openInput(IdList.NAME, IOContext.READONCE)) {
+                byte[] bytes = new byte[(int) in.length()];
+                in.readBytes(bytes, 0, bytes.length);
+                return bytes;
+            }
+        }
+    }
+
+    private static long footerChecksum(byte[] bytes) {
+        return java.nio.ByteBuffer.wrap(bytes, bytes.length - 8, 8).getLong();
     }
 }

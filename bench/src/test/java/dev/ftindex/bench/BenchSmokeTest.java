@@ -20,7 +20,7 @@ class BenchSmokeTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         Report report = Main.run(options("generate-mb", "2", "runs", "1", "threads", "1", "ram-buffer-mb", "32", "workers", "1,2",
-                        "scale", "1,3", "memory-base-mb", "0.5", "serve-clients", "2", "serve-window-s", "1", "work", temp.toString()),
+                        "scale", "1,3", "scale-ids", "1000", "memory-base-mb", "0.5", "serve-clients", "2", "serve-window-s", "1", "work", temp.toString()),
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(log, true, StandardCharsets.UTF_8));
         report.print(new PrintStream(out, true, StandardCharsets.UTF_8));
         String table = out.toString(StandardCharsets.UTF_8);

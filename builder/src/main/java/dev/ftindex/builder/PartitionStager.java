@@ -69,13 +69,20 @@ public final class PartitionStager {
      * @param skippedRecords bad records skipped
      * @param writeId the Spark write the partition belongs to; null for CLI workers
      * @param base the committed index the partition is appended to; null for a whole index
+     * @param keepsDuplicateIdsOf the index committed with duplicate ids whose documents the partition
+     *     carries (a compaction's base); null otherwise ({@link PartitionManifest#keepsDuplicateIdsOf})
      */
     public record Provenance(IndexSpec spec, Integer expectedPartitions, PartitionManifest.InputDescription input, long skippedRecords,
-            String writeId, BaseIndex base) {
+            String writeId, BaseIndex base, String keepsDuplicateIdsOf) {
         public Provenance {
             requireNonNull(spec, "spec is null");
             requireNonNull(input, "input is null");
             base = base == null ? null : base.withoutStats();
+        }
+
+        public Provenance(IndexSpec spec, Integer expectedPartitions, PartitionManifest.InputDescription input, long skippedRecords,
+                          String writeId, BaseIndex base) {
+            this(spec, expectedPartitions, input, skippedRecords, writeId, base, null);
         }
     }
 
@@ -110,7 +117,7 @@ public final class PartitionStager {
         return new PartitionManifest(PartitionManifest.FORMAT, PartitionManifest.VERSION, partition, attempt, provenance.expectedPartitions(),
                 built.docs(), Version.LATEST.toString(), provenance.spec(), provenance.spec().fingerprint(), provenance.input(), built.files(),
                 built.fieldStats(), provenance.skippedRecords(), duplicates.any() ? duplicates.ids() : null, Instant.now().toString(),
-                provenance.writeId(), provenance.base());
+                provenance.writeId(), provenance.base(), provenance.keepsDuplicateIdsOf());
     }
 
     /** Best-effort cleanups that failed, for the result. */

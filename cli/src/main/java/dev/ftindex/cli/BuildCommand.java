@@ -2,12 +2,15 @@ package dev.ftindex.cli;
 
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ftindex.finalizer.DuplicateIdsException;
 import dev.ftindex.finalizer.FinalizeResult;
 import dev.ftindex.finalizer.Finalizer;
 import dev.ftindex.finalizer.FinalizerConfig;
 import dev.ftindex.format.AppendBase;
+import dev.ftindex.format.IndexLayout;
 import dev.ftindex.format.IndexSpec;
 import dev.ftindex.format.Json;
+import dev.ftindex.objectstore.ObjectInfo;
 import dev.ftindex.objectstore.ObjectStore;
 import dev.ftindex.objectstore.Tasks;
 import dev.ftindex.search.CommittedIndex;
@@ -115,8 +118,13 @@ final class BuildCommand implements Verb {
             roots.base().ifPresent(base -> context.console().info("appending to " + base.index().describe() + ": its "
                     + base.metadata().partitions().size() + " partitions are copied, the new input is indexed"));
             List<WorkerResult> staged = runWorkers(context, index, stores, spec, sources, workers, threads, roots.base());
-            FinalizeResult committed = new Finalizer(index, roots.base(), FinalizerConfig.defaults().withExpectedPartitions(workers)
-                    .withAllowDuplicateIds(indexing.allowDuplicateIds()), context.console().progress()).run();
+            FinalizeResult committed;
+            try {
+                committed = new Finalizer(index, roots.base(), FinalizerConfig.defaults().withExpectedPartitions(workers)
+                        .withAllowDuplicateIds(indexing.allowDuplicateIds()), context.console().progress()).run();
+            } catch (DuplicateIdsException e) {
+                throw withdrawStaging(index, e);
+            }
             double seconds = (System.nanoTime() - start) / 1e9;
             FinalizeResult.Contents contents = committed.index();
             context.console().info(String.format(Locale.ROOT, "%s index %s: %d partitions, %,d documents, %s in %.1f s (%,.0f docs/s)",
@@ -137,6 +145,23 @@ final class BuildCommand implements Verb {
         }
     }
 
+    /**
+     * A refused commit leaves nothing this build can use: its own staged partitions hold the
+     * duplicates, and a rerun would find them staged and be refused again. Nothing was committed
+     * and no plan frozen, and every manifest states the build's partition count, so no finalizer
+     * can commit part of it while it goes (Iceberg's "commit failed: safe to clean up").
+     */
+    private static RuntimeException withdrawStaging(ObjectStore index, DuplicateIdsException refused) {
+        try {
+            List<String> staged = index.list(IndexLayout.STAGING).stream().map(ObjectInfo::key).toList();
+            index.deleteAll(staged);
+        } catch (RuntimeException cleanup) {
+            refused.addSuppressed(cleanup);
+            return refused;
+        }
+        return refused.stagingRemoved(index.location());
+    }
+
     private static final double MIN_WORKER_BUFFER_MB = 16;
 
     private double workerBuffer(int workers) {
@@ -151,7 +176,8 @@ final class BuildCommand implements Verb {
         double share = workerBuffer(workers);
         for (int partition = 0; partition < workers; partition++) {
             WorkerConfig config = indexing.config(WorkerConfig.builder(spec, inputs, partition)
-                    .partitions(Optional.of(workers)).threads(threads).base(base.map(AppendBase::index)), share);
+                    .partitions(Optional.of(workers)).threads(threads).base(base.map(AppendBase::index))
+                    .warnsOfRepeatedInputs(partition == 0), share);
             runs.add(() -> new Worker(index, config, stores.inputStores(), context.console().progress()).run());
         }
         ExecutorService pool = Tasks.pool(workers, "worker");

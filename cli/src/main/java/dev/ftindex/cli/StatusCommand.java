@@ -122,6 +122,11 @@ final class StatusCommand implements Verb {
             if (report.stagingObjects() > 0) {
                 text.append(String.format(Locale.ROOT, "staging/:    %,d objects left (run finalize again to clean up)%n", report.stagingObjects()));
             }
+            if (report.duplicateIds() != null) {
+                text.append(String.format(Locale.ROOT, "duplicates:  %,d ids in more than one partition, %,d more than once inside a"
+                        + " partition (committed with --allow-duplicate-ids: every record is indexed)%n",
+                        report.duplicateIds().acrossPartitions(), report.duplicateIds().withinPartitions()));
+            }
             if (report.base() != null) {
                 text.append("appended to: ").append(report.base().describe()).append('\n');
                 text.append("\n  n  from                   documents\n");

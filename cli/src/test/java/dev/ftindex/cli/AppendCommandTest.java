@@ -93,10 +93,12 @@ class AppendCommandTest {
 
         assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(3);
         assertThat(refused.err()).contains("5 ids of the new input").contains("\"doc-295\" in base generation g1 partition")
-                .contains("new partition 0").contains("--allow-duplicate-ids");
-        assertThat(cli.run("status", "--collection", collection, "--generation", "g2").out()).contains("not committed");
+                .contains("new partition 0").contains("--allow-duplicate-ids").contains("this build removed what it staged");
+        assertThat(cli.run("status", "--collection", collection, "--generation", "g2").out()).contains("not committed")
+                .contains("staged:      0 partitions");
 
-        JsonNode allowed = cli.ok("finalize", "--collection", collection, "--generation", "g2", "--base", "g1", "--allow-duplicate-ids").json();
+        JsonNode allowed = cli.ok("build", "--collection", collection, "--generation", "g2", "--base", "g1", "--input", again.toString(),
+                "--workers", "1", "--allow-duplicate-ids").json();
         assertThat(allowed.path("crossDuplicateIds").asLong()).isEqualTo(5);
         assertThat(allowed.path("docs").asLong()).as("both records of each id are indexed").isEqualTo(310);
 

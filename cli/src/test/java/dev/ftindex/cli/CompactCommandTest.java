@@ -131,6 +131,58 @@ class CompactCommandTest {
         }
     }
 
+    /**
+     * A base committed with ids in two partitions (--allow-duplicate-ids) compacts without a flag
+     * and keeps every record: ids that land in one merged partition are counted there, ids still in
+     * two partitions are committed as the base committed them, by one compaction here and by
+     * compaction workers with a finalize of their own alike.
+     */
+    @Test
+    void aBaseCommittedWithDuplicateIdsCompactsKeepingThem() throws Exception {
+        Path base = temp.resolve("dup-base");
+        // Partition 2 holds documents 400..799: 200 ids of partition 0 and 200 of partition 1.
+        int[][] ranges = {{0, 600}, {600, 1200}, {400, 800}, {1200, 1500}};
+        for (int p = 0; p < ranges.length; p++) {
+            Path input = TestDocuments.write(temp.resolve("dup/p" + p + ".jsonl"), lines.subList(ranges[p][0], ranges[p][1]));
+            cli.ok("build-partition", "--index", base.toString(), "--spec", spec.toString(), "--input", input.toString(), "--partition",
+                    String.valueOf(p), "--threads", "1");
+        }
+        assertThat(cli.run("finalize", "--index", base.toString()).exitCode()).isEqualTo(3);
+        JsonNode committed = cli.ok("finalize", "--index", base.toString(), "--allow-duplicate-ids").json();
+        assertThat(committed.get("crossDuplicateIds").asLong()).isEqualTo(400);
+        assertThat(committed.get("docs").asLong()).isEqualTo(1_900);
+
+        // 4 into 2: partitions 0+1 and 2+3, so the 400 ids stay in two partitions.
+        Path two = temp.resolve("dup-two");
+        JsonNode compacted = cli.ok("compact", "--index", two.toString(), "--base", base.toString(), "--partitions", "2").json();
+        assertThat(compacted.get("docs").asLong()).isEqualTo(1_900);
+        assertThat(compacted.get("crossDuplicateIds").asLong()).isEqualTo(400);
+        assertThat(compacted.get("notes").toString()).contains("as in index " + metadata(base).indexId());
+        // 4 into 1: all of them inside the one partition.
+        Path one = temp.resolve("dup-one");
+        cli.ok("compact", "--index", one.toString(), "--base", base.toString(), "--partitions", "1");
+        IndexMetadata merged = metadata(one);
+        assertThat(merged.crossDuplicateIds()).isNull();
+        assertThat(merged.partitions().getFirst().duplicateIds()).isEqualTo(400);
+        assertThat(cli.ok("status", "--index", one.toString()).out()).contains("duplicates:  0 ids in more than one partition, 400 more than"
+                + " once inside a partition");
+        // Compaction workers, then a finalize told nothing.
+        Path workers = temp.resolve("dup-workers");
+        for (int group = 0; group < 2; group++) {
+            cli.ok("compact", "--index", workers.toString(), "--base", base.toString(), "--partitions", "2", "--partition",
+                    String.valueOf(group));
+        }
+        assertThat(cli.ok("finalize", "--index", workers.toString()).json().get("crossDuplicateIds").asLong()).isEqualTo(400);
+
+        for (Path compaction : List.of(two, one, workers)) {
+            assertThat(search("id:doc-500", "--index", compaction.toString())).as("both records of doc-500 in " + compaction).hasSize(2);
+            for (String query : BuildEquivalenceTest.QUERIES) {
+                assertThat(search(query, "--index", compaction.toString())).as(query).isNotEmpty()
+                        .isEqualTo(search(query, "--index", base.toString()));
+            }
+        }
+    }
+
     @Test
     void whatCannotBeCompactedIsRefusedWithTheReason() throws Exception {
         Path base = temp.resolve("base");

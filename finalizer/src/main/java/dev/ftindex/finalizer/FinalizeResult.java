@@ -19,6 +19,7 @@ import java.util.List;
  * @param copies what this run copied server-side
  * @param cleanup what the best-effort removal of {@code staging/} did
  * @param run wall time, stages and requests
+ * @param idCheck what checking the ids across partitions read, when this run checked them
  */
 public record FinalizeResult(
         Status status,
@@ -27,7 +28,8 @@ public record FinalizeResult(
         @JsonUnwrapped Copies copies,
         Cleanup cleanup,
         @JsonUnwrapped RunStats run,
-        List<String> notes) {
+        List<String> notes,
+        @JsonInclude(JsonInclude.Include.NON_NULL) IdCheck idCheck) {
 
     public FinalizeResult {
         requireNonNull(status, "status is null");
@@ -47,21 +49,35 @@ public record FinalizeResult(
         ALREADY_COMMITTED;
     }
 
-    /** The committed index: its id and totals. */
+    /**
+     * What the check that ids are unique across partitions cost ({@code finalizer.IdCheck}).
+     *
+     * @param lists id lists merged (one a partition, the base's included)
+     * @param ids ids in them, each list's own count
+     * @param duplicates distinct ids found in more than one partition
+     * @param requests ranged reads of the lists
+     * @param bytes bytes read
+     * @param seconds the check's wall time
+     */
+    public record IdCheck(int lists, long ids, long duplicates, long requests, long bytes, double seconds) {}
+
     /**
      * @param basePartitions for an append, how many partitions were copied from the base
      *     ({@code base}), absent for a whole index
-     * @param crossDuplicateIds for an append with {@code --allow-duplicate-ids}, how many new ids
-     *     the base or another new partition holds too (every record of them is indexed)
+     * @param crossDuplicateIds with {@code --allow-duplicate-ids}, how many ids of the new
+     *     partitions another partition (or the base) holds too (every record of them is indexed)
+     * @param duplicateIdsWithinPartitions with {@code --allow-duplicate-ids}, ids that occur more
+     *     than once inside a partition, summed over the partitions; absent when none
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Contents(String indexId, int partitions, long docs, int files, long bytes, String base, Integer basePartitions,
-                           Long crossDuplicateIds) {
+                           Long crossDuplicateIds, Long duplicateIdsWithinPartitions) {
         public static Contents of(IndexMetadata metadata) {
             IndexMetadata.Totals totals = metadata.totals();
+            long within = metadata.duplicateIdsWithinPartitions();
             return new Contents(metadata.indexId(), totals.partitions(), totals.docs(), totals.files(), totals.bytes(),
                     metadata.base() == null ? null : metadata.base().describe(),
-                    metadata.base() == null ? null : metadata.base().partitions(), metadata.crossDuplicateIds());
+                    metadata.base() == null ? null : metadata.base().partitions(), metadata.crossDuplicateIds(), within == 0 ? null : within);
         }
     }
 

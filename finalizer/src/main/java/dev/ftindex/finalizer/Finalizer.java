@@ -58,7 +58,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *       overwritten.
  *   <li>Plan: what to commit is {@link IndexRoot#verdict}'s decision (the same one {@code status}
  *       shows): follow the frozen plan, or make one from the manifests and create it
- *       create-only; on a lost race, follow the winner's.
+ *       create-only; on a lost race, follow the winner's. Before a plan is made, the ids of the
+ *       staged partitions are checked to be unique across them ({@link IdCheck}): duplicates fail
+ *       the run with nothing frozen (exit 3) unless allowed, and the plan records their count.
  *   <li>Copy every planned file from its attempt to {@code part_<n>/}, server-side. Final paths
  *       are never deleted; a final file that already has the planned size and checksum is kept.
  *   <li>Verify every final file's size and footer checksum against the plan.
@@ -77,7 +79,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link TransientStorageException} (rerun: every step is idempotent).
  *
  * <p>An append ({@link AppendBase}) is the same protocol: the plan puts the base's partitions
- * first and the staged ones after them, once {@link IdCheck} found the new ids new; step 3 copies
+ * first and the staged ones after them, once {@link IdCheck} found the new ids new (in the base
+ * too); step 3 copies
  * the base's final files as well (server-side when the base is a view of the same store), so a
  * committed generation never depends on another generation's files, and gc, rollback and every
  * reader stay as they are. A base deleted while this runs makes the copy fail: nothing is
@@ -97,6 +100,7 @@ public final class Finalizer {
     private final List<String> notes = new ArrayList<>();
     private final AtomicBoolean ran = new AtomicBoolean();
     private RunStats.Clock clock;
+    private FinalizeResult.IdCheck idCheck;
 
     public Finalizer(ObjectStore index, FinalizerConfig config, Progress progress) {
         this(index, Optional.empty(), config, progress);
@@ -129,7 +133,7 @@ public final class Finalizer {
             }
             Planned planned;
             try {
-                planned = plan(root);
+                planned = plan(root, pool);
             } catch (CommittedMeanwhile meanwhile) {
                 return alreadyCommitted(meanwhile.metadata);
             }
@@ -191,7 +195,7 @@ public final class Finalizer {
 
     private record Planned(FinalizePlan plan, List<Long> unplanned) {}
 
-    private Planned plan(IndexRoot root) {
+    private Planned plan(IndexRoot root, ExecutorService pool) {
         try (Stage stage = progress.stage("planning", Unit.MANIFESTS, -1, -1)) {
             Verdict verdict = root.verdict(config.expectedPartitions(), base.map(AppendBase::index).orElse(null),
                     base.map(AppendBase::metadata).orElse(null));
@@ -217,7 +221,7 @@ public final class Finalizer {
                         notes.add(note);
                         LOG.log(Level.WARNING, note);
                     });
-                    FinalizePlan winner = freeze(root, base.isPresent() ? checkIds(root, make.plan()) : make.plan());
+                    FinalizePlan winner = freeze(root, checkIds(root, make.plan(), pool));
                     if (config.expectedPartitions().isPresent() && config.expectedPartitions().get() != winner.stagedPartitions().size()) {
                         throw new ConflictException("the frozen plan " + index.location() + IndexLayout.PLAN + " commits "
                                 + winner.stagedPartitions().size() + " staged partitions, but " + config.expectedPartitions().get() + " are expected");
@@ -255,43 +259,69 @@ public final class Finalizer {
     }
 
     /**
-     * An append's new ids must be new ({@link IdCheck}): duplicates fail the run (exit 3) unless
-     * allowed, and then the plan records how many there are.
+     * Ids must be unique in a generation ({@link IdCheck}): no id of a staged partition may be in
+     * another staged partition or, for an append, in the base. Duplicates fail the run (exit 3,
+     * {@link DuplicateIdsException}) before the plan is frozen, unless allowed (the flag, or
+     * partitions that all keep the duplicates of the index they were compacted from), and then the
+     * plan records how many there are. One staged partition and no base: nothing to compare.
      */
-    private FinalizePlan checkIds(IndexRoot root, FinalizePlan plan) {
+    private FinalizePlan checkIds(IndexRoot root, FinalizePlan plan, ExecutorService pool) {
+        List<PartitionManifest> staged = root.manifests().stream()
+                .filter(manifest -> plan.stagedPartitions().stream().anyMatch(p -> p.partition() == manifest.partition()
+                        && p.attempt().equals(manifest.attempt())))
+                .toList();
+        if (base.isEmpty() && staged.size() < 2) {
+            return plan;
+        }
+        Optional<String> compacted = keptDuplicates(staged);
+        boolean allowed = config.allowDuplicateIds() || compacted.isPresent();
         try (Stage stage = progress.stage("checking ids", Unit.FILES, plan.partitions().size(), -1)) {
             List<IdCheck.Source> sources;
             try {
-                sources = IdCheck.sources(base.get(), index, root.manifests());
+                sources = IdCheck.sources(base, index, staged);
             } catch (ConflictException e) {
-                if (!config.allowDuplicateIds()) {
+                if (!allowed) {
                     throw e;
                 }
-                String note = "ids not checked against the base: " + e.getMessage();
-                notes.add(note);
-                LOG.log(Level.WARNING, note);
+                note("ids not checked: " + e.getMessage());
                 return plan;
             }
             IdCheck.Found found;
             try {
-                found = IdCheck.run(sources, DUPLICATE_EXAMPLES);
+                found = IdCheck.run(sources, DUPLICATE_EXAMPLES, pool);
             } catch (ObjectNotFoundException e) {
-                throw baseDeleted().orElseThrow(() -> e);
+                if (base.isPresent() && baseDeleted().isPresent()) {
+                    throw baseDeleted().get();
+                }
+                // A staged list gone: another finalizer committed and cleaned up (or staging is tampered with).
+                throw committedMeanwhile(root, e.key());
             }
-            stage.add(sources.size(), 0);
+            stage.add(sources.size(), found.bytes());
             clock.stage("checking ids", stage.elapsedSeconds());
+            idCheck = new FinalizeResult.IdCheck(sources.size(), found.listed(), found.ids(), found.requests(), found.bytes(),
+                    stage.elapsedSeconds());
             if (!found.any()) {
                 return plan;
             }
-            if (!config.allowDuplicateIds()) {
-                throw new BadInputException(found.describe("pass --allow-duplicate-ids"));
+            if (!allowed) {
+                throw DuplicateIdsException.of(found.describe(base.isPresent()), found.ids(), base.isPresent());
             }
-            String note = found.ids() + " ids of the new input are also in the base or in another new partition: both are indexed"
-                    + " (--allow-duplicate-ids)";
-            notes.add(note);
-            LOG.log(Level.WARNING, note);
+            note(found.ids() + (base.isPresent() ? " ids of the new input are also in the base or in another new partition"
+                    : " ids occur in more than one partition") + ": every copy is indexed (" + compacted
+                    .map(index -> "as in index " + index + ", which this compaction keeps unchanged").orElse("--allow-duplicate-ids") + ")");
             return plan.withCrossDuplicateIds(found.ids());
         }
+    }
+
+    /** The index whose duplicate ids every staged partition keeps (a compaction of it), if they all say the same one. */
+    private static Optional<String> keptDuplicates(List<PartitionManifest> staged) {
+        List<String> kept = staged.stream().map(PartitionManifest::keepsDuplicateIdsOf).distinct().toList();
+        return kept.size() == 1 && kept.getFirst() != null ? Optional.of(kept.getFirst()) : Optional.empty();
+    }
+
+    private void note(String note) {
+        notes.add(note);
+        LOG.log(Level.WARNING, note);
     }
 
     /** Every partition of the plan must be of {@code write}: its manifest says so. */
@@ -518,6 +548,6 @@ public final class Finalizer {
     }
 
     private FinalizeResult result(Status status, IndexMetadata metadata, Planning planning, Copies copies, Cleanup cleanup) {
-        return new FinalizeResult(status, Contents.of(metadata), planning, copies, cleanup, clock.finish(), notes);
+        return new FinalizeResult(status, Contents.of(metadata), planning, copies, cleanup, clock.finish(), notes, idCheck);
     }
 }

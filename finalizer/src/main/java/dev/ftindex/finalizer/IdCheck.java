@@ -14,52 +14,90 @@ import dev.ftindex.objectstore.ObjectStore;
 import dev.ftindex.objectstore.ObjectStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.PriorityQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.lucene.util.BytesRef;
+import org.apache.lucene.util.BytesRefBuilder;
 
 /**
- * Whether the ids of an append's new partitions are new: none may be in the base, and none in two
- * new partitions (each partition's own ids were checked by its worker). Reads the {@link IdList}
- * of every partition of both sides as a sorted stream and merges them, so it costs one pass over
- * a few bytes per id, memory for one buffer per partition, and never opens an index. Ids that
- * occur in two base partitions were there before this append and are not its concern.
+ * Whether every id of a generation's new partitions is unique in it: none may be in two staged
+ * partitions, and for an append none may be in the base. Reads the {@link IdList} of every
+ * partition as a sorted stream and merges them, so it costs one pass over a few bytes per id,
+ * a bounded buffer per partition, and never opens an index. Ids that occur in two base partitions
+ * were there before this append and are not its concern; ids that occur twice in one partition
+ * were its worker's (each list holds distinct ids).
  *
- * <p>The lists are read in ranged chunks ({@value #CHUNK} bytes), not as one open response per
- * partition: a thousand partitions must not hold a thousand connections.
+ * <p>The lists are read in ranged chunks, never as one open response per partition: a thousand
+ * partitions must not hold a thousand connections. Each list has two chunks at most in memory,
+ * the one being merged and the next, which is fetched on {@code pool} as soon as the one before
+ * it is taken, so the merge rarely waits for the store; the chunk size shrinks with the partition
+ * count so that all of them together stay within {@value #BUDGET} bytes (never under
+ * {@value #MIN_CHUNK} bytes a chunk). The first chunks of every list are requested at once: with a
+ * thousand partitions, the check's first round is one round trip, not a thousand.
  */
 final class IdCheck {
-    static final int CHUNK = 1 << 20;
+    static final int MAX_CHUNK = 1 << 20;
+    static final int MIN_CHUNK = 16 << 10;
+    static final long BUDGET = 64L << 20;
 
     private IdCheck() {}
 
-    /** One partition's list: where it is, and how to name the partition in a message. */
-    record Source(String place, ObjectStore store, String key, FileEntry file, boolean appended) {
+    /**
+     * One partition's list: where it is, how to name the partition in a message, and (where the
+     * manifest knows them) the input files its documents came from.
+     *
+     * @param appended whether the partition is new in this generation (staged), not copied from a base
+     */
+    record Source(String place, ObjectStore store, String key, FileEntry file, boolean appended, List<String> inputFiles) {
         Source {
             requireNonNull(place, "place is null");
+            inputFiles = inputFiles == null ? List.of() : List.copyOf(inputFiles);
+        }
+
+        /** "new partition 3 (input a.jsonl)" */
+        String named() {
+            if (inputFiles.isEmpty()) {
+                return place;
+            }
+            List<String> shown = inputFiles.subList(0, Math.min(3, inputFiles.size()));
+            return place + " (input " + String.join(", ", shown) + (inputFiles.size() > shown.size() ? ", …" : "") + ")";
         }
     }
 
-    /** An id found in more than one place (at least one of them appended). */
+    /** An id found in more than one place (at least one of them new). */
     record Duplicate(String id, List<String> places) {}
 
     /**
-     * @param ids how many distinct ids of the appended partitions occur in another partition
+     * @param ids how many distinct ids of the new partitions occur in another partition
      * @param examples the first of them in byte order, with every place each occurs
+     * @param listed ids in all the lists read, each list's own count
+     * @param requests ranged reads made
+     * @param bytes bytes read
      */
-    record Found(long ids, List<Duplicate> examples) {
+    record Found(long ids, List<Duplicate> examples, long listed, long requests, long bytes) {
         boolean any() {
             return ids > 0;
         }
 
-        /** "2 ids of the new input are already indexed: "a" in base generation g1 partition 0 and new partition 1; …". */
-        String describe(String toAllow) {
-            StringBuilder text = new StringBuilder().append(ids).append(ids == 1 ? " id" : " ids")
-                    .append(" of the new input ").append(ids == 1 ? "is" : "are").append(" already indexed or occur in two new partitions");
+        /**
+         * For an append: "2 ids of the new input are already indexed or occur in two new partitions: "a" in base
+         * generation g1 partition 0 and new partition 1; …"; for a whole index: "2 ids occur in more than one
+         * partition: "a" in partition 0 (input x.jsonl) and partition 1 (input y.jsonl); …".
+         */
+        String describe(boolean append) {
+            StringBuilder text = new StringBuilder().append(ids).append(ids == 1 ? " id" : " ids");
+            if (append) {
+                text.append(" of the new input ").append(ids == 1 ? "is" : "are").append(" already indexed or occur in two new partitions");
+            } else {
+                text.append(ids == 1 ? " occurs" : " occur").append(" in more than one partition");
+            }
             String separator = ": ";
             for (Duplicate duplicate : examples) {
                 text.append(separator).append('"').append(duplicate.id()).append("\" in ").append(String.join(" and ", duplicate.places()));
@@ -68,27 +106,34 @@ final class IdCheck {
             if (ids > examples.size()) {
                 text.append("; and ").append(ids - examples.size()).append(" more");
             }
-            return text.append(" (an id must be unique in a generation: remove them from the new input, or ").append(toAllow)
-                    .append(" to index both; replacing a document of the base takes a full rebuild)").toString();
+            return text.toString();
         }
     }
 
-    /** The lists of {@code base}'s partitions and of the staged ones, appended after them. */
-    static List<Source> sources(AppendBase base, ObjectStore index, List<PartitionManifest> staged) {
+    /**
+     * The lists to merge: {@code base}'s partitions (if this is an append), then the staged ones.
+     *
+     * @throws ConflictException if a partition has no list (built by an older ftindex)
+     */
+    static List<Source> sources(Optional<AppendBase> base, ObjectStore index, List<PartitionManifest> staged) {
         List<Source> sources = new ArrayList<>();
-        String baseName = base.index().generation() != null ? "base generation " + base.index().generation() : "the base";
-        for (IndexMetadata.CommittedPartition partition : base.metadata().partitions()) {
-            FileEntry list = idList(partition.files()).orElseThrow(() -> new ConflictException(base.index().describe() + " partition "
-                    + partition.n() + " has no id list (" + IdList.NAME + ": it was built before ftindex wrote them), so the ids of the"
-                    + " new input cannot be checked against it: compact the base once (compaction writes them), or pass"
-                    + " --allow-duplicate-ids to append without the check"));
-            sources.add(new Source(baseName + " partition " + partition.n(), base.root(), partition.key(list), list, false));
-        }
+        base.ifPresent(from -> {
+            String baseName = from.index().generation() != null ? "base generation " + from.index().generation() : "the base";
+            for (IndexMetadata.CommittedPartition partition : from.metadata().partitions()) {
+                FileEntry list = idList(partition.files()).orElseThrow(() -> new ConflictException(from.index().describe() + " partition "
+                        + partition.n() + " has no id list (" + IdList.NAME + ": it was built before ftindex wrote them), so the ids of"
+                        + " the new input cannot be checked against it: compact the base once (compaction writes them), or pass"
+                        + " --allow-duplicate-ids to append without the check"));
+                sources.add(new Source(baseName + " partition " + partition.n(), from.root(), partition.key(list), list, false, List.of()));
+            }
+        });
+        String prefix = base.isPresent() ? "new partition " : "partition ";
         for (PartitionManifest manifest : staged) {
             FileEntry list = idList(manifest.files()).orElseThrow(() -> new ConflictException("staged partition " + manifest.partition()
-                    + " has no id list (" + IdList.NAME + "): it was built by an older ftindex; rebuild it with this one"));
-            sources.add(new Source("new partition " + manifest.partition(), index,
-                    IndexLayout.stagedFileKey(manifest.partition(), manifest.attempt(), list.name()), list, true));
+                    + " has no id list (" + IdList.NAME + "): it was built by an older ftindex, so its ids cannot be checked against"
+                    + " the other partitions: rebuild it with this one, or pass --allow-duplicate-ids to commit without the check"));
+            sources.add(new Source(prefix + manifest.partition(), index, IndexLayout.stagedFileKey(manifest.partition(), manifest.attempt(),
+                    list.name()), list, true, manifest.input().read()));
         }
         return sources;
     }
@@ -97,117 +142,200 @@ final class IdCheck {
         return files.stream().filter(file -> file.name().equals(IdList.NAME)).findFirst();
     }
 
-    /** Merges the lists; {@code examples} caps the duplicates named. */
-    static Found run(List<Source> sources, int examples) {
-        List<Cursor> cursors = new ArrayList<>();
-        PriorityQueue<Cursor> queue = new PriorityQueue<>(Comparator.comparing((Cursor cursor) -> cursor.current)
-                .thenComparingInt(cursor -> cursor.order));
+    /** The chunk size for {@code lists} lists read at once: two chunks of each within {@link #BUDGET}. */
+    static int chunkSize(int lists) {
+        long share = BUDGET / (2L * Math.max(1, lists));
+        return (int) Math.max(MIN_CHUNK, Math.min(MAX_CHUNK, share));
+    }
+
+    /** Merges the lists, fetching chunks on {@code pool}; {@code examples} caps the duplicates named. */
+    static Found run(List<Source> sources, int examples, ExecutorService pool) {
+        return run(sources, examples, pool, chunkSize(sources.size()));
+    }
+
+    /** {@link #run(List, int, ExecutorService)} with chunks of {@code chunk} bytes. */
+    static Found run(List<Source> sources, int examples, ExecutorService pool, int chunk) {
+        AtomicLong requests = new AtomicLong();
+        AtomicLong bytes = new AtomicLong();
+        List<Chunks> streams = new ArrayList<>();
+        // Lucene's queue: the smallest cursor is advanced in place and sifted once (updateTop),
+        // not removed and added again, which halves the comparisons of the merge.
+        org.apache.lucene.util.PriorityQueue<Cursor> queue = new org.apache.lucene.util.PriorityQueue<>(Math.max(1, sources.size())) {
+            @Override
+            protected boolean lessThan(Cursor a, Cursor b) {
+                int order = a.current.get().compareTo(b.current.get());
+                return order != 0 ? order < 0 : a.order < b.order;
+            }
+        };
         try {
+            // Every list's first chunk is asked for before any is waited for.
             for (Source source : sources) {
-                Cursor cursor = new Cursor(source, cursors.size());
-                cursors.add(cursor);
+                streams.add(new Chunks(source.store(), source.key(), source.file().size(), chunk, pool, requests, bytes));
+            }
+            long listed = 0;
+            for (int i = 0; i < sources.size(); i++) {
+                Cursor cursor = new Cursor(sources.get(i), i, streams.get(i));
+                listed += cursor.reader.count();
                 if (cursor.advance()) {
                     queue.add(cursor);
                 }
             }
-            long ids = 0;
-            List<Duplicate> found = new ArrayList<>();
-            List<Cursor> same = new ArrayList<>();
-            while (!queue.isEmpty()) {
-                same.clear();
-                Cursor first = queue.poll();
-                same.add(first);
-                while (!queue.isEmpty() && queue.peek().current.equals(first.current)) {
-                    same.add(queue.poll());
+            Duplicates duplicates = new Duplicates(examples);
+            // Each list holds an id once: the sources of a run of equal ids are distinct partitions.
+            BytesRefBuilder last = new BytesRefBuilder();
+            List<Source> holders = new ArrayList<>();
+            while (queue.size() > 0) {
+                Cursor top = queue.top();
+                if (holders.isEmpty() || !top.current.get().equals(last.get())) {
+                    duplicates.offer(last.get(), holders);
+                    holders.clear();
+                    last.copyBytes(top.current.get());
                 }
-                if (same.size() > 1 && same.stream().anyMatch(cursor -> cursor.source.appended())) {
-                    ids++;
-                    if (found.size() < examples) {
-                        found.add(new Duplicate(first.current.utf8ToString(), same.stream().map(cursor -> cursor.source.place()).toList()));
-                    }
-                }
-                for (Cursor cursor : same) {
-                    if (cursor.advance()) {
-                        queue.add(cursor);
-                    }
+                holders.add(top.source);
+                if (top.advance()) {
+                    queue.updateTop();
+                } else {
+                    queue.pop();
                 }
             }
-            return new Found(ids, List.copyOf(found));
+            duplicates.offer(last.get(), holders);
+            return new Found(duplicates.ids, List.copyOf(duplicates.found), listed, requests.get(), bytes.get());
         } catch (IOException e) {
             throw new UncheckedIOException("reading the id lists failed: " + e.getMessage(), e);
         } finally {
-            for (Cursor cursor : cursors) {
-                cursor.close();
+            for (Chunks stream : streams) {
+                stream.close();
             }
         }
     }
 
-    /** One list being read: its current id, a copy (the reader reuses its buffer). */
+    /** Counts the ids held by more than one partition (at least one of them new), keeping the first {@code examples}. */
+    private static final class Duplicates {
+        final int examples;
+        final List<Duplicate> found = new ArrayList<>();
+        long ids;
+
+        Duplicates(int examples) {
+            this.examples = examples;
+        }
+
+        void offer(BytesRef id, List<Source> holders) {
+            if (holders.size() < 2 || holders.stream().noneMatch(Source::appended)) {
+                return;
+            }
+            ids++;
+            if (found.size() < examples) {
+                found.add(new Duplicate(id.utf8ToString(), holders.stream().map(Source::named).toList()));
+            }
+        }
+    }
+
+    /** One list being read: its current id, copied (the reader reuses its buffer). */
     private static final class Cursor {
         final Source source;
         final int order;
         final IdList.Reader reader;
-        BytesRef current;
+        final BytesRefBuilder current = new BytesRefBuilder();
 
-        Cursor(Source source, int order) throws IOException {
+        Cursor(Source source, int order, Chunks chunks) throws IOException {
             this.source = source;
             this.order = order;
-            this.reader = IdList.read(new Chunks(source.store(), source.key(), source.file().size()),
-                    source.store().location() + source.key(), source.file().checksum());
+            this.reader = IdList.read(chunks, source.store().location() + source.key(), source.file().checksum());
         }
 
         boolean advance() throws IOException {
             BytesRef next = reader.next();
-            current = next == null ? null : BytesRef.deepCopyOf(next);
-            return current != null;
-        }
-
-        void close() {
-            try {
-                reader.close();
-            } catch (IOException ignored) {
-                // Nothing is held open between chunks.
+            if (next == null) {
+                return false;
             }
+            current.copyBytes(next);
+            return true;
         }
     }
 
-    /** An object read front to back in ranged requests of {@link #CHUNK} bytes: no response stays open between them. */
+    /**
+     * An object read front to back in ranged requests of {@code chunk} bytes, the next one fetched
+     * on the pool while this one is read: no response stays open between them.
+     */
     private static final class Chunks extends InputStream {
         private final ObjectStore store;
         private final String key;
         private final long size;
-        private byte[] chunk = new byte[0];
+        private final int chunk;
+        private final ExecutorService pool;
+        private final AtomicLong requests;
+        private final AtomicLong bytes;
+        private byte[] current = new byte[0];
         private int position;
-        private long fetched;
+        private long requested;
+        private Future<byte[]> next;
 
-        Chunks(ObjectStore store, String key, long size) {
+        Chunks(ObjectStore store, String key, long size, int chunk, ExecutorService pool, AtomicLong requests, AtomicLong bytes) {
             this.store = store;
             this.key = key;
             this.size = size;
+            this.chunk = chunk;
+            this.pool = pool;
+            this.requests = requests;
+            this.bytes = bytes;
+            requestNext();
+        }
+
+        private void requestNext() {
+            if (requested >= size) {
+                next = null;
+                return;
+            }
+            long offset = requested;
+            int length = (int) Math.min(chunk, size - offset);
+            requested += length;
+            next = pool.submit(() -> {
+                byte[] read;
+                try (ObjectStream in = store.get(key, ByteRange.of(offset, length))) {
+                    read = in.readNBytes(length);
+                }
+                requests.incrementAndGet();
+                bytes.addAndGet(read.length);
+                if (read.length != length) {
+                    throw new IOException(store.location() + key + " ended at byte " + (offset + read.length) + " of " + size);
+                }
+                return read;
+            });
         }
 
         private boolean fill() throws IOException {
-            if (position < chunk.length) {
+            if (position < current.length) {
                 return true;
             }
-            if (fetched >= size) {
+            if (next == null) {
                 return false;
             }
-            int length = (int) Math.min(CHUNK, size - fetched);
-            try (ObjectStream in = store.get(key, ByteRange.of(fetched, length))) {
-                chunk = in.readNBytes(length);
+            try {
+                current = next.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while reading " + store.location() + key);
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause();
+                if (cause instanceof RuntimeException runtime) {
+                    throw runtime;
+                }
+                if (cause instanceof Error error) {
+                    throw error;
+                }
+                if (cause instanceof IOException io) {
+                    throw io;
+                }
+                throw new IOException("reading " + store.location() + key + " failed: " + cause, cause);
             }
-            if (chunk.length != length) {
-                throw new IOException(store.location() + key + " ended at byte " + (fetched + chunk.length) + " of " + size);
-            }
-            fetched += length;
             position = 0;
+            requestNext();
             return true;
         }
 
         @Override
         public int read() throws IOException {
-            return fill() ? chunk[position++] & 0xFF : -1;
+            return fill() ? current[position++] & 0xFF : -1;
         }
 
         @Override
@@ -218,10 +346,18 @@ final class IdCheck {
             if (!fill()) {
                 return -1;
             }
-            int n = Math.min(length, chunk.length - position);
-            System.arraycopy(chunk, position, buffer, offset, n);
+            int n = Math.min(length, current.length - position);
+            System.arraycopy(current, position, buffer, offset, n);
             position += n;
             return n;
+        }
+
+        /** Stops the fetch nobody will read (a merge that failed or ended early). */
+        @Override
+        public void close() {
+            if (next != null) {
+                next.cancel(true);
+            }
         }
     }
 }

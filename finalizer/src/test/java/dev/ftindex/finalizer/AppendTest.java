@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ftindex.format.AppendBase;
-import dev.ftindex.format.BadInputException;
 import dev.ftindex.format.ConflictException;
 import dev.ftindex.format.IdList;
 import dev.ftindex.format.IndexLayout;
@@ -183,7 +182,7 @@ class AppendTest {
         stage(doubled, temp, input, 1, base(collection).index());
 
         assertThatThrownBy(() -> new Finalizer(doubled, Optional.of(base(collection)), FinalizerConfig.defaults(), Progress.silent()).run())
-                .isInstanceOf(BadInputException.class)
+                .isInstanceOf(DuplicateIdsException.class)
                 .hasMessageContaining("10 ids of the new input")
                 .hasMessageContaining("\"doc-590\" in base generation g1 partition")
                 .hasMessageContaining("and new partition 0");

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ftindex.format.ConflictException;
 import dev.ftindex.format.CorruptIndexException;
 import dev.ftindex.format.CountSource;
+import dev.ftindex.format.IdList;
 import dev.ftindex.format.IndexLayout;
 import dev.ftindex.format.IndexMetadata;
 import dev.ftindex.format.IndexSpec;
@@ -283,6 +284,50 @@ abstract class FinalizerProtocolTest {
         return 10;
     }
 
+    /** Partitions 0 and 1 from their own input files: documents [0, 300) and [200, 500), so ids 200..299 are in both. */
+    Map<Long, Path> stageOverlapping(ObjectStore store) throws IOException {
+        Map<Long, Path> inputs = new TreeMap<>();
+        inputs.put(0L, TestDocuments.write(temp.resolve("first.jsonl"), TestDocuments.lines(0, 300, 31)));
+        inputs.put(1L, TestDocuments.write(temp.resolve("second.jsonl"), TestDocuments.lines(200, 300, 31)));
+        for (Map.Entry<Long, Path> input : inputs.entrySet()) {
+            new Worker(store, WorkerConfig.of(TestDocuments.spec(), List.of(input.getValue().toString()), input.getKey(), Optional.empty())
+                    .withThreads(1).withWorkDirectory(temp.resolve("work")), l -> null, Progress.silent()).run();
+        }
+        return inputs;
+    }
+
+    @Test
+    void idsInMoreThanOnePartitionFailTheCommitNamingThemUnlessAllowed() throws IOException {
+        ObjectStore store = empty();
+        Map<Long, Path> inputs = stageOverlapping(store);
+
+        assertThatThrownBy(() -> finalizer(store, FinalizerConfig.defaults()).run())
+                .isInstanceOf(DuplicateIdsException.class)
+                .hasMessageStartingWith("100 ids occur in more than one partition: \"doc-200\" in partition 0 (input " + inputs.get(0L)
+                        + ") and partition 1 (input " + inputs.get(1L) + "); \"doc-201\"")
+                .hasMessageContaining("and 90 more")
+                .hasMessageContaining("--allow-duplicate-ids")
+                .satisfies(e -> assertThat(((DuplicateIdsException) e).ids()).isEqualTo(100));
+        assertThat(store.list(IndexLayout.METADATA)).as("nothing committed").isEmpty();
+        assertThat(store.list(IndexLayout.PLAN)).as("no plan frozen").isEmpty();
+        assertThat(store.list(IndexLayout.STAGING)).as("the staging is kept").isNotEmpty();
+
+        FinalizeResult allowed = finalizer(store, FinalizerConfig.defaults().withAllowDuplicateIds(true)).run();
+
+        assertThat(allowed.docs()).as("both records of each id are indexed").isEqualTo(600);
+        assertThat(allowed.index().crossDuplicateIds()).isEqualTo(100);
+        assertThat(allowed.idCheck().lists()).isEqualTo(2);
+        assertThat(allowed.idCheck().ids()).isEqualTo(600);
+        assertThat(allowed.idCheck().duplicates()).isEqualTo(100);
+        assertThat(allowed.idCheck().requests()).as("one chunk a list").isEqualTo(2);
+        assertThat(allowed.notes()).anySatisfy(note -> assertThat(note).contains("100 ids occur in more than one partition"));
+        IndexMetadata metadata = StoredJson.read(store, IndexLayout.METADATA, IndexMetadata.class);
+        assertThat(metadata.crossDuplicateIds()).isEqualTo(100);
+        assertThat(metadata.formatVersion()).as("a count is recorded: format 2").isEqualTo(2);
+        assertThat(dev.ftindex.format.IndexStatus.inspect(store, Optional.empty()).duplicateIds())
+                .isEqualTo(new dev.ftindex.format.IndexStatus.DuplicateIds(100, 0));
+    }
+
     @Test
     void aPartitionStagedAfterThePlanWasFrozenIsNotCommittedAndIsReported() throws IOException {
         ObjectStore store = empty();
@@ -313,6 +358,7 @@ abstract class FinalizerProtocolTest {
         List<BiPredicate<String, String>> moments = List.of(
                 (operation, key) -> operation.equals("get") && key.equals(IndexLayout.PLAN),
                 (operation, key) -> operation.equals("get") && IndexLayout.manifestPartition(key).isPresent(),
+                (operation, key) -> operation.equals("get") && key.endsWith(IdList.NAME),
                 (operation, key) -> operation.equals("copy"));
         for (int m = 0; m < moments.size(); m++) {
             ObjectStore store = staged();

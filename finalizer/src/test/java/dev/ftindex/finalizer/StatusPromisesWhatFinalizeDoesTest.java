@@ -60,7 +60,10 @@ class StatusPromisesWhatFinalizeDoesTest {
                             case DISAGREE -> Optional.of(partition == 2 ? 4 : 3);
                             case SILENT -> Optional.empty();
                         };
-                        new Worker(store, WorkerConfig.builder(TestDocuments.spec(), List.of(input.toString()), partition)
+                        // A worker told no count indexes all it is given: give each a slice of its own, as a job must.
+                        Path share = count.isPresent() ? input : TestDocuments.write(temp.resolve("in-" + partition + ".jsonl"),
+                                TestDocuments.lines(partition * 20, 20, 3));
+                        new Worker(store, WorkerConfig.builder(TestDocuments.spec(), List.of(share.toString()), partition)
                                 .partitions(count).threads(1).ramBufferMb(16).workDirectory(Optional.of(temp.resolve("work")))
                                 .build(), location -> null, Progress.silent()).run();
                     }

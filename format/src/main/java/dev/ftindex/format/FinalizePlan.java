@@ -30,7 +30,8 @@ import java.util.TreeMap;
  * @param partitions numbered densely from 0: the base's partitions in the base's order, then the
  *     staged partitions sorted by partition id
  * @param crossDuplicateIds ids of the staged partitions that the base or another staged partition
- *     holds too, kept because the finalizer was told to allow them; absent when none
+ *     holds too, kept because the finalizer was told to allow them (or the partitions keep a
+ *     compacted index's); absent when none
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record FinalizePlan(
@@ -132,12 +133,12 @@ public record FinalizePlan(
         if (baseMetadata != null) {
             for (IndexMetadata.CommittedPartition partition : baseMetadata.partitions()) {
                 partitions.add(new PlannedPartition(partition.n(), partition.partition(), partition.attempt(), partition.docCount(),
-                        partition.files(), Map.of(), partition.n()));
+                        partition.files(), Map.of(), partition.n(), partition.duplicateIds()));
             }
         }
         for (PartitionManifest manifest : sorted) {
             partitions.add(new PlannedPartition(partitions.size(), manifest.partition(), manifest.attempt(), manifest.docCount(),
-                    manifest.files(), manifest.fieldStats(), null));
+                    manifest.files(), manifest.fieldStats(), null, manifest.duplicateIds()));
         }
         PartitionManifest first = sorted.getFirst();
         return identified(new FinalizePlan(FORMAT, VERSION, PENDING_ID, expectedPartitions, partitionCount,
@@ -170,11 +171,12 @@ public record FinalizePlan(
      * One planned partition: final number {@code n}, taken from {@code attempt} of staged
      * {@code partition}, or (when {@code basePartition} is set) the base's final partition
      * {@code basePartition}, which the base's commit says was built as {@code partition} by
-     * {@code attempt}.
+     * {@code attempt}. {@code duplicateIds}: ids that occur more than once inside the partition,
+     * kept with {@code --allow-duplicate-ids} (absent when none).
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record PlannedPartition(int n, long partition, String attempt, long docCount, List<FileEntry> files,
-                                   Map<String, FieldStats> fieldStats, Integer basePartition) {
+                                   Map<String, FieldStats> fieldStats, Integer basePartition, Long duplicateIds) {
         public PlannedPartition {
             IndexLayout.checkPartitionNumber(n);
             IndexLayout.checkPartition(partition);
@@ -184,11 +186,14 @@ public record FinalizePlan(
             if (basePartition != null) {
                 IndexLayout.checkPartitionNumber(basePartition);
             }
+            if (duplicateIds != null && duplicateIds < 1) {
+                throw new IllegalArgumentException("duplicateIds is positive or absent: " + duplicateIds);
+            }
         }
 
         public PlannedPartition(int n, long partition, String attempt, long docCount, List<FileEntry> files,
                                 Map<String, FieldStats> fieldStats) {
-            this(n, partition, attempt, docCount, files, fieldStats, null);
+            this(n, partition, attempt, docCount, files, fieldStats, null, null);
         }
 
         public boolean fromBase() {

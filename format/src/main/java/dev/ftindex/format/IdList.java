@@ -6,6 +6,10 @@ import java.io.BufferedInputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
 import java.util.zip.CRC32;
 import java.util.zip.CheckedInputStream;
 import org.apache.lucene.codecs.CodecUtil;
@@ -43,21 +47,68 @@ public final class IdList {
     /** Writes the list of {@code reader}'s distinct values of {@code idField} to {@code directory}; returns its size. */
     public static long write(Directory directory, IndexReader reader, String idField) throws IOException {
         Terms terms = MultiTerms.getTerms(reader, idField);
+        if (terms == null) {
+            return write(directory, idField, 0, Collections.emptyIterator());
+        }
+        TermsEnum term = terms.iterator();
+        // The enum reuses its bytes: the next term is read only once the writer is done with the last.
+        return write(directory, idField, countTerms(terms), new Iterator<>() {
+            private BytesRef next;
+            private boolean ahead;
+
+            @Override
+            public boolean hasNext() {
+                if (!ahead) {
+                    try {
+                        next = term.next();
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                    ahead = true;
+                }
+                return next != null;
+            }
+
+            @Override
+            public BytesRef next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                ahead = false;
+                return next;
+            }
+        });
+    }
+
+    /**
+     * Writes {@code count} ids, given in byte order and distinct, as a list; returns its size. For
+     * lists made without an index (benchmarks of the check, tests).
+     *
+     * @throws IllegalArgumentException if the ids are not strictly increasing or not {@code count}
+     */
+    public static long write(Directory directory, String idField, long count, Iterator<BytesRef> ids) throws IOException {
         try (IndexOutput out = directory.createOutput(NAME, IOContext.DEFAULT)) {
             CodecUtil.writeHeader(out, CODEC, VERSION);
             out.writeString(idField);
-            out.writeVLong(terms == null ? 0 : countTerms(terms));
-            if (terms != null) {
-                BytesRefBuilder previous = new BytesRefBuilder();
-                TermsEnum term = terms.iterator();
-                for (BytesRef id = term.next(); id != null; id = term.next()) {
-                    int shared = StringHelper.bytesDifference(previous.get(), id);
-                    shared = shared < 0 ? Math.min(previous.length(), id.length) : shared;
-                    out.writeVInt(shared);
-                    out.writeVInt(id.length - shared);
-                    out.writeBytes(id.bytes, id.offset + shared, id.length - shared);
-                    previous.copyBytes(id);
+            out.writeVLong(count);
+            BytesRefBuilder previous = new BytesRefBuilder();
+            long written = 0;
+            while (ids.hasNext()) {
+                BytesRef id = ids.next();
+                if (written > 0 && previous.get().compareTo(id) >= 0) {
+                    throw new IllegalArgumentException("ids must be distinct and in byte order: " + id.utf8ToString() + " after "
+                            + previous.get().utf8ToString());
                 }
+                int shared = StringHelper.bytesDifference(previous.get(), id);
+                shared = shared < 0 ? Math.min(previous.length(), id.length) : shared;
+                out.writeVInt(shared);
+                out.writeVInt(id.length - shared);
+                out.writeBytes(id.bytes, id.offset + shared, id.length - shared);
+                previous.copyBytes(id);
+                written++;
+            }
+            if (written != count) {
+                throw new IllegalArgumentException(count + " ids announced, " + written + " given");
             }
             CodecUtil.writeFooter(out);
             return out.getFilePointer();

@@ -16,12 +16,15 @@ import java.util.TreeMap;
  *
  * <p>Format version 1 is a whole index. Version 2 adds {@code base}: the index was appended to a
  * committed base, whose partitions come first, copied unchanged ({@code basePartition} names each
- * one's number in the base). Writers use version 1 whenever there is no base, so an index that is
- * not an append reads with every ftindex.
+ * one's number in the base), and the duplicate ids kept with {@code --allow-duplicate-ids}
+ * ({@code crossDuplicateIds}, each partition's {@code duplicateIds}). Writers use version 1
+ * whenever there is neither, so such an index reads with every ftindex.
  *
  * @param base the committed index this one was appended to, absent for a whole index
- * @param crossDuplicateIds ids of the appended partitions also in the base or in another appended
- *     partition, kept with {@code --allow-duplicate-ids}; absent when none
+ * @param crossDuplicateIds ids of the new partitions that occur in another partition too (for an
+ *     append: in the base or in another new partition), kept with {@code --allow-duplicate-ids};
+ *     absent when none. With the partitions' own {@code duplicateIds}, an index that records either
+ *     is format 2.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record IndexMetadata(
@@ -62,6 +65,9 @@ public record IndexMetadata(
         if ((base != null || crossDuplicateIds != null) && formatVersion < 2) {
             throw new IllegalArgumentException("an appended index is ftindex format 2 or later, not " + formatVersion);
         }
+        if (formatVersion < 2 && partitions.stream().anyMatch(partition -> partition.duplicateIds() != null)) {
+            throw new IllegalArgumentException("an index that records duplicate ids is ftindex format 2 or later, not " + formatVersion);
+        }
         for (CommittedFile file : files) {
             if (file.key().startsWith(IndexLayout.STAGING)) {
                 throw new IllegalArgumentException("a committed file cannot be under staging/: " + file.key());
@@ -76,7 +82,7 @@ public record IndexMetadata(
         long bytes = 0;
         for (FinalizePlan.PlannedPartition partition : plan.partitions()) {
             partitions.add(new CommittedPartition(partition.n(), partition.partition(), partition.attempt(),
-                    partition.docCount(), partition.files(), partition.basePartition()));
+                    partition.docCount(), partition.files(), partition.basePartition(), partition.duplicateIds()));
             for (FileEntry file : partition.files()) {
                 files.add(new CommittedFile(partition.finalKey(file), file.size(), file.checksum()));
                 bytes += file.size();
@@ -87,9 +93,15 @@ public record IndexMetadata(
             plan.base().fieldStats().forEach((field, stats) -> fieldStats.merge(field, stats, FieldStats::plus));
         }
         Totals totals = new Totals(partitions.size(), plan.docCount(), files.size(), bytes);
-        boolean whole = plan.base() == null && plan.crossDuplicateIds() == null;
+        boolean whole = plan.base() == null && plan.crossDuplicateIds() == null
+                && plan.partitions().stream().allMatch(partition -> partition.duplicateIds() == null);
         return new IndexMetadata(FORMAT, whole ? WHOLE_INDEX_VERSION : VERSION, plan.indexId(), plan.luceneVersion(), plan.spec(),
                 plan.specFingerprint(), totals, partitions, files, fieldStats, plan.base(), plan.crossDuplicateIds());
+    }
+
+    /** Ids that occur more than once inside a partition, summed over the partitions. */
+    public long duplicateIdsWithinPartitions() {
+        return partitions.stream().mapToLong(partition -> partition.duplicateIds() == null ? 0 : partition.duplicateIds()).sum();
     }
 
     /** A whole index's metadata (no base). */
@@ -106,7 +118,8 @@ public record IndexMetadata(
      * partition {@code basePartition}.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record CommittedPartition(int n, long partition, String attempt, long docCount, List<FileEntry> files, Integer basePartition) {
+    public record CommittedPartition(int n, long partition, String attempt, long docCount, List<FileEntry> files, Integer basePartition,
+                                     Long duplicateIds) {
         public CommittedPartition {
             IndexLayout.checkPartitionNumber(n);
             IndexLayout.checkPartition(partition);
@@ -115,7 +128,7 @@ public record IndexMetadata(
         }
 
         public CommittedPartition(int n, long partition, String attempt, long docCount, List<FileEntry> files) {
-            this(n, partition, attempt, docCount, files, null);
+            this(n, partition, attempt, docCount, files, null, null);
         }
 
         public String key(FileEntry file) {

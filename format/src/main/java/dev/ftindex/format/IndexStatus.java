@@ -28,6 +28,8 @@ public final class IndexStatus {
      * @param verdict what finalize would do now
      * @param base the committed index this one is (or is being) appended to, if any
      * @param origins a committed index's partitions and where each came from
+     * @param duplicateIds the duplicate ids a committed index was committed with
+     *     ({@code --allow-duplicate-ids}); absent when none
      */
     public record Report(
             String root,
@@ -41,7 +43,24 @@ public final class IndexStatus {
             int stagingObjects,
             VerdictView verdict,
             BaseIndex base,
-            List<PartitionOrigin> origins) {}
+            List<PartitionOrigin> origins,
+            @JsonInclude(JsonInclude.Include.NON_NULL) DuplicateIds duplicateIds) {}
+
+    /**
+     * Ids a committed index holds more than once, kept with {@code --allow-duplicate-ids}: every
+     * record of them is indexed and found.
+     *
+     * @param acrossPartitions distinct ids in more than one partition (for an append: of the new
+     *     partitions, also in the base or another new one)
+     * @param withinPartitions ids more than once inside one partition, summed over the partitions
+     */
+    public record DuplicateIds(long acrossPartitions, long withinPartitions) {
+        static DuplicateIds of(IndexMetadata metadata) {
+            long across = metadata.crossDuplicateIds() == null ? 0 : metadata.crossDuplicateIds();
+            long within = metadata.duplicateIdsWithinPartitions();
+            return across == 0 && within == 0 ? null : new DuplicateIds(across, within);
+        }
+    }
 
     /**
      * Committed partition {@code n}: copied from the base's partition {@code basePartition}, or
@@ -96,7 +115,7 @@ public final class IndexStatus {
             IndexMetadata.Totals totals = metadata.totals();
             return new Report(store.location(), true, new Contents(metadata.indexId(), totals.partitions(), totals.docs(), totals.bytes()),
                     List.of(), new Expectation(totals.partitions(), "committed", List.of()), null, List.of(), List.of(), stagingObjects, view,
-                    metadata.base(), metadata.partitions().stream().map(PartitionOrigin::of).toList());
+                    metadata.base(), metadata.partitions().stream().map(PartitionOrigin::of).toList(), DuplicateIds.of(metadata));
         }
         List<PartitionManifest> manifests = root.manifests();
         List<StagedPartition> staged = manifests.stream()
@@ -108,7 +127,7 @@ public final class IndexStatus {
         Plan plan = frozen.map(p -> new Plan(p.indexId(), p.partitions().size(), p.expectedPartitions())).orElse(null);
         List<Long> unplanned = verdict instanceof Verdict.FollowPlan follow ? follow.unplanned() : List.of();
         return new Report(store.location(), false, contents, staged, expectation(verdict, frozen, expectedFlag, manifests), plan,
-                unplanned, root.orphans(), stagingObjects, view, manifests.isEmpty() ? null : manifests.getFirst().base(), List.of());
+                unplanned, root.orphans(), stagingObjects, view, manifests.isEmpty() ? null : manifests.getFirst().base(), List.of(), null);
     }
 
     /** The count the verdict was decided by: what status promises is what finalize does. */

@@ -31,6 +31,10 @@ import java.util.TreeMap;
  *     workers; a finalizer told to commit one write refuses partitions of another
  * @param base the committed index this partition is appended to ({@code --base}), absent for a
  *     build of a whole index; a finalizer commits only partitions of one base, with that base
+ * @param keepsDuplicateIdsOf the index whose documents this partition carries unchanged (a
+ *     compaction's base) when that index was committed with ids in more than one partition
+ *     ({@code --allow-duplicate-ids}): a finalizer of partitions that all say so commits those
+ *     duplicates as that index did; absent otherwise
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record PartitionManifest(
@@ -50,7 +54,8 @@ public record PartitionManifest(
         Long duplicateIds,
         String createdAt,
         String writeId,
-        BaseIndex base) {
+        BaseIndex base,
+        String keepsDuplicateIdsOf) {
 
     public static final String FORMAT = "ftindex-partition-manifest";
     public static final int VERSION = 1;
@@ -77,6 +82,18 @@ public record PartitionManifest(
         if (writeId != null) {
             IndexLayout.checkAttempt(writeId);
         }
+        if (keepsDuplicateIdsOf != null) {
+            IndexLayout.checkIndexId(keepsDuplicateIdsOf);
+        }
+    }
+
+    /** A partition that keeps no other index's duplicates. */
+    public PartitionManifest(String format, int formatVersion, long partition, String attempt, Integer expectedPartitions, long docCount,
+                             String luceneVersion, IndexSpec spec, String specFingerprint, InputDescription input, List<FileEntry> files,
+                             Map<String, FieldStats> fieldStats, long skippedRecords, Long duplicateIds, String createdAt, String writeId,
+                             BaseIndex base) {
+        this(format, formatVersion, partition, attempt, expectedPartitions, docCount, luceneVersion, spec, specFingerprint, input, files,
+                fieldStats, skippedRecords, duplicateIds, createdAt, writeId, base, null);
     }
 
     /** A partition of a whole index (no base). */
@@ -84,7 +101,7 @@ public record PartitionManifest(
                              String luceneVersion, IndexSpec spec, String specFingerprint, InputDescription input, List<FileEntry> files,
                              Map<String, FieldStats> fieldStats, long skippedRecords, Long duplicateIds, String createdAt, String writeId) {
         this(format, formatVersion, partition, attempt, expectedPartitions, docCount, luceneVersion, spec, specFingerprint, input, files,
-                fieldStats, skippedRecords, duplicateIds, createdAt, writeId, null);
+                fieldStats, skippedRecords, duplicateIds, createdAt, writeId, null, null);
     }
 
     /** "base index 3f2a…" or "no base", to compare and name the manifests' bases. */
@@ -99,11 +116,26 @@ public record PartitionManifest(
     /**
      * What a worker read: the inputs as given, and a fingerprint of the listed files, their sizes
      * and the split rules, which every worker of one build must share.
+     *
+     * @param files files the inputs listed (all workers')
+     * @param bytes bytes of this partition's share
+     * @param splits splits of this partition's share
+     * @param read the files this partition's share came from, the first {@value #READ_NAMES} of
+     *     them, so that a finalizer can say where a duplicate id was read; absent where a worker
+     *     reads no files (Spark) or was built before ftindex recorded them
      */
-    public record InputDescription(String description, String fingerprint, int files, long bytes, int splits) {
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record InputDescription(String description, String fingerprint, int files, long bytes, int splits, List<String> read) {
+        public static final int READ_NAMES = 16;
+
         public InputDescription {
             requireNonNull(description, "description is null");
             requireNonNull(fingerprint, "fingerprint is null");
+            read = read == null ? null : List.copyOf(read.subList(0, Math.min(READ_NAMES, read.size())));
+        }
+
+        public InputDescription(String description, String fingerprint, int files, long bytes, int splits) {
+            this(description, fingerprint, files, bytes, splits, null);
         }
     }
 }

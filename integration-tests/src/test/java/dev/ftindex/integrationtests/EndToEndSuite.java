@@ -478,6 +478,72 @@ abstract class EndToEndSuite {
 
     // --- Helpers ---------------------------------------------------------------------------
 
+    /**
+     * Ids in two partitions of one build (here: a directory holding a copy of a file) are refused
+     * by the finalizer before anything is committed, naming ids, partitions and input files, for
+     * {@code build} and for separate worker processes and {@code finalize}; {@code build} removes
+     * what it staged, so that the same build converges once the copy is gone; with
+     * {@code --allow-duplicate-ids} both copies are committed and counted.
+     */
+    @Test
+    void duplicates_acrossPartitionsAreRefusedBeforeTheCommitUnlessAllowed() throws Exception {
+        String bucket = s3.newBucket();
+        Path input = temp.resolve("dup-input");
+        Path original = TestDocuments.write(input.resolve("docs-0.jsonl"), lines.subList(0, 1_000));
+        Path copy = Files.createDirectories(input.resolve("backup")).resolve("docs-0.jsonl");
+        Files.copy(original, copy);
+
+        Ftindex.Result refused = ftindex.run(args("build", bucket, "--spec", spec.toString(), "--input", input.toString(), "--workers", "2",
+                "--threads", "1"));
+        assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(3);
+        assertThat(refused.err()).contains("look like copies of one file").contains(copy + " and " + original)
+                .contains("1000 ids occur in more than one partition").contains("\"doc-0\" in partition 0 (input ")
+                .contains("and 990 more").contains("removed what it staged");
+        assertThat(refused.json().get("error").get("kind").asText()).isEqualTo("bad-input");
+        try (ObjectStore store = s3.store(bucket, "idx/")) {
+            assertThat(store.list("")).as("nothing committed, the build's staging removed").isEmpty();
+        }
+        Files.delete(copy);
+        JsonNode built = ok(ftindex.run(args("build", bucket, "--spec", spec.toString(), "--input", input.toString(), "--workers", "2",
+                "--threads", "1"))).json();
+        assertThat(built.get("docs").asLong()).as("the same build converges once the copy is gone").isEqualTo(1_000);
+        try (ReferenceIndex fixed = new ReferenceIndex(TestDocuments.spec(), lines.subList(0, 1_000), temp.resolve("dup-reference"))) {
+            assertCommittedAndCorrect(bucket, fixed, 1_000);
+        }
+
+        // Separate workers, each given one of two inputs that share 500 ids, then finalize.
+        String workers = s3.newBucket();
+        Path first = TestDocuments.write(temp.resolve("dup-a.jsonl"), lines.subList(0, 1_000));
+        Path second = TestDocuments.write(temp.resolve("dup-b.jsonl"), lines.subList(500, 1_500));
+        List<Ftindex.Running> running = new ArrayList<>();
+        List<Path> perWorker = List.of(first, second);
+        for (int p = 0; p < 2; p++) {
+            running.add(ftindex.start(args("build-partition", workers, "--spec", spec.toString(), "--input", perWorker.get(p).toString(),
+                    "--partition", String.valueOf(p), "--threads", "1")));
+        }
+        for (Ftindex.Running worker : running) {
+            ok(worker.await());
+        }
+        Ftindex.Result finalize = ftindex.run(args("finalize", workers, "--expected-partitions", "2"));
+        assertThat(finalize.exitCode()).as(finalize.toString()).isEqualTo(3);
+        assertThat(finalize.err()).contains("500 ids occur in more than one partition")
+                .contains("\"doc-500\" in partition 0 (input " + first + ") and partition 1 (input " + second + ")")
+                .contains("--allow-duplicate-ids");
+        JsonNode waiting = ok(ftindex.run(args("status", workers, "--json"))).json();
+        assertThat(waiting.get("committed").asBoolean()).isFalse();
+        assertThat(waiting.get("plan").isNull()).as("no plan frozen").isTrue();
+
+        JsonNode allowed = ok(ftindex.run(args("finalize", workers, "--expected-partitions", "2", "--allow-duplicate-ids"))).json();
+        assertThat(allowed.get("docs").asLong()).isEqualTo(2_000);
+        assertThat(allowed.get("crossDuplicateIds").asLong()).isEqualTo(500);
+        assertThat(allowed.get("idCheck").get("duplicates").asLong()).isEqualTo(500);
+        JsonNode status = ok(ftindex.run(args("status", workers, "--json"))).json();
+        assertThat(status.get("duplicateIds").get("acrossPartitions").asLong()).isEqualTo(500);
+        assertThat(ok(ftindex.run(args("status", workers))).out()).contains("duplicates:  500 ids in more than one partition");
+        JsonNode both = ok(ftindex.run(args("search", workers, "--json", "--cache-dir", temp.resolve("dup-cache").toString(), "id:doc-700"))).json();
+        assertThat(both.get("totalHits").asLong()).as("both records of a duplicate id are found").isEqualTo(2);
+    }
+
     String[] args(String verb, String bucket, String... extra) {
         return args(verb, bucket, s3.endpoint(), extra);
     }

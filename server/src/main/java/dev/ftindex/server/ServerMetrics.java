@@ -50,7 +50,7 @@ final class ServerMetrics {
     /** The metrics of every server: its searches, and the JVM's. */
     ServerMetrics() {
         queryDuration = Histogram.builder().name("ftindex_query_duration_seconds")
-                .help("Time to answer a search, from the request to the last byte of the response")
+                .help("Time to answer a search, from the request to its answer being ready to send")
                 .classicUpperBounds(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
                 .classicOnly().register(registry);
         queries = Counter.builder().name("ftindex_queries_total").help("Searches by outcome").labelNames("outcome").register(registry);

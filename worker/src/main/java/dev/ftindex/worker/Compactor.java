@@ -45,7 +45,10 @@ import org.apache.lucene.store.FSDirectory;
  * <p>Why the results stay identical: the new root holds the same documents with the same norms,
  * so every term's and field's statistics summed over the partitions are the base's, and so are
  * BM25's scores; ties are ordered by id, never by partition or document number. Ids need no new
- * check (they were unique in the base); the partition's own check still runs and is reported.
+ * check (they were unique in the base); the partition's own check still runs and is reported. A
+ * base committed with ids in more than one partition ({@code --allow-duplicate-ids}) keeps them:
+ * the manifest says so ({@code keepsDuplicateIdsOf}), and the finalizer commits them as the base
+ * did, without a flag, since a compaction changes no document.
  *
  * <p>Groups: base partitions {@code [g*P/N, (g+1)*P/N)} for group {@code g} of {@code N} (P the
  * base's partitions), so every base partition lands in exactly one group and the groups keep
@@ -164,7 +167,7 @@ public final class Compactor {
             PartitionStager.Provenance provenance = new PartitionStager.Provenance(metadata.spec(), config.partitions(),
                     new PartitionManifest.InputDescription("compaction of " + base.location() + " (index " + metadata.indexId()
                             + "), partitions " + group.first() + ".." + (group.end() - 1), fingerprint, merged.size(), bytes, merged.size()),
-                    0, null, null);
+                    0, null, null, metadata.crossDuplicateIds() != null ? metadata.indexId() : null);
             PartitionStager.Outcome outcome = stager.stage(built, provenance);
             cleanupFailures.addAll(stager.cleanupFailures());
             return result(outcome.status(), outcome.winner(), new WorkerResult.Input(merged.size(), merged.size(), bytes, bytes, fingerprint));

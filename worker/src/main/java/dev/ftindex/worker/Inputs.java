@@ -1,5 +1,6 @@
 package dev.ftindex.worker;
 
+import dev.ftindex.format.WireEnum;
 import dev.ftindex.objectstore.ObjectInfo;
 import dev.ftindex.objectstore.ObjectNotFoundException;
 import dev.ftindex.objectstore.ObjectStore;
@@ -11,11 +12,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -37,10 +43,61 @@ public final class Inputs {
      * @throws IllegalArgumentException naming the argument that matches nothing
      */
     public static List<InputFile> resolve(List<String> arguments, Function<StoreLocation.S3, ObjectStore> s3Stores) {
+        return list(arguments, s3Stores).files();
+    }
+
+    /** The files the arguments name, and which of them look given twice (see {@link Repeat}). */
+    public record Listing(List<InputFile> files, List<Repeat> repeats) {
+        public Listing {
+            files = List.copyOf(files);
+            repeats = List.copyOf(repeats);
+        }
+    }
+
+    /**
+     * An input that is almost certainly given twice by mistake: one file that two arguments name
+     * (read once all the same), or files at different paths with the same size and the same
+     * first and last {@value #SAMPLE} bytes (a directory holding a copy: every record in them
+     * would be indexed twice, and the finalizer refuses their ids).
+     *
+     * @param arguments for {@link Kind#GIVEN_TWICE}, the arguments that name the file
+     */
+    public record Repeat(Kind kind, List<String> names, long size, List<String> arguments) {
+        public enum Kind implements WireEnum { GIVEN_TWICE, COPY }
+
+        public Repeat {
+            names = List.copyOf(names);
+            arguments = List.copyOf(arguments);
+        }
+
+        /** One line for the log. */
+        public String describe() {
+            return switch (kind) {
+                case GIVEN_TWICE -> String.format(Locale.ROOT, "input %s (%,d bytes) is named by %d arguments (%s); it is read once",
+                        names.getFirst(), size, arguments.size(), String.join(", ", arguments));
+                case COPY -> String.format(Locale.ROOT, "inputs %s (%,d bytes each) look like copies of one file (the same size and"
+                        + " the same first and last bytes): every record in them would be indexed %d times, and a build refuses ids that"
+                        + " occur more than once; remove the copies (or pass --allow-duplicate-ids if they are meant)",
+                        String.join(" and ", names), size, names.size());
+            };
+        }
+    }
+
+    /** Bytes compared at each end of two files of one size. */
+    static final int SAMPLE = 64 * 1024;
+    /** Files of one size beyond which no copies are looked for (the sample reads would cost more than the warning is worth). */
+    static final int MAX_SAMPLED = 256;
+
+    /**
+     * Like {@link #resolve}, and finds the repeats: each file of a size that another file has too
+     * costs one or two small reads; files of sizes nobody shares cost nothing.
+     */
+    public static Listing list(List<String> arguments, Function<StoreLocation.S3, ObjectStore> s3Stores) {
         if (arguments.isEmpty()) {
             throw new IllegalArgumentException("no input given");
         }
         Map<String, InputFile> byName = new LinkedHashMap<>();
+        Map<String, List<String>> namedBy = new LinkedHashMap<>();
         for (String argument : arguments) {
             List<InputFile> files = argument.regionMatches(true, 0, "s3://", 0, 5)
                     ? resolveS3(argument, s3Stores)
@@ -48,11 +105,73 @@ public final class Inputs {
             if (files.isEmpty()) {
                 throw new IllegalArgumentException("input '" + argument + "' matches no file");
             }
-            files.forEach(file -> byName.putIfAbsent(file.name(), file));
+            for (InputFile file : files) {
+                byName.putIfAbsent(file.name(), file);
+                List<String> by = namedBy.computeIfAbsent(file.name(), name -> new ArrayList<>());
+                if (!by.contains(argument)) {
+                    by.add(argument);
+                }
+            }
         }
         List<InputFile> sorted = new ArrayList<>(byName.values());
         sorted.sort(Comparator.comparing(InputFile::name));
-        return sorted;
+        List<Repeat> repeats = new ArrayList<>();
+        for (InputFile file : sorted) {
+            List<String> by = namedBy.get(file.name());
+            if (by.size() > 1) {
+                repeats.add(new Repeat(Repeat.Kind.GIVEN_TWICE, List.of(file.name()), file.size(), by));
+            }
+        }
+        repeats.addAll(copies(sorted));
+        return new Listing(sorted, repeats);
+    }
+
+    /** Files of one size whose sampled bytes are equal, in name order. */
+    private static List<Repeat> copies(List<InputFile> files) {
+        Map<Long, List<InputFile>> bySize = new TreeMap<>();
+        for (InputFile file : files) {
+            if (file.size() > 0) {
+                bySize.computeIfAbsent(file.size(), size -> new ArrayList<>()).add(file);
+            }
+        }
+        List<Repeat> repeats = new ArrayList<>();
+        for (List<InputFile> sameSize : bySize.values()) {
+            if (sameSize.size() < 2 || sameSize.size() > MAX_SAMPLED) {
+                continue;
+            }
+            Map<String, List<String>> bySample = new LinkedHashMap<>();
+            for (InputFile file : sameSize) {
+                try {
+                    bySample.computeIfAbsent(sample(file), sample -> new ArrayList<>()).add(file.name());
+                } catch (IOException | RuntimeException e) {
+                    // A file that cannot be sampled is read (and its failure reported) by the build itself.
+                }
+            }
+            for (List<String> names : bySample.values()) {
+                if (names.size() > 1) {
+                    repeats.add(new Repeat(Repeat.Kind.COPY, names, sameSize.getFirst().size(), List.of()));
+                }
+            }
+        }
+        return repeats;
+    }
+
+    /** A digest of a file's first and last {@link #SAMPLE} bytes (the whole file when it is smaller than two samples). */
+    private static String sample(InputFile file) throws IOException {
+        MessageDigest digest;
+        try {
+            digest = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        long size = file.size();
+        if (size <= 2L * SAMPLE) {
+            digest.update(file.readRange(0, (int) size));
+        } else {
+            digest.update(file.readRange(0, SAMPLE));
+            digest.update(file.readRange(size - SAMPLE, SAMPLE));
+        }
+        return HexFormat.of().formatHex(digest.digest());
     }
 
     private static List<InputFile> resolveLocal(String argument) {

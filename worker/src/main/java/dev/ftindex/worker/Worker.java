@@ -124,7 +124,11 @@ public final class Worker {
             return result(StageStatus.ALREADY_STAGED, staged.get(), null, null);
         }
 
-        List<InputFile> files = Inputs.resolve(config.inputs(), inputStores);
+        Inputs.Listing listing = Inputs.list(config.inputs(), inputStores);
+        if (config.warnsOfRepeatedInputs()) {
+            listing.repeats().forEach(repeat -> LOG.log(Level.WARNING, repeat.describe()));
+        }
+        List<InputFile> files = listing.files();
         int partitions = config.partitions().orElse(1);
         List<Split> share = config.partitions().isPresent()
                 ? Assignment.share(files, (int) partition, partitions, config.splitRules())
@@ -155,7 +159,8 @@ public final class Worker {
             }
             PartitionStager.Provenance provenance = new PartitionStager.Provenance(config.spec(), config.partitions().orElse(null),
                     new PartitionManifest.InputDescription(String.join(" ", config.inputs()), inputFingerprint, files.size(), input.bytes(),
-                            share.size()), badRecords.count(), null, config.base().orElse(null));
+                            share.size(), share.stream().map(split -> split.file().name()).distinct().toList()), badRecords.count(), null,
+                    config.base().orElse(null));
             PartitionStager.Outcome outcome = stager.stage(built.partition(), provenance);
             cleanupFailures.addAll(stager.cleanupFailures());
             // Staged: no attempt resumes this partition again.

@@ -30,7 +30,9 @@ import java.util.Optional;
  *       (Lucene's {@code addDocument} semantics) instead of failing;
  *   <li>{@code splitRules}: how uncompressed inputs are cut; must be the same for every worker;
  *   <li>{@code base}: the committed index this partition is appended to ({@code --base}), whose
- *       spec {@code spec} must be; empty for a whole index.
+ *       spec {@code spec} must be; empty for a whole index;
+ *   <li>{@code warnsOfRepeatedInputs}: log inputs that look given twice ({@link Inputs.Repeat}) at
+ *       the start; a local build lets one of its workers say it, not each of them.
  * </ul>
  */
 public final class WorkerConfig {
@@ -48,6 +50,7 @@ public final class WorkerConfig {
     private final SplitRules splitRules;
     private final CheckpointInterval checkpoints;
     private final Optional<BaseIndex> base;
+    private final boolean warnsOfRepeatedInputs;
 
     private WorkerConfig(Builder b) {
         this.spec = requireNonNull(b.spec, "spec is null");
@@ -64,6 +67,7 @@ public final class WorkerConfig {
         this.splitRules = requireNonNull(b.splitRules, "splitRules is null");
         this.checkpoints = requireNonNull(b.checkpoints, "checkpoints is null");
         this.base = requireNonNull(b.base, "base is null");
+        this.warnsOfRepeatedInputs = b.warnsOfRepeatedInputs;
         partitions.ifPresent(count -> {
             if (count < 1) {
                 throw new IllegalArgumentException("the partition count must be positive: " + count);
@@ -102,7 +106,8 @@ public final class WorkerConfig {
                 .allowDuplicateIds(allowDuplicateIds)
                 .splitRules(splitRules)
                 .checkpoints(checkpoints)
-                .base(base);
+                .base(base)
+                .warnsOfRepeatedInputs(warnsOfRepeatedInputs);
     }
 
     /** This worker appending to {@code base}: the caller has checked that the spec is the base's ({@link dev.ftindex.format.AppendBase#requireSpec}). */
@@ -199,6 +204,10 @@ public final class WorkerConfig {
         return splitRules;
     }
 
+    public boolean warnsOfRepeatedInputs() {
+        return warnsOfRepeatedInputs;
+    }
+
     /** Collects a worker's settings; {@link #build} checks them. */
     public static final class Builder {
         private final IndexSpec spec;
@@ -215,6 +224,7 @@ public final class WorkerConfig {
         private SplitRules splitRules = SplitRules.DEFAULT;
         private CheckpointInterval checkpoints = CheckpointInterval.AUTO;
         private Optional<BaseIndex> base = Optional.empty();
+        private boolean warnsOfRepeatedInputs = true;
 
         private Builder(IndexSpec spec, List<String> inputs, long partition) {
             this.spec = spec;
@@ -274,6 +284,11 @@ public final class WorkerConfig {
 
         public Builder base(Optional<BaseIndex> base) {
             this.base = base;
+            return this;
+        }
+
+        public Builder warnsOfRepeatedInputs(boolean warns) {
+            this.warnsOfRepeatedInputs = warns;
             return this;
         }
 
