@@ -4,7 +4,12 @@ import dev.ftindex.search.BatchSearch;
 import dev.ftindex.search.CommittedIndex;
 import dev.ftindex.search.IndexCache;
 import dev.ftindex.search.Reading;
+import dev.ftindex.search.Cursor;
+import dev.ftindex.search.FacetRequest;
+import dev.ftindex.search.FacetResult;
+import dev.ftindex.search.QueryLimitException;
 import dev.ftindex.search.SearchRequest;
+import dev.ftindex.search.SortOrder;
 import dev.ftindex.search.SearchResult;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -65,6 +70,26 @@ final class SearchCommand implements Verb {
         @Option(names = "--highlight", description = "show snippets of the stored text fields with the matched words marked")
         boolean highlight;
 
+        @Option(names = "--filter", paramLabel = "QUERY", description = "only hits that match QUERY too, scores unchanged (repeatable):"
+                + " --filter source:kjv --filter 'words:[100 TO *]'")
+        List<String> filters = new ArrayList<>();
+
+        @Option(names = "--sort", paramLabel = "KEYS", description = "the order: keyword, long or double fields and _score, comma-separated,"
+                + " each :asc (default) or :desc, e.g. words:desc,source; the id always comes last (default: _score, then id)")
+        String sort;
+
+        @Option(names = "--facet", paramLabel = "FACET", description = "count the matching documents (repeatable): FIELD or FIELD:top=N"
+                + " (top values), FIELD:ranges=..100,100..500,500.. (half-open), FIELD:interval=100 (histogram)")
+        List<String> facets = new ArrayList<>();
+
+        @Option(names = "--after", paramLabel = "CURSOR", description = "the page after this cursor (the 'after' of the previous page, with"
+                + " the same --sort): walks every hit once, past the 10,000 that --from reaches")
+        String after;
+
+        @Option(names = "--query-timeout", paramLabel = "DURATION", description = "how long the search may run (default 5s); past it, exit 75"
+                + " query-timeout")
+        String queryTimeout;
+
         @Option(names = "--queries", paramLabel = "FILE", description = "a topics file: one 'id<TAB>query' per line")
         Path queries;
 
@@ -101,6 +126,9 @@ final class SearchCommand implements Verb {
         }
         if (!batch && text.isBlank()) {
             throw new UsageException("give a query, e.g. ftindex search --index ./idx \"distributed index\" (or --queries FILE)");
+        }
+        if (batch && (!search.filters.isEmpty() || search.sort != null || !search.facets.isEmpty() || search.after != null)) {
+            throw new UsageException("--filter, --sort, --facet and --after are for one QUERY, not --queries (a run file is ranked by relevance)");
         }
         if (batch && search.runFile == null) {
             throw new UsageException("--queries needs --output RUN: where to write the run file");
@@ -140,7 +168,14 @@ final class SearchCommand implements Verb {
                 }
                 SearchRequest request;
                 try {
-                    request = new SearchRequest(text, k, search.from, true, search.highlight);
+                    request = new SearchRequest(text, k, search.from, true, search.highlight, search.filters, SortOrder.parse(search.sort),
+                            search.after == null ? null : Cursor.parse(search.after), search.facets.stream().map(FacetRequest::parse).toList(),
+                            false);
+                    if (search.queryTimeout != null) {
+                        committed.useLimits(committed.limits().withTimeout(Durations.parse("--query-timeout", search.queryTimeout)));
+                    }
+                } catch (QueryLimitException e) {
+                    throw e;
                 } catch (IllegalArgumentException e) {
                     throw new UsageException(e.getMessage());
                 }
@@ -152,8 +187,9 @@ final class SearchCommand implements Verb {
 
     static String text(SearchResult result) {
         StringBuilder text = new StringBuilder();
-        text.append(String.format(Locale.ROOT, "%s%,d hits for %s (index %s, %.0f ms)%n", result.count().totalHitsRelation() == SearchResult.Relation.EQ ? "" : "at least ",
-                result.totalHits(), result.query(), result.indexId(), result.seconds() * 1000));
+        text.append(String.format(Locale.ROOT, "%s%,d hits for %s (index %s, %.0f ms)%s%n", result.count().totalHitsRelation() == SearchResult.Relation.EQ ? "" : "at least ",
+                result.totalHits(), result.query(), result.indexId(), result.seconds() * 1000,
+                result.sort() == null ? "" : ", sorted by " + result.sort()));
         int rank = result.from() + 1;
         for (SearchResult.Hit hit : result.hits()) {
             text.append(String.format(Locale.ROOT, "%3d. %-28s score %.4f  partition %d%n", rank++, hit.id(), hit.score(), hit.partition()));
@@ -164,6 +200,18 @@ final class SearchCommand implements Verb {
                 String value = String.valueOf(field.getValue());
                 text.append(String.format(Locale.ROOT, "       %s: %s%n", field.getKey(), value.length() > 100 ? value.substring(0, 97) + "..." : value));
             }
+        }
+        for (FacetResult facet : result.facets()) {
+            text.append(String.format(Locale.ROOT, "%nfacet %s (%s%s):%n", facet.field(), facet.kind().json(),
+                    facet.values() == null ? "" : String.format(Locale.ROOT, ", %,d values", facet.values())));
+            for (FacetResult.Bucket bucket : facet.buckets()) {
+                String label = bucket.value() != null ? String.valueOf(bucket.value())
+                        : (bucket.from() == null ? "" : bucket.from().toPlainString()) + ".." + (bucket.to() == null ? "" : bucket.to().toPlainString());
+                text.append(String.format(Locale.ROOT, "  %-30s %,10d%n", label, bucket.count()));
+            }
+        }
+        if (result.after() != null) {
+            text.append(String.format(Locale.ROOT, "%nnext page: --after %s%n", result.after()));
         }
         return text.toString();
     }

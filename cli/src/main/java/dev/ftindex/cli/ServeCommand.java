@@ -99,6 +99,10 @@ final class ServeCommand implements Verb {
         @Option(names = "--drain-timeout", paramLabel = "DURATION", description = "on SIGTERM, how long running requests may take (default "
                 + ServerConfig.DEFAULT_DRAIN_TIMEOUT_SECONDS + "s)")
         String drainTimeout;
+
+        @Option(names = "--query-timeout", paramLabel = "DURATION", description = "how long one search may run before it answers 503"
+                + " query-timeout, or its hits so far with partial=true (default 5s)")
+        String queryTimeout;
     }
 
     /** Shard servers and routers; defaults in {@link RouterConfig}. */
@@ -167,6 +171,9 @@ final class ServeCommand implements Verb {
                     config = config.withDrainTimeout(Durations.parse("--drain-timeout", serve.drainTimeout));
                 }
                 config = config.withReading(reading.reading());
+                if (serve.queryTimeout != null) {
+                    config = config.withLimits(config.limits().withTimeout(Durations.parse("--query-timeout", serve.queryTimeout)));
+                }
                 if (nodes.partitions != null) {
                     config = config.withPartitions(PartitionSelection.ranges(nodes.partitions));
                 } else if (nodes.shard != null) {
@@ -185,6 +192,10 @@ final class ServeCommand implements Verb {
     private Outcome route(Context context) throws InterruptedException {
         if (nodes.partitions != null || nodes.shard != null) {
             throw new UsageException("a router serves no partitions itself: give --partitions or --shard to the shard servers, not with --route");
+        }
+        if (serve.queryTimeout != null) {
+            throw new UsageException("--query-timeout is the deadline of a server's own searches: give it to the shard servers (a router's is"
+                    + " --shard-timeout)");
         }
         RouterConfig config;
         try {

@@ -60,7 +60,8 @@ class CommandLineTest {
             Map.entry("build", concat(List.of("--input", "--workers", "--threads", "--search", "--k", "--cache-dir", "--base"), INDEXING(), STORE(), OUTPUT())),
             Map.entry("finalize", concat(List.of("--expected-partitions", "--concurrency", "--allow-duplicate-ids", "--base"), STORE(), OUTPUT())),
             Map.entry("status", concat(List.of("--expected-partitions", "--json"), STORE(), OUTPUT())),
-            Map.entry("search", concat(List.of("--k", "--cache-dir", "--threads", "--json", "--from", "--highlight", "--queries", "--output", "--format", "--tag"),
+            Map.entry("search", concat(List.of("--k", "--cache-dir", "--threads", "--json", "--from", "--highlight", "--queries", "--output", "--format", "--tag",
+                    "--filter", "--sort", "--facet", "--after", "--query-timeout"),
                     READING(), STORE(), OUTPUT())),
             Map.entry("verify", concat(List.of("--deep", "--concurrency", "--work-dir"), STORE(), OUTPUT())),
             Map.entry("inspect", concat(List.of("--spec", "--json"), STORE(), OUTPUT())),
@@ -70,7 +71,8 @@ class CommandLineTest {
                     "--upload-concurrency"), STORE(), OUTPUT())),
             Map.entry("gc", concat(List.of("--grace", "--keep", "--remove-unpublished", "--delete"), STORE(), OUTPUT())),
             Map.entry("serve", concat(List.of("--host", "--port", "--poll", "--cache-dir", "--threads", "--max-concurrent", "--queue-timeout",
-                    "--drain-timeout", "--partitions", "--shard", "--route", "--refresh", "--shard-timeout", "--hedge-percentile"), READING(), STORE(),
+                    "--drain-timeout", "--query-timeout", "--partitions", "--shard", "--route", "--refresh", "--shard-timeout", "--hedge-percentile"),
+                    READING(), STORE(),
                     OUTPUT())));
 
     private static List<String> READING() {

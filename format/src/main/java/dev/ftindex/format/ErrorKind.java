@@ -15,6 +15,10 @@ public enum ErrorKind implements WireEnum {
     USAGE(2, 400),
     INVALID_SPEC(2, 400),
     INVALID_QUERY(2, 400),
+    /** A query over one of the limits every search has (length, nesting, clauses, expansions, window): the message names it. */
+    QUERY_LIMIT(2, 400),
+    /** A query that ran past its deadline, without partial results asked for. */
+    QUERY_TIMEOUT(75, 503),
     /** Access denied, no such bucket, a store that ignores If-None-Match: the configuration, not the request. */
     STORAGE_CONFIGURATION(2, 500),
     BAD_INPUT(3, 400),

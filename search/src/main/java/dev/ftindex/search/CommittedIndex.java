@@ -37,8 +37,6 @@ import org.apache.lucene.index.MultiReader;
 import org.apache.lucene.index.ReaderUtil;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.index.TermStates;
-import org.apache.lucene.queryparser.classic.MultiFieldQueryParser;
-import org.apache.lucene.queryparser.classic.ParseException;
 import org.apache.lucene.search.CollectionStatistics;
 import org.apache.lucene.search.FieldDoc;
 import org.apache.lucene.search.IndexSearcher;
@@ -48,7 +46,13 @@ import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.Sort;
 import org.apache.lucene.search.SortField;
 import org.apache.lucene.search.TermStatistics;
+import org.apache.lucene.search.TopFieldCollector;
+import org.apache.lucene.search.TopFieldCollectorManager;
 import org.apache.lucene.search.TopFieldDocs;
+import org.apache.lucene.search.MultiCollectorManager;
+import org.apache.lucene.facet.FacetsCollector;
+import org.apache.lucene.facet.FacetsCollectorManager;
+import org.apache.lucene.facet.StringDocValuesReaderState;
 import org.apache.lucene.search.TotalHits;
 import org.apache.lucene.search.similarities.BM25Similarity;
 import org.apache.lucene.search.uhighlight.DefaultPassageFormatter;
@@ -72,8 +76,12 @@ public final class CommittedIndex implements Closeable {
     private final IndexSearcher searcher;
     private final Analyzer analyzer;
     private final ExecutorService executor;
-    private final Sort sort;
     private final Set<String> idOnly;
+    private volatile QueryLanguage language;
+    /** Keyword fields' ordinal maps, made once for this index's reader when a facet first counts the field. */
+    private final Map<String, StringDocValuesReaderState> keywordStates = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Lucene's own threshold of exact hit counts ({@code IndexSearcher}'s): above it a count may be a lower bound. */
+    private static final int TOTAL_HITS_THRESHOLD = 1_000;
     /** The page cache {@link #open(ObjectStore, Reading, Path, int, Progress)} made for this index alone, closed with it. */
     private PageCache ownedPages;
     /** How much of a stored field the highlighter reads: the start of a long text holds the snippet people look for. */
@@ -127,8 +135,8 @@ public final class CommittedIndex implements Closeable {
         this.searcher = executor == null ? new IndexSearcher(reader) : new IndexSearcher(reader, executor);
         searcher.setSimilarity(new BM25Similarity((float) spec.similarity().k1(), (float) spec.similarity().b()));
         this.analyzer = Analyzers.forSpec(spec);
-        this.sort = new Sort(SortField.FIELD_SCORE, new SortField(spec.idField(), SortField.Type.STRING));
         this.idOnly = Set.of(spec.idField());
+        this.language = new QueryLanguage(spec, analyzer, QueryLimits.DEFAULT);
     }
 
     /**
@@ -279,14 +287,26 @@ public final class CommittedIndex implements Closeable {
     }
 
     /**
-     * The document frequency and total term frequency, over this index's partitions, of every term
-     * {@code text} scores with (after rewriting, as the search does): what a router sums over the
-     * shards of a generation before it asks each to search ({@link #search(SearchRequest, Map)}).
+     * A shard's part of the statistics phase ({@link ShardSearch}): the document frequency and total
+     * term frequency, over this index's partitions, of every term {@code text} scores with (after
+     * rewriting, as the search does), which a router sums over the shards of a generation; and for
+     * each fuzzy term, this index's best expansions ({@link Expansions}), from which the router
+     * decides one expansion for the whole generation. The fuzzy terms' own expansions are left out
+     * of the term statistics: the router's expansion carries its statistics.
      */
-    public List<TermStatistic> termStatistics(String text) {
+    public ShardSearch.Statistics statistics(String text) {
         Query query = parse(text);
+        IndexSearcher searcher = newSearcher();
         try {
-            Query rewritten = searcher.rewrite(query);
+            List<org.apache.lucene.search.FuzzyQuery> fuzzies = Expansions.fuzzies(query);
+            List<Expansions.Candidates> candidates = new ArrayList<>(fuzzies.size());
+            List<Expansions.Expansion> nothing = new ArrayList<>(fuzzies.size());
+            for (org.apache.lucene.search.FuzzyQuery fuzzy : fuzzies) {
+                Expansions.Candidates best = Expansions.candidates(fuzzy, searcher);
+                candidates.add(best);
+                nothing.add(new Expansions.Expansion(best.key(), List.of(), 0, 0));
+            }
+            Query rewritten = searcher.rewrite(Expansions.substitute(query, nothing, searcher));
             java.util.Set<Term> terms = new java.util.TreeSet<>();
             rewritten.visit(QueryVisitor.termCollector(terms));
             List<TermStatistic> statistics = new ArrayList<>(terms.size());
@@ -294,12 +314,19 @@ public final class CommittedIndex implements Closeable {
                 TermStates states = TermStates.build(searcher, term, true);
                 statistics.add(new TermStatistic(term.field(), term.text(), states.docFreq(), states.totalTermFreq()));
             }
-            return statistics;
+            return new ShardSearch.Statistics(statistics, candidates);
         } catch (PageCorruptException e) {
             throw damaged(e);
+        } catch (IndexSearcher.TooManyClauses e) {
+            throw tooManyClauses(text);
         } catch (IOException e) {
             throw new UncheckedIOException("reading term statistics failed: " + e.getMessage(), e);
         }
+    }
+
+    /** The terms {@code text} scores with and their statistics over this index's partitions ({@link #statistics}' terms). */
+    public List<TermStatistic> termStatistics(String text) {
+        return statistics(text).terms();
     }
 
     /**
@@ -338,27 +365,28 @@ public final class CommittedIndex implements Closeable {
         return metadata;
     }
 
-    /** Parses {@code text} in Lucene's classic syntax over the spec's default search fields. */
+    /** Parses {@code text} as every path does ({@link QueryLanguage}), with this index's limits. */
     public Query parse(String text) {
-        return parse(metadata.spec(), analyzer, text);
+        return language.parse(text);
     }
 
-    /** The query parsing every reader of an index with this spec uses. */
+    /** The limits every search of this index has (by default {@link QueryLimits#DEFAULT}); a server sets its own. */
+    public void useLimits(QueryLimits limits) {
+        this.language = new QueryLanguage(metadata.spec(), analyzer, limits);
+    }
+
+    public QueryLimits limits() {
+        return language.limits();
+    }
+
+    /** The query parsing every reader of an index with this spec uses (with the default limits). */
     public static Query parse(IndexSpec spec, Analyzer analyzer, String text) {
-        if (text == null || text.isBlank()) {
-            throw new QuerySyntaxException(String.valueOf(text), "the query is empty");
-        }
-        MultiFieldQueryParser parser = new MultiFieldQueryParser(spec.defaultSearchFields().toArray(String[]::new), analyzer);
-        try {
-            return parser.parse(text);
-        } catch (ParseException e) {
-            throw new QuerySyntaxException(text, e.getMessage().lines().findFirst().orElse(e.getMessage()));
-        }
+        return new QueryLanguage(spec, analyzer, QueryLimits.DEFAULT).parse(text);
     }
 
-    /** The ordering of every result: score, then id. */
+    /** The ordering of a relevance result: score, then id. */
     public static Sort order(IndexSpec spec) {
-        return new Sort(SortField.FIELD_SCORE, new SortField(spec.idField(), SortField.Type.STRING));
+        return SortOrder.RELEVANCE.lucene(spec);
     }
 
     /** The best {@code k} hits for {@code text}, with their stored fields. */
@@ -376,7 +404,7 @@ public final class CommittedIndex implements Closeable {
 
     /** One page of hits for {@code request}: the order's hits {@code from} to {@code from + k}. */
     public SearchResult search(SearchRequest request) {
-        return search(request, searcher);
+        return search(request, newSearcher());
     }
 
     /**
@@ -391,25 +419,27 @@ public final class CommittedIndex implements Closeable {
     }
 
     /**
-     * A shard's part of a search spread over shards ({@link ShardSearch}): its best {@code depth}
-     * hits for {@code text}, scored with the whole generation's statistics (as
-     * {@link #search(SearchRequest, Map)}), each with its address for {@link #fetch}; no stored
-     * field is read but the id.
+     * A shard's part of a search spread over shards ({@link ShardSearch}): its best
+     * {@code request.depth()} hits in the request's order, scored with the whole generation's
+     * statistics (as {@link #search(SearchRequest, Map)}) and its fuzzy terms expanded as the router
+     * decided, each hit with its address for {@link #fetch} and its sort values for the merge; and
+     * the full counts of the facets (every value), which the router sums. No stored field is read
+     * but the id.
      */
-    public ShardSearch.Result searchShard(String text, int depth, Map<String, TermStatistic> statistics) {
-        Query query = parse(text);
-        IndexSearcher whole = scoredAsWhole(statistics);
+    public ShardSearch.Result searchShard(ShardSearch.Request request) {
+        IndexSearcher whole = scoredAsWhole(request.statistics(), Expansions.blended(request.expansions()));
+        SearchRequest asked = request.search();
         try {
-            TopFieldDocs top = whole.search(query, depth, sort, true);
-            List<ShardSearch.Hit> hits = new ArrayList<>(top.scoreDocs.length);
+            Query query = language.filtered(Expansions.substitute(parse(asked.query()), request.expansions(), whole), filters(asked));
+            Searched searched = run(asked, whole, query, asked.k());
+            List<ShardSearch.Hit> hits = new ArrayList<>(searched.top().scoreDocs.length);
             var stored = whole.storedFields();
-            for (ScoreDoc scoreDoc : top.scoreDocs) {
+            for (ScoreDoc scoreDoc : searched.top().scoreDocs) {
                 int sub = ReaderUtil.subIndex(scoreDoc.doc, partitionStarts);
-                float score = scoreDoc instanceof FieldDoc fieldDoc && !Float.isNaN(fieldDoc.score) ? fieldDoc.score : scoreDoc.score;
-                hits.add(new ShardSearch.Hit(stored.document(scoreDoc.doc, idOnly).get(metadata.spec().idField()), score,
-                        partitionNumbers[sub], scoreDoc.doc - partitionStarts[sub]));
+                hits.add(new ShardSearch.Hit(stored.document(scoreDoc.doc, idOnly).get(metadata.spec().idField()), score(scoreDoc),
+                        partitionNumbers[sub], scoreDoc.doc - partitionStarts[sub], SortOrder.values((FieldDoc) scoreDoc)));
             }
-            return new ShardSearch.Result(hits, count(top.totalHits));
+            return new ShardSearch.Result(hits, count(searched.top().totalHits), searched.facets(), searched.timedOut());
         } catch (PageCorruptException e) {
             throw damaged(e);
         } catch (IOException e) {
@@ -462,10 +492,22 @@ public final class CommittedIndex implements Closeable {
      * statistics from the commit (which sums them over every partition).
      */
     private IndexSearcher scoredAsWhole(Map<String, TermStatistic> statistics) {
+        return scoredAsWhole(statistics, Map.of());
+    }
+
+    /**
+     * As {@link #scoredAsWhole(Map)}, leaving the statistics of expanded fuzzy terms as their
+     * queries carry them ({@link Expansions#blended}).
+     */
+    private IndexSearcher scoredAsWhole(Map<String, TermStatistic> statistics, Map<String, java.util.Set<List<Long>>> blended) {
         IndexSearcher global = new IndexSearcher(reader, executor) {
             @Override
             public TermStatistics termStatistics(Term term, int docFreq, long totalTermFreq) throws IOException {
-                TermStatistic summed = statistics.get(statisticKey(term.field(), term.text()));
+                String key = statisticKey(term.field(), term.text());
+                if (blended.getOrDefault(key, java.util.Set.of()).contains(List.of((long) docFreq, totalTermFreq))) {
+                    return super.termStatistics(term, docFreq, totalTermFreq);
+                }
+                TermStatistic summed = statistics.get(key);
                 return summed == null || summed.docFreq() == 0 ? super.termStatistics(term, docFreq, totalTermFreq)
                         : new TermStatistics(term.bytes(), summed.docFreq(), Math.max(summed.totalTermFreq(), summed.docFreq()));
             }
@@ -510,7 +552,8 @@ public final class CommittedIndex implements Closeable {
         long start = System.nanoTime();
         Query query = parse(request.query());
         try {
-            TopFieldDocs top = searcher.search(query, request.from() + request.k(), sort, true);
+            Searched searched = run(request, searcher, language.filtered(query, filters(request)), request.from() + request.k());
+            TopFieldDocs top = searched.top();
             ScoreDoc[] page = java.util.Arrays.copyOfRange(top.scoreDocs, Math.min(request.from(), top.scoreDocs.length), top.scoreDocs.length);
             Map<String, String[]> snippets = request.highlight() && page.length > 0 ? highlight(query, top.totalHits, page) : Map.of();
             List<SearchResult.Hit> hits = new ArrayList<>(page.length);
@@ -518,18 +561,101 @@ public final class CommittedIndex implements Closeable {
             for (int i = 0; i < page.length; i++) {
                 ScoreDoc scoreDoc = page[i];
                 Document document = request.storedFields() ? stored.document(scoreDoc.doc) : stored.document(scoreDoc.doc, idOnly);
-                float score = scoreDoc instanceof FieldDoc fieldDoc && !Float.isNaN(fieldDoc.score) ? fieldDoc.score : scoreDoc.score;
                 int partition = partitionNumbers[ReaderUtil.subIndex(scoreDoc.doc, partitionStarts)];
-                hits.add(new SearchResult.Hit(document.get(metadata.spec().idField()), score, partition,
-                        request.storedFields() ? fields(document) : Map.of(), highlights(snippets, i)));
+                List<Object> sortValues = SortOrder.values((FieldDoc) scoreDoc);
+                hits.add(new SearchResult.Hit(document.get(metadata.spec().idField()), score(scoreDoc), partition,
+                        request.storedFields() ? fields(document) : Map.of(), highlights(snippets, i),
+                        request.sort().relevance() ? List.of() : request.sort().shown(sortValues)));
             }
+            String after = page.length == request.k() ? new Cursor(request.sort().describe(), SortOrder.values((FieldDoc) page[page.length - 1])).token()
+                    : null;
             return new SearchResult(metadata.indexId(), request.query(), request.k(), request.from(), count(top.totalHits), hits,
-                    (System.nanoTime() - start) / 1e9);
+                    (System.nanoTime() - start) / 1e9, request.sort().relevance() ? null : request.sort().describe(), after,
+                    searched.timedOut() ? Boolean.TRUE : null, FacetCounts.finish(request.facets(), searched.facets()));
         } catch (PageCorruptException e) {
             throw damaged(e);
         } catch (IOException e) {
             throw new UncheckedIOException("search failed: " + e.getMessage(), e);
         }
+    }
+
+    private List<Query> filters(SearchRequest request) {
+        List<Query> filters = new ArrayList<>(request.filters().size());
+        for (String filter : request.filters()) {
+            filters.add(parse(filter));
+        }
+        return filters;
+    }
+
+    /** What one run of a query over this index's partitions found: the top hits of its order, the facets' full counts, whether it stopped early. */
+    private record Searched(TopFieldDocs top, List<FacetResult> facets, boolean timedOut) {}
+
+    /**
+     * Runs {@code query} for {@code request}'s order, page depth, cursor and facets, within the
+     * deadline: the one search every path makes. Hits carry scores whatever the order.
+     *
+     * @throws QueryLimitException past the deadline (unless partial results were asked for), or
+     *     when the query expands to more clauses than Lucene allows
+     */
+    private Searched run(SearchRequest request, IndexSearcher searcher, Query query, int depth) throws IOException {
+        Sort sort = request.sort().lucene(metadata.spec()).rewrite(searcher);
+        FieldDoc after = null;
+        if (request.after() != null) {
+            try {
+                after = new FieldDoc(Integer.MAX_VALUE, Float.NaN, SortOrder.lucene(request.after().values(), sort));
+            } catch (IllegalArgumentException e) {
+                throw new QuerySyntaxException("after=...", e.getMessage());
+            }
+        }
+        long timeout = language.limits().timeout().toMillis();
+        searcher.setTimeout(new org.apache.lucene.index.QueryTimeoutImpl(timeout));
+        TopFieldCollectorManager tops = new TopFieldCollectorManager(sort, depth, after, TOTAL_HITS_THRESHOLD);
+        TopFieldDocs top;
+        List<FacetResult> facets = List.of();
+        try {
+            if (request.facets().isEmpty()) {
+                top = searcher.search(query, tops);
+            } else {
+                Object[] both = searcher.search(query, new MultiCollectorManager(tops, new FacetsCollectorManager()));
+                top = (TopFieldDocs) both[0];
+                facets = FacetCounts.count(request.facets(), metadata.spec(), (FacetsCollector) both[1], this::keywordState);
+            }
+            if (searcher.timedOut() && !request.partial()) {
+                throw new QueryLimitException(QueryLimitException.Limit.TIMEOUT, "the search ran past its deadline of " + timeout + " ms"
+                        + " (ask with partial=true for the hits found by then)");
+            }
+            TopFieldCollector.populateScores(top.scoreDocs, searcher, query);
+        } catch (IndexSearcher.TooManyClauses e) {
+            throw tooManyClauses(request.query());
+        }
+        return new Searched(top, facets, searcher.timedOut());
+    }
+
+    private QueryLimitException tooManyClauses(String text) {
+        return new QueryLimitException(QueryLimitException.Limit.CLAUSES, "the query '" + (text.length() > 60 ? text.substring(0, 57) + "..."
+                : text) + "' expands to more than " + IndexSearcher.getMaxClauseCount() + " clauses (fuzzy terms expand to up to 50 each):"
+                + " search with fewer terms");
+    }
+
+    private StringDocValuesReaderState keywordState(String field) {
+        return keywordStates.computeIfAbsent(field, name -> {
+            try {
+                return new StringDocValuesReaderState(reader, name);
+            } catch (IOException e) {
+                throw new UncheckedIOException("reading the values of " + name + " failed: " + e.getMessage(), e);
+            }
+        });
+    }
+
+    /** A new searcher over every partition of this index, as a search uses (one a search: it carries the search's deadline). */
+    private IndexSearcher newSearcher() {
+        IndexSearcher fresh = executor == null ? new IndexSearcher(reader) : new IndexSearcher(reader, executor);
+        fresh.setSimilarity(searcher.getSimilarity());
+        return fresh;
+    }
+
+    private static float score(ScoreDoc scoreDoc) {
+        return scoreDoc instanceof FieldDoc fieldDoc && !Float.isNaN(fieldDoc.score) ? fieldDoc.score : scoreDoc.score;
     }
 
     /**

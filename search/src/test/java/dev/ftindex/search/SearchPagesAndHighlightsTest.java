@@ -36,7 +36,7 @@ class SearchPagesAndHighlightsTest {
             }
             assertThat(index.search(SearchRequest.top("lucene", 10).withFrom((int) all.totalHits())).hits()).as("past the end").isEmpty();
             assertThatThrownBy(() -> SearchRequest.top("lucene", 10).withFrom(SearchRequest.MAX_WINDOW))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at most " + SearchRequest.MAX_WINDOW);
+                    .isInstanceOf(QueryLimitException.class).hasMessageContaining("at most 10,000").hasMessageContaining("'after' cursor");
 
             // title is the stored text field: its snippets mark the matched words; the ranking is unchanged.
             SearchResult plain = index.search(SearchRequest.top("title:lucene", 40));

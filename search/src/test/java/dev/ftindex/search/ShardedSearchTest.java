@@ -104,7 +104,8 @@ class ShardedSearchTest {
                 SearchRequest request = SearchRequest.top(query, 10).withFrom(3).withHighlight(true);
                 SearchResult expected = whole.search(request);
                 Map<String, CommittedIndex.TermStatistic> summed = ShardSearch.sum(shards.stream().map(s -> s.termStatistics(query)).toList());
-                List<ShardSearch.Result> results = shards.stream().map(s -> s.searchShard(query, 13, summed)).toList();
+                List<ShardSearch.Result> results = shards.stream().map(s -> s.searchShard(new ShardSearch.Request(SearchRequest.top(query, 13),
+                        summed, List.of()))).toList();
                 ShardSearch.Result page = ShardSearch.merge(results, 3, 10);
                 List<SearchResult.Hit> hits = new ArrayList<>();
                 for (ShardSearch.Hit hit : page.hits()) {

@@ -21,7 +21,7 @@ sealed interface Backend extends AutoCloseable permits LocalBackend, Router {
      *     rather than fail the query (a router's choice; a local backend has every partition)
      * @throws ServerException with {@link dev.ftindex.format.ErrorKind#NOT_READY} before a generation is open
      */
-    Answer search(SearchRequest request, boolean partial);
+    Answer search(SearchRequest request);
 
     /** The name of the generation that answers now; empty before one does. */
     Optional<String> serving();

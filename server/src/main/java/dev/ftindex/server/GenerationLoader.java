@@ -16,6 +16,7 @@ import dev.ftindex.objectstore.ObjectStore;
 import dev.ftindex.search.CommittedIndex;
 import dev.ftindex.search.FetchMode;
 import dev.ftindex.search.IndexCache;
+import dev.ftindex.search.QueryLimits;
 import dev.ftindex.search.IndexVerifier;
 import dev.ftindex.search.PageCache;
 import java.io.IOException;
@@ -43,6 +44,7 @@ final class GenerationLoader {
     private final int threads;
     private final Warmer warmer;
     private final PartitionSelection selection;
+    private final QueryLimits limits;
 
     /** What should be served: a generation of a collection (with the index id the alias names), or an index root ({@code generation} null). */
     record Target(String generation, String indexId) {
@@ -64,10 +66,12 @@ final class GenerationLoader {
      * @param fetch how generations are read (auto: lazy for {@code s3://} roots with hotcaches)
      * @param selection which partitions of each generation are opened (in full mode the whole
      *     generation is fetched, and only these opened)
+     * @param limits what one search of a generation may cost, set on each before it is warmed
      */
     GenerationLoader(ObjectStore store, IndexCache cache, PageCache pages, FetchMode fetch, int threads, Warmer warmer,
-            PartitionSelection selection) {
+            PartitionSelection selection, QueryLimits limits) {
         this.selection = requireNonNull(selection, "selection is null");
+        this.limits = requireNonNull(limits, "limits is null");
         this.store = requireNonNull(store, "store is null");
         this.cache = requireNonNull(cache, "cache is null");
         this.pages = requireNonNull(pages, "pages is null");
@@ -158,6 +162,7 @@ final class GenerationLoader {
             Consumer<ServedGeneration> onClosed) {
         try {
             update.step(Update.Step.WARMING);
+            index.useLimits(limits);
             warmer.warm(index, update.progress());
             return new ServedGeneration(index, identity, files, onClosed);
         } catch (RuntimeException | Error e) {

@@ -38,7 +38,8 @@ final class LocalBackend implements Backend {
     }
 
     @Override
-    public Answer search(SearchRequest request, boolean partial) {
+    public Answer search(SearchRequest request) {
+        boolean partial = request.partial();
         if (!config.partitions().whole()) {
             throw new ServerException(ErrorKind.CONFLICT, "this server holds partitions " + config.partitions() + " of each generation: search "
                     + "through a router (ftindex serve --route ...), which scores with the statistics of every shard");

@@ -9,6 +9,8 @@ import dev.ftindex.format.ErrorKind;
 import dev.ftindex.format.Json;
 import dev.ftindex.objectstore.Tasks;
 import dev.ftindex.search.CommittedIndex;
+import dev.ftindex.search.Cursor;
+import dev.ftindex.search.Expansions;
 import dev.ftindex.search.SearchRequest;
 import dev.ftindex.search.SearchResult;
 import dev.ftindex.search.ShardSearch;
@@ -71,9 +73,9 @@ final class Router implements Backend {
     private final Map<URI, ShardClient> clients = new ConcurrentHashMap<>();
     private final ScheduledExecutorService refresher = Tasks.scheduled("ftindex-route-refresh");
     private final ExecutorService fanOut = Tasks.virtual("ftindex-route");
-    private final Map<String, Map<String, CommittedIndex.TermStatistic>> statistics = new LinkedHashMap<>(1024, 0.75f, true) {
+    private final Map<String, Phase1> statistics = new LinkedHashMap<>(1024, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Map<String, CommittedIndex.TermStatistic>> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<String, Phase1> eldest) {
             return size() > CACHED_STATISTICS;
         }
     };
@@ -310,7 +312,8 @@ final class Router implements Backend {
     }
 
     @Override
-    public Answer search(SearchRequest request, boolean partial) {
+    public Answer search(SearchRequest request) {
+        boolean partial = request.partial();
         Plan pinned = plan;
         for (int attempt = 1; ; attempt++) {
             if (pinned == null) {
@@ -338,32 +341,35 @@ final class Router implements Backend {
         }
         List<Group> groups = new ArrayList<>(pinned.groups());
 
-        // 1. The statistics of the query's terms over every group, summed (one group's are the whole's).
-        Map<String, CommittedIndex.TermStatistic> summed = Map.of();
+        // 1. The statistics of the query's terms over every group, summed, and the expansions of its fuzzy
+        // terms decided for the whole generation (one group's are the whole's: it rewrites them itself).
+        Phase1 scoring = Phase1.NONE;
         if (groups.size() > 1) {
             String key = indexId + '\u0000' + request.query();
             synchronized (statistics) {
-                summed = statistics.get(key);
+                scoring = statistics.get(key);
             }
-            if (summed == null) {
-                Map<Group, ShardProtocol.Statistics> answers = fanOut(groups, ShardClient.Phase.STATISTICS,
-                        new ShardProtocol.StatisticsRequest(indexId, request.query()), ShardProtocol.Statistics.class, partial, missing, requests);
-                summed = ShardSearch.sum(answers.values().stream().map(ShardProtocol.Statistics::terms).toList());
+            if (scoring == null) {
+                Map<Group, ShardSearch.Statistics> answers = fanOut(groups, ShardClient.Phase.STATISTICS,
+                        new ShardProtocol.StatisticsRequest(indexId, request.query()), ShardSearch.Statistics.class, partial, missing, requests);
+                scoring = new Phase1(ShardSearch.sum(answers.values().stream().map(ShardSearch.Statistics::terms).toList()),
+                        Expansions.decide(answers.values().stream().map(ShardSearch.Statistics::candidates).toList()));
                 groups.retainAll(answers.keySet());
                 if (answers.size() == pinned.groups().size()) {
                     synchronized (statistics) {
-                        statistics.put(key, summed);
+                        statistics.put(key, scoring);
                     }
                 }
             }
         }
 
-        // 2. Each group's best from + k, scored with them; merged in the order of every result.
-        int depth = request.from() + request.k();
+        // 2. Each group's best from + k in the request's order, scored with them, and its facets' full counts;
+        // merged in that order, the counts summed.
         Map<Group, ShardSearch.Result> results = fanOut(groups, ShardClient.Phase.SEARCH,
-                new ShardProtocol.SearchRequest(indexId, request.query(), depth, List.copyOf(summed.values())), ShardSearch.Result.class, partial,
+                ShardProtocol.SearchRequest.of(indexId, request, scoring.statistics(), scoring.expansions()), ShardSearch.Result.class, partial,
                 missing, requests);
-        ShardSearch.Result page = ShardSearch.merge(List.copyOf(results.values()), request.from(), request.k());
+        ShardSearch.Result page = ShardSearch.merge(List.copyOf(results.values()), request.sort(), request.facets(), request.from(),
+                request.k());
 
         // 3. The page's stored fields, from the groups that own its hits only.
         Map<ShardSearch.Address, ShardSearch.Stored> stored = new HashMap<>();
@@ -387,12 +393,20 @@ final class Router implements Backend {
         List<SearchResult.Hit> hits = new ArrayList<>(page.hits().size());
         for (ShardSearch.Hit hit : page.hits()) {
             ShardSearch.Stored document = stored.getOrDefault(hit.address(), new ShardSearch.Stored(Map.of(), Map.of()));
-            hits.add(new SearchResult.Hit(hit.id(), hit.score(), hit.partition(), document.fields(), document.highlights()));
+            hits.add(new SearchResult.Hit(hit.id(), hit.score(), hit.partition(), document.fields(), document.highlights(),
+                    request.sort().relevance() ? List.of() : request.sort().shown(hit.sort())));
         }
         metrics.requests(requests.get());
+        String after = hits.size() == request.k() ? new Cursor(request.sort().describe(), page.hits().getLast().sort()).token() : null;
         SearchResult result = new SearchResult(indexId, request.query(), request.k(), request.from(), page.count(), hits,
-                (System.nanoTime() - start) / 1e9);
+                (System.nanoTime() - start) / 1e9, request.sort().relevance() ? null : request.sort().describe(), after,
+                page.timedOut() ? Boolean.TRUE : null, ShardSearch.facets(request.facets(), page.facets()));
         return new Answer(pinned.generation().location(), pinned.generation().generation(), result, List.copyOf(missing));
+    }
+
+    /** What the first phase gives the second: the terms' statistics summed over the generation, and the fuzzy terms' expansions. */
+    private record Phase1(Map<String, CommittedIndex.TermStatistic> statistics, List<Expansions.Expansion> expansions) {
+        static final Phase1 NONE = new Phase1(Map.of(), List.of());
     }
 
     private <T> Map<Group, T> fanOut(List<Group> groups, ShardClient.Phase phase, Object request, Class<T> type, boolean partial,
@@ -507,7 +521,9 @@ final class Router implements Backend {
                 if (status == 410) {
                     gone++;
                     errors.add(replica.name() + ": " + message(finished.response().body()));
-                } else if (status == 400) {
+                } else if (status == 400 || status == ErrorKind.QUERY_TIMEOUT.httpStatus() && refused(finished.response().body()).errorKind()
+                        == ErrorKind.QUERY_TIMEOUT) {
+                    // The request itself, not the replica: another replica would refuse it too, or run past the deadline too.
                     throw refused(finished.response().body());
                 } else {
                     String error = finished.failure() != null ? describe(finished.failure())

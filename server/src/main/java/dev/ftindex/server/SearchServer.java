@@ -17,7 +17,11 @@ import dev.ftindex.format.WireEnum;
 import dev.ftindex.objectstore.Tasks;
 import dev.ftindex.search.PageCache;
 import dev.ftindex.search.QuerySyntaxException;
+import dev.ftindex.search.Cursor;
+import dev.ftindex.search.FacetRequest;
+import dev.ftindex.search.QueryLimitException;
 import dev.ftindex.search.SearchRequest;
+import dev.ftindex.search.SortOrder;
 import dev.ftindex.search.SearchResult;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -222,7 +226,9 @@ public final class SearchServer implements AutoCloseable {
 
     private void search(HttpExchange exchange) throws IOException {
         long start = System.nanoTime();
-        Map<String, String> parameters = parameters(exchange.getRequestURI().getRawQuery());
+        Map<String, List<String>> all = allParameters(exchange.getRequestURI().getRawQuery());
+        Map<String, String> parameters = new LinkedHashMap<>();
+        all.forEach((name, values) -> parameters.put(name, values.getFirst()));
         String query = parameters.get("q");
         if (query == null || query.isBlank()) {
             finish(exchange, start, ServerMetrics.Outcome.BAD_REQUEST, ErrorKind.INVALID_QUERY, "give a query: /search?q=...&k=10");
@@ -232,23 +238,30 @@ public final class SearchServer implements AutoCloseable {
         try {
             int k = number(parameters, "k", 10);
             if (k > MAX_K) {
-                throw new IllegalArgumentException("k must be 1 to " + MAX_K + ", not '" + parameters.get("k") + "'");
+                throw new QueryLimitException(QueryLimitException.Limit.WINDOW, "k must be 1 to " + MAX_K + ", not '" + parameters.get("k") + "'");
             }
+            SortOrder sort = SortOrder.parse(parameters.get("sort"));
             request = new SearchRequest(query, k, number(parameters, "from", 0), true,
-                    Boolean.parseBoolean(parameters.getOrDefault("highlight", "false")));
+                    Boolean.parseBoolean(parameters.getOrDefault("highlight", "false")), all.getOrDefault("filter", List.of()), sort,
+                    parameters.containsKey("after") && !parameters.get("after").isBlank() ? Cursor.parse(parameters.get("after")) : null,
+                    all.getOrDefault("facet", List.of()).stream().map(FacetRequest::parse).toList(),
+                    Boolean.parseBoolean(parameters.getOrDefault("partial", "false")));
+        } catch (QueryLimitException e) {
+            finish(exchange, start, ServerMetrics.Outcome.BAD_REQUEST, e.errorKind(), e.getMessage());
+            return;
         } catch (IllegalArgumentException e) {
             finish(exchange, start, ServerMetrics.Outcome.BAD_REQUEST, ErrorKind.USAGE, e.getMessage());
             return;
         }
         Optional<Set<String>> fields = Optional.ofNullable(parameters.get("fields"))
                 .map(list -> Arrays.stream(list.split(",")).map(String::strip).filter(s -> !s.isEmpty()).collect(Collectors.toSet()));
-        boolean partial = Boolean.parseBoolean(parameters.getOrDefault("partial", "false"));
+        boolean partial = request.partial();
         if (!admitted(exchange, start)) {
             return;
         }
         byte[] body;
         try {
-            Backend.Answer answer = backend.search(request, partial);
+            Backend.Answer answer = backend.search(request);
             ObjectNode response = CommandResult.of("search", answer.location(), answer.generation(), restrict(answer.result(), fields));
             if (partial) {
                 response.putPOJO("missingPartitions", answer.missingPartitions());
@@ -423,6 +436,13 @@ public final class SearchServer implements AutoCloseable {
 
     static Map<String, String> parameters(String rawQuery) {
         Map<String, String> parameters = new LinkedHashMap<>();
+        allParameters(rawQuery).forEach((name, values) -> parameters.put(name, values.getFirst()));
+        return parameters;
+    }
+
+    /** Every value of every parameter, in order ({@code filter} and {@code facet} may be given several times). */
+    static Map<String, List<String>> allParameters(String rawQuery) {
+        Map<String, List<String>> parameters = new LinkedHashMap<>();
         if (rawQuery == null || rawQuery.isEmpty()) {
             return parameters;
         }
@@ -430,7 +450,7 @@ public final class SearchServer implements AutoCloseable {
             int equals = pair.indexOf('=');
             String name = URLDecoder.decode(equals < 0 ? pair : pair.substring(0, equals), UTF_8);
             String value = equals < 0 ? "" : URLDecoder.decode(pair.substring(equals + 1), UTF_8);
-            parameters.putIfAbsent(name, value);
+            parameters.computeIfAbsent(name, key -> new java.util.ArrayList<>()).add(value);
         }
         return parameters;
     }

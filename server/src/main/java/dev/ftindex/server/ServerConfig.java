@@ -3,6 +3,7 @@ package dev.ftindex.server;
 import static java.util.Objects.requireNonNull;
 
 import dev.ftindex.objectstore.ObjectStore;
+import dev.ftindex.search.QueryLimits;
 import dev.ftindex.search.Reading;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -24,9 +25,10 @@ import java.time.Duration;
  *     {@code cacheRoot} shared by every generation the server opens, or fetched in full
  * @param partitions which partitions of each generation the server opens: all of them, or a shard's
  *     share (then it answers the internal API of a router, not {@code /search})
+ * @param limits what one search may cost (its deadline among them): {@code --query-timeout}
  */
 public record ServerConfig(ObjectStore store, Path cacheRoot, String host, int port, Duration poll, int threads, int maxConcurrentSearches,
-        Duration queueTimeout, Duration drainTimeout, Clock clock, Reading reading, PartitionSelection partitions) {
+        Duration queueTimeout, Duration drainTimeout, Clock clock, Reading reading, PartitionSelection partitions, QueryLimits limits) {
     public ServerConfig {
         requireNonNull(store, "store is null");
         requireNonNull(cacheRoot, "cacheRoot is null");
@@ -37,6 +39,7 @@ public record ServerConfig(ObjectStore store, Path cacheRoot, String host, int p
         requireNonNull(clock, "clock is null");
         requireNonNull(reading, "reading is null");
         requireNonNull(partitions, "partitions is null");
+        requireNonNull(limits, "limits is null");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0 to 65535: " + port);
         }
@@ -68,34 +71,38 @@ public record ServerConfig(ObjectStore store, Path cacheRoot, String host, int p
         int cores = Runtime.getRuntime().availableProcessors();
         return new ServerConfig(store, cacheRoot, DEFAULT_HOST, DEFAULT_PORT, Duration.ofSeconds(DEFAULT_POLL_SECONDS), DEFAULT_THREADS,
                 DEFAULT_SEARCHES_PER_CORE * cores, Duration.ofSeconds(DEFAULT_QUEUE_TIMEOUT_SECONDS), Duration.ofSeconds(DEFAULT_DRAIN_TIMEOUT_SECONDS),
-                Clock.systemUTC(), Reading.defaults(), PartitionSelection.all());
+                Clock.systemUTC(), Reading.defaults(), PartitionSelection.all(), QueryLimits.DEFAULT);
     }
 
     public ServerConfig withAddress(String newHost, int newPort) {
-        return new ServerConfig(store, cacheRoot, newHost, newPort, poll, threads, maxConcurrentSearches, queueTimeout, drainTimeout, clock, reading, partitions);
+        return new ServerConfig(store, cacheRoot, newHost, newPort, poll, threads, maxConcurrentSearches, queueTimeout, drainTimeout, clock, reading, partitions, limits);
     }
 
     public ServerConfig withPoll(Duration newPoll) {
-        return new ServerConfig(store, cacheRoot, host, port, newPoll, threads, maxConcurrentSearches, queueTimeout, drainTimeout, clock, reading, partitions);
+        return new ServerConfig(store, cacheRoot, host, port, newPoll, threads, maxConcurrentSearches, queueTimeout, drainTimeout, clock, reading, partitions, limits);
     }
 
     public ServerConfig withThreads(int newThreads) {
-        return new ServerConfig(store, cacheRoot, host, port, poll, newThreads, maxConcurrentSearches, queueTimeout, drainTimeout, clock, reading, partitions);
+        return new ServerConfig(store, cacheRoot, host, port, poll, newThreads, maxConcurrentSearches, queueTimeout, drainTimeout, clock, reading, partitions, limits);
     }
 
     public ServerConfig withConcurrency(int newMaxConcurrentSearches, Duration newQueueTimeout) {
-        return new ServerConfig(store, cacheRoot, host, port, poll, threads, newMaxConcurrentSearches, newQueueTimeout, drainTimeout, clock, reading, partitions);
+        return new ServerConfig(store, cacheRoot, host, port, poll, threads, newMaxConcurrentSearches, newQueueTimeout, drainTimeout, clock, reading, partitions, limits);
     }
 
     public ServerConfig withDrainTimeout(Duration newDrainTimeout) {
-        return new ServerConfig(store, cacheRoot, host, port, poll, threads, maxConcurrentSearches, queueTimeout, newDrainTimeout, clock, reading, partitions);
+        return new ServerConfig(store, cacheRoot, host, port, poll, threads, maxConcurrentSearches, queueTimeout, newDrainTimeout, clock, reading, partitions, limits);
     }
 
     public ServerConfig withReading(Reading newReading) {
-        return new ServerConfig(store, cacheRoot, host, port, poll, threads, maxConcurrentSearches, queueTimeout, drainTimeout, clock, newReading, partitions);
+        return new ServerConfig(store, cacheRoot, host, port, poll, threads, maxConcurrentSearches, queueTimeout, drainTimeout, clock, newReading, partitions, limits);
+    }
+
+    public ServerConfig withLimits(QueryLimits newLimits) {
+        return new ServerConfig(store, cacheRoot, host, port, poll, threads, maxConcurrentSearches, queueTimeout, drainTimeout, clock, reading, partitions, newLimits);
     }
 
     public ServerConfig withPartitions(PartitionSelection newPartitions) {
-        return new ServerConfig(store, cacheRoot, host, port, poll, threads, maxConcurrentSearches, queueTimeout, drainTimeout, clock, reading, newPartitions);
+        return new ServerConfig(store, cacheRoot, host, port, poll, threads, maxConcurrentSearches, queueTimeout, drainTimeout, clock, reading, newPartitions, limits);
     }
 }

@@ -23,7 +23,7 @@ import java.util.function.ToLongFunction;
 final class ServerMetrics {
     /** How a search ended, as the {@code outcome} label. */
     enum Outcome {
-        OK, BAD_REQUEST, NOT_READY, OVERLOADED, UNAVAILABLE, ERROR;
+        OK, BAD_REQUEST, NOT_READY, OVERLOADED, UNAVAILABLE, TIMEOUT, ERROR;
 
         String label() {
             return name().toLowerCase(java.util.Locale.ROOT);
@@ -35,6 +35,7 @@ final class ServerMetrics {
                 case NOT_READY -> NOT_READY;
                 case OVERLOADED -> OVERLOADED;
                 case SHARDS_UNAVAILABLE -> UNAVAILABLE;
+                case QUERY_TIMEOUT -> TIMEOUT;
                 default -> kind.httpStatus() < 500 ? BAD_REQUEST : ERROR;
             };
         }

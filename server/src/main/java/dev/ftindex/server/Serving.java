@@ -73,7 +73,7 @@ final class Serving implements AutoCloseable {
         this.collection = IndexCollection.isCollection(store);
         this.pages = config.reading().openPageCache(config.cacheRoot());
         this.loader = new GenerationLoader(store, new IndexCache(config.cacheRoot(), config.threads()), pages, config.reading().fetch(),
-                config.threads(), recentQueries, config.partitions());
+                config.threads(), recentQueries, config.partitions(), config.limits());
         this.retries = Retry.onTransient().backoff(config.poll(), config.poll().compareTo(MAX_RETRY_WAIT) > 0 ? config.poll() : MAX_RETRY_WAIT);
         this.poller = Tasks.scheduled("ftindex-poll");
         this.updater = Tasks.pool(1, "ftindex-update");

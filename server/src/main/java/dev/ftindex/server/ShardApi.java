@@ -5,10 +5,8 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import dev.ftindex.format.ErrorKind;
 import dev.ftindex.format.FailureReport;
 import dev.ftindex.format.Json;
-import dev.ftindex.search.CommittedIndex;
 import dev.ftindex.search.ShardSearch;
 import java.io.IOException;
-import java.util.Map;
 import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -54,15 +52,20 @@ final class ShardApi {
                     requirePost(method);
                     ShardProtocol.StatisticsRequest request = read(body, ShardProtocol.StatisticsRequest.class);
                     try (ServedGenerations.Lease lease = lease(request.indexId())) {
-                        yield ok(new ShardProtocol.Statistics(lease.generation().index().termStatistics(request.query())));
+                        yield ok(lease.generation().index().statistics(request.query()));
                     }
                 }
                 case ShardProtocol.SEARCH -> {
                     requirePost(method);
                     ShardProtocol.SearchRequest request = read(body, ShardProtocol.SearchRequest.class);
-                    Map<String, CommittedIndex.TermStatistic> statistics = ShardSearch.sum(java.util.List.of(request.statistics()));
+                    ShardSearch.Request search;
+                    try {
+                        search = request.shard();
+                    } catch (IllegalArgumentException e) {
+                        throw new ServerException(ErrorKind.USAGE, e.getMessage());
+                    }
                     try (ServedGenerations.Lease lease = lease(request.indexId())) {
-                        ShardSearch.Result result = lease.generation().index().searchShard(request.query(), request.depth(), statistics);
+                        ShardSearch.Result result = lease.generation().index().searchShard(search);
                         serving.answered(request.query());
                         yield ok(result);
                     }

@@ -3,11 +3,16 @@ package dev.ftindex.server;
 import static java.util.Objects.requireNonNull;
 
 import dev.ftindex.search.CommittedIndex;
+import dev.ftindex.search.Cursor;
+import dev.ftindex.search.Expansions;
+import dev.ftindex.search.FacetRequest;
+import dev.ftindex.search.SortOrder;
 import dev.ftindex.search.ShardSearch;
 import java.util.List;
+import java.util.Map;
 
 /**
- * The internal API a router speaks to shard servers, version 1: JSON over HTTP/1.1 under
+ * The internal API a router speaks to shard servers, version 2: JSON over HTTP/1.1 under
  * {@value #PREFIX}. JSON because the answers are small (term statistics, a few hundred hits, one
  * page of stored fields), the public API is JSON already (one mapper, one server, one error body),
  * and an operator can ask a shard with curl; Jackson writes a float as the shortest decimal that
@@ -18,14 +23,20 @@ import java.util.List;
  *
  * <ul>
  *   <li>{@code GET generations}: {@link Generations}.
- *   <li>{@code POST statistics} {@link StatisticsRequest}: {@link Statistics}, the query's terms over the shard's partitions.
- *   <li>{@code POST search} {@link SearchRequest}: a {@link ShardSearch.Result}, scored with the statistics given.
+ *   <li>{@code POST statistics} {@link StatisticsRequest}: {@link ShardSearch.Statistics}, the query's terms over the
+ *       shard's partitions and its best expansions of each fuzzy term.
+ *   <li>{@code POST search} {@link SearchRequest}: a {@link ShardSearch.Result}, scored with the statistics given, its
+ *       fuzzy terms expanded as given, in the order asked, with the facets' full counts.
  *   <li>{@code POST fetch} {@link FetchRequest}: {@link Fetched}, stored fields (and snippets) of the addresses given.
  * </ul>
+ *
+ * <p>Version 2 added filters, sorts, cursors, facets, partial results and the expansions of fuzzy
+ * terms (version 1 had only the query); a version-1 router gets 404 from a version-2 shard and
+ * says so in {@code /health}.
  */
 final class ShardProtocol {
-    static final int VERSION = 1;
-    static final String PREFIX = "/internal/v1/";
+    static final int VERSION = 2;
+    static final String PREFIX = "/internal/v2/";
     static final String GENERATIONS = PREFIX + "generations";
     static final String STATISTICS = PREFIX + "statistics";
     static final String SEARCH = PREFIX + "search";
@@ -67,17 +78,42 @@ final class ShardProtocol {
         }
     }
 
-    record Statistics(List<CommittedIndex.TermStatistic> terms) {}
-
-    /** @param depth how many of the best hits to return ({@code from + k} of the page the router builds) */
-    record SearchRequest(String indexId, String query, int depth, List<CommittedIndex.TermStatistic> statistics) {
+    /**
+     * One search of a shard: the public request's query, filters, order, cursor, facets and
+     * {@code partial}; {@code depth}, how many of the best hits to return ({@code from + k} of the
+     * page the router builds); the generation's statistics of the query's terms; the expansions of
+     * its fuzzy terms.
+     *
+     * @param sort the order's {@link SortOrder#describe description}
+     * @param after the cursor's token, if the page starts after one
+     * @param facets the facets' {@link FacetRequest#describe descriptions}
+     */
+    record SearchRequest(String indexId, String query, List<String> filters, String sort, String after, int depth, List<String> facets,
+                         boolean partial, List<CommittedIndex.TermStatistic> statistics, List<Expansions.Expansion> expansions) {
         SearchRequest {
             requireNonNull(indexId, "indexId is null");
             requireNonNull(query, "query is null");
+            filters = filters == null ? List.of() : List.copyOf(filters);
+            facets = facets == null ? List.of() : List.copyOf(facets);
             statistics = statistics == null ? List.of() : List.copyOf(statistics);
+            expansions = expansions == null ? List.of() : List.copyOf(expansions);
             if (depth < 1 || depth > dev.ftindex.search.SearchRequest.MAX_WINDOW) {
                 throw new IllegalArgumentException("depth must be 1 to " + dev.ftindex.search.SearchRequest.MAX_WINDOW + ", not " + depth);
             }
+        }
+
+        static SearchRequest of(String indexId, dev.ftindex.search.SearchRequest request, Map<String, CommittedIndex.TermStatistic> statistics,
+                                List<Expansions.Expansion> expansions) {
+            return new SearchRequest(indexId, request.query(), request.filters(), request.sort().describe(),
+                    request.after() == null ? null : request.after().token(), request.from() + request.k(),
+                    request.facets().stream().map(FacetRequest::describe).toList(), request.partial(), List.copyOf(statistics.values()), expansions);
+        }
+
+        /** The shard's part: the same search, {@code depth} deep from the start of the order (or the cursor). */
+        ShardSearch.Request shard() {
+            dev.ftindex.search.SearchRequest search = new dev.ftindex.search.SearchRequest(query, depth, 0, false, false, filters,
+                    SortOrder.parse(sort), after == null ? null : Cursor.parse(after), facets.stream().map(FacetRequest::parse).toList(), partial);
+            return new ShardSearch.Request(search, ShardSearch.sum(List.of(statistics)), expansions);
         }
     }
 

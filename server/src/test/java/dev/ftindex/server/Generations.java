@@ -74,6 +74,25 @@ final class Generations {
         }
     }
 
+    /** Builds and commits generation {@code generation} of {@code collection} from {@code lines}, in {@code partitions} partitions. */
+    static ObjectStore build(ObjectStore collection, String generation, List<String> lines, Path scratch, int partitions) {
+        try {
+            Path input = TestDocuments.write(scratch.resolve("input-" + generation + ".jsonl"), lines);
+            ObjectStore root = ObjectStores.prefixed(collection, CollectionLayout.generationPrefix(generation));
+            for (int partition = 0; partition < partitions; partition++) {
+                WorkerConfig config = WorkerConfig.of(TestDocuments.spec(), List.of(input.toString()), partition, Optional.of(partitions))
+                        .withThreads(1).withWorkDirectory(scratch.resolve("work-" + generation));
+                new Worker(root, config, location -> {
+                    throw new AssertionError(location);
+                }, Progress.silent()).run();
+            }
+            new Finalizer(root, FinalizerConfig.defaults(), Progress.silent()).run();
+            return root;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     static Publisher.Result publish(ObjectStore collection, String generation) {
         return new Publisher(collection, 4, Progress.silent()).publish(generation);
     }

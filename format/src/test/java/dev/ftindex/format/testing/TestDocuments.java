@@ -15,7 +15,8 @@ import java.util.zip.GZIPOutputStream;
 
 /**
  * Generated JSONL documents for tests: ids {@code doc-<n>}, a title and contents drawn from a
- * Zipf-like vocabulary (so term statistics look like text), a year and keyword tags.
+ * Zipf-like vocabulary (so term statistics look like text), a year, a price (absent from every
+ * tenth) and keyword tags.
  */
 public final class TestDocuments {
     private static final String[] WORDS = (
@@ -35,6 +36,7 @@ public final class TestDocuments {
                    "title": {"type": "text", "stored": true, "analyzer": "english"},
                    "contents": {"type": "text", "analyzer": "standard"},
                    "year": {"type": "long", "stored": true},
+                   "price": {"type": "double", "stored": true},
                    "tags": {"type": "keyword", "stored": true}
                  },
                  "defaultSearchFields": ["title", "contents"]}
@@ -51,6 +53,10 @@ public final class TestDocuments {
             document.put("title", words(random, 2 + random.nextInt(6)));
             document.put("contents", words(random, 5 + random.nextInt(60)));
             document.put("year", 1950 + random.nextInt(75));
+            // Not drawn from the random sequence, so the other fields stay as they were; every tenth has none.
+            if (i % 10 != 3) {
+                document.put("price", Math.floorMod(i * 7919L, 100_000) / 100.0);
+            }
             var tags = document.putArray("tags");
             for (int t = 0; t < random.nextInt(3); t++) {
                 tags.add(WORDS[random.nextInt(8)]);

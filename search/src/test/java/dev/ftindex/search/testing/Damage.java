@@ -22,9 +22,10 @@ public final class Damage {
     }
 
     /**
-     * Flips a byte near the middle of the largest file of {@code partition}, in a block its hotcache
-     * does not pin (pinned blocks are read from the hotcache, never from the file), so only the
-     * reads of that page find it.
+     * Flips a byte near the middle of the postings of {@code partition} (the {@code .doc} entry of
+     * its compound file, which the queries of a test read; the middle of the largest file when the
+     * partition is not compound), in a block its hotcache does not pin (pinned blocks are read from
+     * the hotcache, never from the file), so only the reads of that page find it.
      */
     public static FlippedByte flipUnpinnedMiddleByte(ObjectStore root, IndexMetadata metadata, int partition) throws IOException {
         CommittedPartition committed = metadata.partitions().get(partition);
@@ -35,11 +36,35 @@ public final class Damage {
             hotcache = Hotcache.parse(in.readAllRemaining(), "test");
         }
         long at = largest.size() / 2;
+        if (largest.name().endsWith(".cfs")) {
+            FileEntry entries = committed.files().stream().filter(file -> file.name().equals(largest.name().replace(".cfs", ".cfe")))
+                    .findFirst().orElseThrow();
+            try (ObjectStream in = root.get(committed.key(entries))) {
+                long[] postings = compoundEntry(in.readAllRemaining(), ".doc");
+                at = postings[0] + postings[1] / 2;
+            }
+        }
         while (hotcache.files().get(largest.name()).pinned().containsKey((int) (at / hotcache.blockSize()))) {
             at += hotcache.blockSize();
         }
         flipByte(root, committed.key(largest), at);
         return new FlippedByte(committed, largest, at);
+    }
+
+    /** The offset and length of entry {@code suffix} in a compound file, from its entries file ({@code .cfe}, Lucene90 format). */
+    private static long[] compoundEntry(byte[] cfe, String suffix) throws IOException {
+        org.apache.lucene.store.ByteArrayDataInput in = new org.apache.lucene.store.ByteArrayDataInput(cfe);
+        in.skipBytes(org.apache.lucene.codecs.CodecUtil.indexHeaderLength("Lucene90CompoundEntries", ""));
+        int count = in.readVInt();
+        for (int i = 0; i < count; i++) {
+            String name = in.readString();
+            long offset = in.readLong();
+            long length = in.readLong();
+            if (name.endsWith(suffix)) {
+                return new long[] {offset, length};
+            }
+        }
+        throw new IOException("the compound file has no " + suffix + " entry");
     }
 
     /** Rewrites object {@code key} with the byte at {@code at} changed. */

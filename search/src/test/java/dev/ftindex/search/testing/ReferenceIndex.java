@@ -5,6 +5,10 @@ import dev.ftindex.format.BadRecordException;
 import dev.ftindex.format.DocumentMapper;
 import dev.ftindex.format.IndexSpec;
 import dev.ftindex.search.CommittedIndex;
+import dev.ftindex.search.Cursor;
+import dev.ftindex.search.QueryLanguage;
+import dev.ftindex.search.QueryLimits;
+import dev.ftindex.search.SortOrder;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -70,6 +74,44 @@ public final class ReferenceIndex implements AutoCloseable {
             hits.add(Scored.of(stored.document(doc.doc).get(spec.idField()), ((FieldDoc) doc).score));
         }
         return hits;
+    }
+
+    /** A hit of {@link #search(String, List, SortOrder, Cursor, int)}: id, score bits, and its sort values as a result shows them. */
+    public record Sorted(String id, int scoreBits, List<Object> sort) {
+        @Override
+        public String toString() {
+            return id + "=" + Float.intBitsToFloat(scoreBits) + sort;
+        }
+    }
+
+    /** A page of hits and where the next starts. */
+    public record Page(List<Sorted> hits, long totalHits, String after) {}
+
+    /**
+     * The first {@code k} hits of {@code query} restricted by {@code filters}, in {@code order},
+     * after {@code after} if given: one plain searcher over one index, with the parser every path
+     * uses and Lucene's own rewrite of every query (fuzzy terms included).
+     */
+    public Page search(String query, List<String> filters, SortOrder order, Cursor after, int k) throws IOException {
+        QueryLanguage language = new QueryLanguage(spec, analyzer, QueryLimits.DEFAULT);
+        List<org.apache.lucene.search.Query> parsed = new ArrayList<>();
+        for (String filter : filters) {
+            parsed.add(language.parse(filter));
+        }
+        org.apache.lucene.search.Query lucene = language.filtered(language.parse(query), parsed);
+        org.apache.lucene.search.Sort sort = order.lucene(spec);
+        FieldDoc start = after == null ? null : new FieldDoc(Integer.MAX_VALUE, Float.NaN, SortOrder.lucene(after.values(), sort));
+        TopFieldDocs top = searcher.search(lucene, new org.apache.lucene.search.TopFieldCollectorManager(sort, k, start, Integer.MAX_VALUE));
+        org.apache.lucene.search.TopFieldCollector.populateScores(top.scoreDocs, searcher, lucene);
+        List<Sorted> hits = new ArrayList<>();
+        var stored = searcher.storedFields();
+        for (ScoreDoc doc : top.scoreDocs) {
+            FieldDoc field = (FieldDoc) doc;
+            hits.add(new Sorted(stored.document(doc.doc).get(spec.idField()), Float.floatToRawIntBits(field.score),
+                    order.relevance() ? List.of() : order.shown(SortOrder.values(field))));
+        }
+        String next = hits.size() == k ? new Cursor(order.describe(), SortOrder.values((FieldDoc) top.scoreDocs[k - 1])).token() : null;
+        return new Page(hits, top.totalHits.value(), next);
     }
 
     public long totalHits(String query) throws IOException {
