@@ -2,15 +2,15 @@ package dev.ftindex.cli;
 
 import dev.ftindex.search.BatchSearch;
 import dev.ftindex.search.CommittedIndex;
-import dev.ftindex.search.IndexCache;
-import dev.ftindex.search.Reading;
 import dev.ftindex.search.Cursor;
 import dev.ftindex.search.FacetRequest;
 import dev.ftindex.search.FacetResult;
+import dev.ftindex.search.IndexCache;
 import dev.ftindex.search.QueryLimitException;
+import dev.ftindex.search.Reading;
 import dev.ftindex.search.SearchRequest;
-import dev.ftindex.search.SortOrder;
 import dev.ftindex.search.SearchResult;
+import dev.ftindex.search.SortOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -203,7 +203,7 @@ final class SearchCommand implements Verb {
         }
         for (FacetResult facet : result.facets()) {
             text.append(String.format(Locale.ROOT, "%nfacet %s (%s%s):%n", facet.field(), facet.kind().json(),
-                    facet.values() == null ? "" : String.format(Locale.ROOT, ", %,d values", facet.values())));
+                    facet.values() == null ? "" : String.format(Locale.ROOT, ", %,d %s", facet.values(), facet.values() == 1 ? "value" : "values")));
             for (FacetResult.Bucket bucket : facet.buckets()) {
                 String label = bucket.value() != null ? String.valueOf(bucket.value())
                         : (bucket.from() == null ? "" : bucket.from().toPlainString()) + ".." + (bucket.to() == null ? "" : bucket.to().toPlainString());

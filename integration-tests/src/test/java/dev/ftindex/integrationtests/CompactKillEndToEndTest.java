@@ -52,13 +52,17 @@ class CompactKillEndToEndTest {
             assertThat(seen).as("reached %s\n%s", stage, running.stderrSoFar()).isNotNull();
             Thread.sleep(random.nextInt(30));
             running.kill9();
+            boolean stagedBeforeTheKill;
             try (ObjectStore store = ObjectStores.local(compacted)) {
-                assertThat(store.list(IndexLayout.manifestKey(0))).as("killed in %s: nothing staged", stage).isEmpty();
+                stagedBeforeTheKill = !store.list(IndexLayout.manifestKey(0)).isEmpty();
             }
+            // Killed while uploading, a small group may have finished (its manifest is written last, whole);
+            // before that stage nothing is staged.
+            assertThat(stagedBeforeTheKill).as("killed in %s: nothing staged", stage).isEqualTo(stagedBeforeTheKill && stage.equals("uploading"));
 
             Ftindex.Result rerun = ftindex.run(worker);
             assertThat(rerun.exitCode()).as(rerun.toString()).isZero();
-            assertThat(rerun.json().path("status").asText()).isEqualTo("staged");
+            assertThat(rerun.json().path("status").asText()).isEqualTo(stagedBeforeTheKill ? "already-staged" : "staged");
             Ftindex.Result other = ftindex.run("compact", "--index", compacted.toString(), "--base", base.toString(), "--partitions", "2",
                     "--partition", "1");
             assertThat(other.exitCode()).as(other.toString()).isZero();

@@ -7,8 +7,8 @@ import dev.ftindex.format.CorruptIndexException;
 import dev.ftindex.format.FieldStats;
 import dev.ftindex.format.FileEntry;
 import dev.ftindex.format.IndexLayout;
-import dev.ftindex.format.IndexMetadata;
 import dev.ftindex.format.IndexMetadata.CommittedPartition;
+import dev.ftindex.format.IndexMetadata;
 import dev.ftindex.format.IndexSpec;
 import dev.ftindex.format.LuceneFiles;
 import dev.ftindex.format.NotCommittedException;
@@ -30,6 +30,9 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import org.apache.lucene.analysis.Analyzer;
 import org.apache.lucene.document.Document;
+import org.apache.lucene.facet.FacetsCollector;
+import org.apache.lucene.facet.FacetsCollectorManager;
+import org.apache.lucene.facet.StringDocValuesReaderState;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.IndexableField;
@@ -40,19 +43,15 @@ import org.apache.lucene.index.TermStates;
 import org.apache.lucene.search.CollectionStatistics;
 import org.apache.lucene.search.FieldDoc;
 import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.MultiCollectorManager;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.QueryVisitor;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.Sort;
-import org.apache.lucene.search.SortField;
 import org.apache.lucene.search.TermStatistics;
 import org.apache.lucene.search.TopFieldCollector;
 import org.apache.lucene.search.TopFieldCollectorManager;
 import org.apache.lucene.search.TopFieldDocs;
-import org.apache.lucene.search.MultiCollectorManager;
-import org.apache.lucene.facet.FacetsCollector;
-import org.apache.lucene.facet.FacetsCollectorManager;
-import org.apache.lucene.facet.StringDocValuesReaderState;
 import org.apache.lucene.search.TotalHits;
 import org.apache.lucene.search.similarities.BM25Similarity;
 import org.apache.lucene.search.uhighlight.DefaultPassageFormatter;
@@ -604,7 +603,7 @@ public final class CommittedIndex implements Closeable {
             try {
                 after = new FieldDoc(Integer.MAX_VALUE, Float.NaN, SortOrder.lucene(request.after().values(), sort));
             } catch (IllegalArgumentException e) {
-                throw new QuerySyntaxException("after=...", e.getMessage());
+                throw QuerySyntaxException.of("after", e.getMessage());
             }
         }
         long timeout = language.limits().timeout().toMillis();

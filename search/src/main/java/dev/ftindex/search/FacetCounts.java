@@ -1,8 +1,8 @@
 package dev.ftindex.search;
 
-import dev.ftindex.format.IndexSpec;
 import dev.ftindex.format.IndexSpec.FieldSpec;
 import dev.ftindex.format.IndexSpec.FieldType;
+import dev.ftindex.format.IndexSpec;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -45,9 +45,9 @@ import org.apache.lucene.util.NumericUtils;
  * refuses when the whole generation holds more, and so does a router, whose shards each refuse
  * when they alone do and which sums the rest before it checks.
  */
-final class FacetCounts {
+public final class FacetCounts {
     /** The most distinct values (or histogram buckets) a facet may count. */
-    static final int MAX_VALUES = 65_536;
+    public static final int MAX_VALUES = 65_536;
 
     private FacetCounts() {}
 
@@ -57,7 +57,7 @@ final class FacetCounts {
      * @param states the per-reader state of keyword fields (an ordinal map), made once per field and reader
      * @throws QuerySyntaxException if a facet's field cannot be counted that way
      */
-    static List<FacetResult> count(List<FacetRequest> facets, IndexSpec spec, FacetsCollector hits,
+    public static List<FacetResult> count(List<FacetRequest> facets, IndexSpec spec, FacetsCollector hits,
                                    Function<String, StringDocValuesReaderState> states) throws IOException {
         List<FacetResult> results = new ArrayList<>(facets.size());
         for (FacetRequest facet : facets) {
@@ -74,7 +74,7 @@ final class FacetCounts {
     private static FieldType type(FacetRequest facet, IndexSpec spec) {
         FieldSpec field = spec.fields().get(facet.field());
         if (field == null) {
-            throw new QuerySyntaxException("facet=" + facet.describe(), "'" + facet.field() + "' is not a field of the index");
+            throw QuerySyntaxException.of("facet '" + facet.describe() + "'", "'" + facet.field() + "' is not a field of the index");
         }
         boolean numeric = field.type() == FieldType.LONG || field.type() == FieldType.DOUBLE;
         String refusal = switch (facet.kind()) {
@@ -85,10 +85,10 @@ final class FacetCounts {
                     + field.type().json();
         };
         if (refusal != null) {
-            throw new QuerySyntaxException("facet=" + facet.describe(), refusal);
+            throw QuerySyntaxException.of("facet '" + facet.describe() + "'", refusal);
         }
         if (field.type() == FieldType.LONG && facet.kind() != FacetRequest.Kind.VALUES && !integral(facet)) {
-            throw new QuerySyntaxException("facet=" + facet.describe(), "'" + facet.field() + "' is long: give whole numbers");
+            throw QuerySyntaxException.of("facet '" + facet.describe() + "'", "'" + facet.field() + "' is long: give whole numbers");
         }
         return field.type();
     }
@@ -216,7 +216,7 @@ final class FacetCounts {
      * The full counts of several indexes (a router's shards) summed: values and histogram buckets by
      * value, ranges by position. The merged counts are an index's own counts of all of them.
      */
-    static List<FacetResult> merge(List<FacetRequest> facets, List<List<FacetResult>> parts) {
+    public static List<FacetResult> merge(List<FacetRequest> facets, List<List<FacetResult>> parts) {
         List<FacetResult> merged = new ArrayList<>(facets.size());
         for (int f = 0; f < facets.size(); f++) {
             FacetRequest facet = facets.get(f);
@@ -247,7 +247,7 @@ final class FacetCounts {
     }
 
     /** What a search returns of full counts: the top values (by count, ties by value); ranges and histograms whole. */
-    static List<FacetResult> finish(List<FacetRequest> facets, List<FacetResult> full) {
+    public static List<FacetResult> finish(List<FacetRequest> facets, List<FacetResult> full) {
         List<FacetResult> finished = new ArrayList<>(facets.size());
         for (int f = 0; f < facets.size(); f++) {
             FacetRequest facet = facets.get(f);

@@ -2,9 +2,9 @@ package dev.ftindex.search;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.ftindex.format.IndexSpec;
 import dev.ftindex.format.IndexSpec.FieldSpec;
 import dev.ftindex.format.IndexSpec.FieldType;
+import dev.ftindex.format.IndexSpec;
 import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
@@ -81,7 +81,14 @@ public final class QueryLanguage {
         try {
             return parser.parse(text);
         } catch (ParseException e) {
-            throw new QuerySyntaxException(text, e.getMessage().lines().findFirst().orElse(e.getMessage()));
+            if (e.getCause() instanceof IndexSearcher.TooManyClauses) {
+                throw new QueryLimitException(QueryLimitException.Limit.CLAUSES, "the query '" + abbreviate(text) + "' has more than "
+                        + IndexSearcher.getMaxClauseCount() + " clauses: search with fewer terms");
+            }
+            String problem = e.getMessage().lines().findFirst().orElse(e.getMessage());
+            // The parser puts "Cannot parse '<text>': " before the reason; the exception says which text.
+            String prefix = "Cannot parse '" + text + "': ";
+            throw new QuerySyntaxException(text, problem.startsWith(prefix) ? problem.substring(prefix.length()) : problem);
         } catch (TooComplexToDeterminizeException e) {
             throw new QueryLimitException(QueryLimitException.Limit.REGEXP, "the regular expression in '" + text + "' is too complex: it"
                     + " would take more than " + e.getDeterminizeWorkLimit() + " units of work to compile (simplify it, or anchor it with a"

@@ -53,6 +53,11 @@ public record SearchResult(String indexId, String query, int k, int from, @JsonU
         return count.totalHits();
     }
 
+    /** This result with other hits (the same hits with fewer fields, say); everything else as it is. */
+    public SearchResult withHits(List<Hit> newHits) {
+        return new SearchResult(indexId, query, k, from, count, newHits, seconds, sort, after, timedOut, facets);
+    }
+
     /**
      * @param partition the committed partition number {@code n} the document is in
      * @param fields the document's stored fields (a list where a field has several values)

@@ -2,9 +2,9 @@ package dev.ftindex.search;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.ftindex.format.IndexSpec;
 import dev.ftindex.format.IndexSpec.FieldSpec;
 import dev.ftindex.format.IndexSpec.FieldType;
+import dev.ftindex.format.IndexSpec;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -127,7 +127,7 @@ public record SortOrder(List<Key> keys) {
             }
             FieldSpec field = spec.fields().get(key.field());
             if (field == null) {
-                throw new QuerySyntaxException(describe(), "'" + key.field() + "' is not a field of the index (sortable: " + sortable(spec) + ")");
+                throw QuerySyntaxException.of("sort '" + describe() + "'", "'" + key.field() + "' is not a field of the index (sortable: " + sortable(spec) + ")");
             }
             SortField sortField = switch (field.type()) {
                 case KEYWORD -> {
@@ -147,7 +147,7 @@ public record SortOrder(List<Key> keys) {
                     number.setMissingValue(key.descending() ? -Double.MAX_VALUE : Double.MAX_VALUE);
                     yield number;
                 }
-                case TEXT -> throw new QuerySyntaxException(describe(), "field '" + key.field() + "' is text: text is not sortable (sortable: "
+                case TEXT -> throw QuerySyntaxException.of("sort '" + describe() + "'", "field '" + key.field() + "' is text: text is not sortable (sortable: "
                         + sortable(spec) + ")");
             };
             fields.add(sortField);

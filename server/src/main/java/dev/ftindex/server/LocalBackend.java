@@ -70,7 +70,7 @@ final class LocalBackend implements Backend {
         SearchServer.Served generation = served.map(identity -> new SearchServer.Served(
                 Duration.between(identity.committedAt(), config.clock().instant()).toSeconds(), identity.bytes(), identity.committedAt().toString(),
                 identity.docs(), identity.generation(), identity.indexId(), identity.partitions(),
-                config.partitions().whole() ? null : identity.held())).orElse(null);
+                config.partitions().whole() ? null : identity.held(), identity.fields())).orElse(null);
         return new SearchServer.Health(serving.isCollection() ? serving.building() : null, serving.lastPoll().orElse(null),
                 SearchServer.PageCacheView.of(serving.pageCache()), generation, source, state, serving.updates(), null);
     }

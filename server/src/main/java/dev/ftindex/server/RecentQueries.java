@@ -4,6 +4,7 @@ import dev.ftindex.format.progress.Progress;
 import dev.ftindex.format.progress.Stage;
 import dev.ftindex.format.progress.Unit;
 import dev.ftindex.search.CommittedIndex;
+import dev.ftindex.search.QueryLimitException;
 import dev.ftindex.search.QuerySyntaxException;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,8 +38,9 @@ final class RecentQueries implements GenerationLoader.Warmer {
             for (String query : warming) {
                 try {
                     index.search(query, 10);
-                } catch (QuerySyntaxException e) {
-                    // A query the old generation answered may not parse with a new spec; warming goes on.
+                } catch (QuerySyntaxException | QueryLimitException e) {
+                    // A query the old generation answered may not parse with a new spec, or may run past the
+                    // deadline on a cold generation: warming is a head start, not a test, and goes on.
                 }
                 stage.add(1, 0);
             }

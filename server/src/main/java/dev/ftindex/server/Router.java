@@ -604,7 +604,7 @@ final class Router implements Backend {
         SearchServer.Served served = current == null || !current.complete() ? null : new SearchServer.Served(
                 Duration.between(Instant.parse(current.generation().committedAt()), config.clock().instant()).toSeconds(), 0,
                 current.generation().committedAt(), current.generation().documents(), current.generation().generation(),
-                current.generation().indexId(), current.generation().partitions(), null);
+                current.generation().indexId(), current.generation().partitions(), null, current.generation().fields());
         List<ShardView> shards = new ArrayList<>();
         for (ShardClient client : clients.values().stream().sorted(Comparator.comparing(c -> c.base().toString())).toList()) {
             ShardProtocol.Generations found = client.generations();

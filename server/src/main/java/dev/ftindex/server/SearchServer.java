@@ -15,14 +15,13 @@ import dev.ftindex.format.FailureReport;
 import dev.ftindex.format.Json;
 import dev.ftindex.format.WireEnum;
 import dev.ftindex.objectstore.Tasks;
-import dev.ftindex.search.PageCache;
-import dev.ftindex.search.QuerySyntaxException;
 import dev.ftindex.search.Cursor;
 import dev.ftindex.search.FacetRequest;
+import dev.ftindex.search.PageCache;
 import dev.ftindex.search.QueryLimitException;
 import dev.ftindex.search.SearchRequest;
-import dev.ftindex.search.SortOrder;
 import dev.ftindex.search.SearchResult;
+import dev.ftindex.search.SortOrder;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -338,9 +337,9 @@ public final class SearchServer implements AutoCloseable {
         List<SearchResult.Hit> hits = result.hits().stream().map(hit -> {
             Map<String, Object> kept = new TreeMap<>(hit.fields());
             kept.keySet().retainAll(fields.get());
-            return new SearchResult.Hit(hit.id(), hit.score(), hit.partition(), kept, hit.highlights());
+            return new SearchResult.Hit(hit.id(), hit.score(), hit.partition(), kept, hit.highlights(), hit.sort());
         }).toList();
-        return new SearchResult(result.indexId(), result.query(), result.k(), result.from(), result.count(), hits, result.seconds());
+        return result.withHits(hits);
     }
 
     private void readyz(HttpExchange exchange) throws IOException {
@@ -395,10 +394,13 @@ public final class SearchServer implements AutoCloseable {
         STARTING, SERVING, DRAINING
     }
 
-    /** The generation served now; {@code held}: the partitions a shard server holds of it (absent when all). */
+    /**
+     * The generation served now; {@code held}: the partitions a shard server holds of it (absent when
+     * all); {@code fields}: its spec's fields and their types (what the page offers to sort and facet by).
+     */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     record Served(long ageSeconds, long bytes, String committedAt, long documents, String generation, String indexId, int partitions,
-            @JsonInclude(JsonInclude.Include.NON_NULL) List<Integer> held) {}
+            @JsonInclude(JsonInclude.Include.NON_NULL) List<Integer> held, @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, String> fields) {}
 
     private static void send(HttpExchange exchange, int status, String contentType, byte[] body) throws IOException {
         exchange.getResponseHeaders().set("Content-Type", contentType);

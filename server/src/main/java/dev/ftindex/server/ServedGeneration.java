@@ -5,6 +5,7 @@ import dev.ftindex.search.CommittedIndex;
 import dev.ftindex.search.IndexCache;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -38,14 +39,17 @@ final class ServedGeneration {
      * @param held the partitions this server opened (all of them, unless it serves a shard's share)
      */
     record Identity(String location, String generation, String indexId, int partitions, long docs, long bytes, Instant committedAt,
-            List<Integer> held) {
+            List<Integer> held, Map<String, String> fields) {
         Identity {
             held = List.copyOf(held);
+            fields = fields == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(fields));
         }
 
         static Identity of(String location, String generation, IndexMetadata metadata, Instant committedAt, List<Integer> held) {
+            Map<String, String> fields = new java.util.TreeMap<>();
+            metadata.spec().fields().forEach((name, field) -> fields.put(name, field.type().json()));
             return new Identity(location, generation, metadata.indexId(), metadata.totals().partitions(), metadata.totals().docs(),
-                    metadata.totals().bytes(), committedAt, held);
+                    metadata.totals().bytes(), committedAt, held, fields);
         }
 
         /** Whether a resolved target is this generation (an index is immutable: the same id is the same bytes). */

@@ -6,8 +6,8 @@ import dev.ftindex.search.CommittedIndex;
 import dev.ftindex.search.Cursor;
 import dev.ftindex.search.Expansions;
 import dev.ftindex.search.FacetRequest;
-import dev.ftindex.search.SortOrder;
 import dev.ftindex.search.ShardSearch;
+import dev.ftindex.search.SortOrder;
 import java.util.List;
 import java.util.Map;
 
@@ -56,18 +56,20 @@ final class ShardProtocol {
 
     /**
      * One open generation: its name (null for an index root), index id, where it lies, its
-     * partition and document counts, when it was committed, and which of its partitions this
-     * server holds.
+     * partition and document counts, when it was committed, which of its partitions this server
+     * holds, and its spec's fields with their types.
      */
-    record Open(String generation, String indexId, String location, int partitions, long documents, String committedAt, List<Integer> held) {
+    record Open(String generation, String indexId, String location, int partitions, long documents, String committedAt, List<Integer> held,
+                Map<String, String> fields) {
         Open {
             requireNonNull(indexId, "indexId is null");
             held = List.copyOf(held);
+            fields = fields == null ? Map.of() : Map.copyOf(fields);
         }
 
         static Open of(ServedGeneration.Identity identity) {
             return new Open(identity.generation(), identity.indexId(), identity.location(), identity.partitions(), identity.docs(),
-                    identity.committedAt().toString(), identity.held());
+                    identity.committedAt().toString(), identity.held(), identity.fields());
         }
     }
 

@@ -80,16 +80,11 @@ class QueryKindsTest {
         SearchServer first = server(collection, PartitionSelection.ranges("0-1"), "a");
         SearchServer replica = server(collection, PartitionSelection.ranges("0-1"), "a2");
         SearchServer second = server(collection, PartitionSelection.ranges("2-3"), "b");
-        for (SearchServer shard : List.of(first, replica, second)) {
-            new Http(shard.port()).awaitHealth(h -> Http.serving(h, "g1"), Duration.ofSeconds(60), "g1 on a shard");
-        }
-        SearchServer routing = SearchServer.route(RouterConfig.defaults(List.of("http://127.0.0.1:" + first.port(),
-                "http://127.0.0.1:" + replica.port(), "http://127.0.0.1:" + second.port())).withAddress("127.0.0.1", 0)
-                .withRefresh(Duration.ofMinutes(5)).withShardTimeout(Duration.ofSeconds(10), 95));
+        Routing.awaitServing("g1", new Http(first.port()), new Http(replica.port()), new Http(second.port()));
+        SearchServer routing = Routing.over(Duration.ofMinutes(5), first, replica, second);
         opened.add(routing);
         router = new Http(routing.port());
-        serve.awaitHealth(h -> Http.serving(h, "g1"), Duration.ofSeconds(60), "g1 on the whole server");
-        router.awaitHealth(h -> Http.serving(h, "g1"), Duration.ofSeconds(60), "g1 on the router");
+        Routing.awaitServing("g1", serve, router);
     }
 
     private SearchServer server(ObjectStore collection, PartitionSelection partitions, String cache) {

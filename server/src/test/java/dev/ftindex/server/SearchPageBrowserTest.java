@@ -9,6 +9,7 @@ import dev.ftindex.objectstore.ObjectStores;
 import dev.ftindex.search.CommittedIndex;
 import dev.ftindex.search.SearchRequest;
 import dev.ftindex.search.SearchResult;
+import dev.ftindex.search.SortOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -80,7 +81,12 @@ class SearchPageBrowserTest {
                 List<String> shown = driver.findElements(By.cssSelector("#hits .hit .id")).stream().map(WebElement::getText).toList();
                 assertThat(shown).isEqualTo(expected);
                 assertThat(driver.findElement(By.id("summary")).getText()).contains("hits for lucene segment").contains("generation g1");
-                assertThat(driver.findElement(By.cssSelector("#hits .hit dl")).getText()).contains("title").contains("year");
+                WebElement firstHit = driver.findElement(By.cssSelector("#hits .hit"));
+                assertThat(firstHit.findElement(By.cssSelector("dl")).getText()).contains("year");
+                if (!firstHit.findElements(By.cssSelector(".snippet")).isEmpty()) {
+                    assertThat(firstHit.findElement(By.cssSelector("dl")).getText()).as("a field with a snippet is shown once")
+                            .doesNotContain("title");
+                }
                 // Highlighted words: every <mark> holds a word of the query.
                 List<WebElement> marks = driver.findElements(By.cssSelector("#hits .hit .snippet mark"));
                 assertThat(marks).as("highlighted words").isNotEmpty();
@@ -98,11 +104,36 @@ class SearchPageBrowserTest {
                 assertThat(both).isEqualTo(wanted);
                 assertThat(driver.findElement(By.id("summary")).getText()).contains("showing 1-" + wanted.size());
 
+                // Facets: the keyword field's values with their counts; a click filters the hits by one.
+                wait.until(d -> !d.findElements(By.cssSelector("#facets button")).isEmpty());
+                assertThat(driver.findElement(By.cssSelector("#facets h3")).getText()).isEqualTo("tags");
+                WebElement value = driver.findElements(By.cssSelector("#facets button")).stream()
+                        .filter(button -> !button.getText().startsWith(Generations.marker("g1"))).findFirst().orElseThrow();
+                String tag = value.findElement(By.cssSelector("span")).getText();
+                value.click();
+                String filter = "tags:\"" + tag + "\"";
+                wait.until(d -> d.findElement(By.id("filters")).getText().contains(filter));
+                List<String> filtered;
+                List<String> sorted;
+                try (CommittedIndex direct = CommittedIndex.open(ObjectStores.prefixed(collection, CollectionLayout.generationPrefix("g1")),
+                        temp.resolve("direct2"), 2, Progress.silent())) {
+                    filtered = direct.search(SearchRequest.top("lucene segment", 10).withFilters(List.of(filter))).hits().stream()
+                            .map(SearchResult.Hit::id).toList();
+                    sorted = direct.search(SearchRequest.top("lucene segment", 10).withFilters(List.of(filter))
+                            .withSort(SortOrder.parse("year:desc"))).hits().stream().map(SearchResult.Hit::id).toList();
+                }
+                assertThat(filtered).isNotEmpty();
+                wait.until(d -> d.findElement(By.id("summary")).getText().contains("where " + filter)
+                        && ids(d).equals(filtered));
+                // A sort: the same hits by year, newest first.
+                new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("sort"))).selectByValue("year:desc");
+                wait.until(d -> d.findElement(By.id("summary")).getText().contains("sorted by year:desc") && ids(d).equals(sorted));
+
                 box.clear();
                 box.sendKeys("title:(");
                 driver.findElement(By.cssSelector("#search button")).click();
                 wait.until(d -> d.findElement(By.id("summary")).getAttribute("class").contains("error"));
-                assertThat(driver.findElement(By.id("summary")).getText()).contains("Cannot parse");
+                assertThat(driver.findElement(By.id("summary")).getText()).containsIgnoringCase("cannot parse");
                 assertThat(driver.findElements(By.cssSelector("#hits .hit"))).isEmpty();
             } finally {
                 driver.quit();
@@ -111,6 +142,10 @@ class SearchPageBrowserTest {
         } finally {
             collection.close();
         }
+    }
+
+    private static List<String> ids(WebDriver driver) {
+        return driver.findElements(By.cssSelector("#hits .hit .id")).stream().map(WebElement::getText).toList();
     }
 
     private static Optional<Path> firstExisting(String... candidates) {

@@ -111,7 +111,7 @@ class SearchServerTest {
         Http.Response bad = http.get("/search?q=title%3A%28");
         assertThat(bad.status()).isEqualTo(400);
         assertThat(bad.json().path("error").path("kind").asText()).isEqualTo("invalid-query");
-        assertThat(bad.json().path("error").path("message").asText()).contains("Cannot parse").contains("title:(");
+        assertThat(bad.json().path("error").path("message").asText()).contains("cannot parse").contains("title:(");
         assertThat(http.get("/search?q=index&k=0").status()).isEqualTo(400);
         assertThat(http.get("/search?k=3").status()).isEqualTo(400);
         assertThat(http.get("/nowhere").status()).isEqualTo(404);

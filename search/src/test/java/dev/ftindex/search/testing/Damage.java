@@ -2,8 +2,8 @@ package dev.ftindex.search.testing;
 
 import dev.ftindex.format.FileEntry;
 import dev.ftindex.format.Hotcache;
-import dev.ftindex.format.IndexMetadata;
 import dev.ftindex.format.IndexMetadata.CommittedPartition;
+import dev.ftindex.format.IndexMetadata;
 import dev.ftindex.objectstore.ObjectStore;
 import dev.ftindex.objectstore.ObjectStream;
 import dev.ftindex.objectstore.Payload;
