@@ -40,7 +40,7 @@ public final class Main {
               --serve-window-s N     seconds of each steady and each swapping window (default 10)
               --cost-workers N       workers of `ftindex build` in the cost and growth benchmarks (default 2)
               --growth-mb LIST       corpus sizes of the growth benchmark, generated (default: the corpus's size and 4 times it)
-              --only LIST            run only some of: worker,build,cost,growth,finalize,search,queries,lazy,memory,scale,parquet,serve,routed,spark,vector,checkpoint,compact,append
+              --only LIST            run only some of: worker,build,cost,growth,finalize,search,queries,lazy,memory,scale,parquet,serve,routed,spark,vector,checkpoint,compact,append,update
               --checkpoint-parts L   of the checkpoint benchmark: cost,resume (default both)
               --work DIR             scratch space (default: a new directory under the system temp directory)
               --out FILE             also write the results as JSON
@@ -69,7 +69,7 @@ public final class Main {
         int processors = Runtime.getRuntime().availableProcessors();
         int threads = Integer.parseInt(options.getOrDefault("threads", String.valueOf(processors)));
         double ramBufferMb = Double.parseDouble(options.getOrDefault("ram-buffer-mb", "256"));
-        Set<String> only = Set.of(options.getOrDefault("only", "worker,build,cost,growth,finalize,search,queries,lazy,memory,scale,parquet,serve,routed,spark,vector,checkpoint,compact,append").split(","));
+        Set<String> only = Set.of(options.getOrDefault("only", "worker,build,cost,growth,finalize,search,queries,lazy,memory,scale,parquet,serve,routed,spark,vector,checkpoint,compact,append,update").split(","));
         Path jar = Path.of(System.getProperty("ftindex.jar", "cli/target/ftindex.jar")).toAbsolutePath().normalize();
 
         Corpus corpus;
@@ -166,6 +166,9 @@ public final class Main {
             }
             if (only.contains("append")) {
                 AppendBenchmark.run(context, report);
+            }
+            if (only.contains("update")) {
+                UpdateBenchmark.run(context, report);
             }
             if (only.contains("vector")) {
                 VectorModuleBenchmark.run(context, report);

@@ -26,7 +26,7 @@ class BenchSmokeTest {
         String table = out.toString(StandardCharsets.UTF_8);
 
         assertThat(table).contains("worker").contains("build").contains("finalize").contains("search").contains("memory").contains("scale");
-        assertThat(report.rows()).extracting(Report.Row::benchmark).contains("worker", "build", "finalize", "search", "memory", "scale", "parquet", "serve", "spark", "cost", "growth", "vector", "checkpoint", "compact", "lazy", "append", "routed", "queries");
+        assertThat(report.rows()).extracting(Report.Row::benchmark).contains("worker", "build", "finalize", "search", "memory", "scale", "parquet", "serve", "spark", "cost", "growth", "vector", "checkpoint", "compact", "lazy", "append", "routed", "queries", "update");
         assertThat(report.rows()).filteredOn(row -> row.benchmark().equals("queries") && row.target().equals("all"))
                 .hasSize(7).allSatisfy(row -> assertThat(row.met()).as(row.metric()).isTrue());
         assertThat(report.rows()).filteredOn(row -> row.benchmark().equals("lazy") && row.metric().startsWith("queries with the ids and scores"))

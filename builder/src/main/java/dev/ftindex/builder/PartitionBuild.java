@@ -209,7 +209,11 @@ public final class PartitionBuild implements Closeable {
             try (Stage merging = progress.stage("merging", Unit.SEGMENTS, segments, -1)) {
                 TieredMergePolicy mergePolicy = new TieredMergePolicy();
                 mergePolicy.setNoCFSRatio(1.0);
+                // Deleted documents (a compaction of an updated index) are merged away, every one:
+                // the partition then holds only live documents, and its statistics count only them.
+                mergePolicy.setForceMergeDeletesPctAllowed(0);
                 writer.getConfig().setMergePolicy(mergePolicy);
+                writer.forceMergeDeletes(true);
                 writer.forceMerge(segments);
                 writer.commit();
                 merging.add(segments, 0);
@@ -255,7 +259,8 @@ public final class PartitionBuild implements Closeable {
         }
     }
 
-    private static Map<String, FieldStats> fieldStats(DirectoryReader reader) throws IOException {
+    /** Term statistics per indexed field, as a partition's manifest records them. */
+    public static Map<String, FieldStats> fieldStats(DirectoryReader reader) throws IOException {
         Map<String, FieldStats> stats = new TreeMap<>();
         for (FieldInfo field : FieldInfos.getMergedFieldInfos(reader)) {
             if (field.getIndexOptions() == IndexOptions.NONE) {

@@ -71,9 +71,11 @@ public final class PartitionStager {
      * @param base the committed index the partition is appended to; null for a whole index
      * @param keepsDuplicateIdsOf the index committed with duplicate ids whose documents the partition
      *     carries (a compaction's base); null otherwise ({@link PartitionManifest#keepsDuplicateIdsOf})
+     * @param deletedDocs deleted documents the partition carries (a compaction that kept a base
+     *     partition as it was); null when none
      */
     public record Provenance(IndexSpec spec, Integer expectedPartitions, PartitionManifest.InputDescription input, long skippedRecords,
-            String writeId, BaseIndex base, String keepsDuplicateIdsOf) {
+            String writeId, BaseIndex base, String keepsDuplicateIdsOf, Long deletedDocs) {
         public Provenance {
             requireNonNull(spec, "spec is null");
             requireNonNull(input, "input is null");
@@ -82,7 +84,7 @@ public final class PartitionStager {
 
         public Provenance(IndexSpec spec, Integer expectedPartitions, PartitionManifest.InputDescription input, long skippedRecords,
                           String writeId, BaseIndex base) {
-            this(spec, expectedPartitions, input, skippedRecords, writeId, base, null);
+            this(spec, expectedPartitions, input, skippedRecords, writeId, base, null, null);
         }
     }
 
@@ -117,7 +119,7 @@ public final class PartitionStager {
         return new PartitionManifest(PartitionManifest.FORMAT, PartitionManifest.VERSION, partition, attempt, provenance.expectedPartitions(),
                 built.docs(), Version.LATEST.toString(), provenance.spec(), provenance.spec().fingerprint(), provenance.input(), built.files(),
                 built.fieldStats(), provenance.skippedRecords(), duplicates.any() ? duplicates.ids() : null, Instant.now().toString(),
-                provenance.writeId(), provenance.base(), provenance.keepsDuplicateIdsOf());
+                provenance.writeId(), provenance.base(), provenance.keepsDuplicateIdsOf(), provenance.deletedDocs());
     }
 
     /** Best-effort cleanups that failed, for the result. */

@@ -57,6 +57,9 @@ final class BuildCommand implements Verb {
     AppendOptions append;
 
     @Mixin
+    UpdateOptions update;
+
+    @Mixin
     StoreOptions store;
 
     @Mixin
@@ -117,14 +120,19 @@ final class BuildCommand implements Verb {
             context.console().root(index.location());
             roots.base().ifPresent(base -> context.console().info("appending to " + base.index().describe() + ": its "
                     + base.metadata().partitions().size() + " partitions are copied, the new input is indexed"));
-            List<WorkerResult> staged = runWorkers(context, index, stores, spec, sources, workers, threads, roots.base());
             FinalizeResult committed;
-            try {
-                committed = new Finalizer(index, roots.base(), FinalizerConfig.defaults().withExpectedPartitions(workers)
-                        .withAllowDuplicateIds(indexing.allowDuplicateIds()), context.console().progress()).run();
-            } catch (DuplicateIdsException e) {
-                throw withdrawStaging(index, e);
+            List<WorkerResult> staged;
+            // The delete list is read first: a bad one fails the build before anything is indexed.
+            try (UpdateOptions.Opened opened = update.open(roots.base().isPresent(), stores, context.console())) {
+                staged = runWorkers(context, index, stores, spec, sources, workers, threads, roots.base());
+                try {
+                    committed = new Finalizer(index, roots.base(), opened.update(), FinalizerConfig.defaults().withExpectedPartitions(workers)
+                            .withAllowDuplicateIds(indexing.allowDuplicateIds()), context.console().progress()).run();
+                } catch (DuplicateIdsException e) {
+                    throw withdrawStaging(index, e);
+                }
             }
+            UpdateOptions.tell(committed, context.console());
             double seconds = (System.nanoTime() - start) / 1e9;
             FinalizeResult.Contents contents = committed.index();
             context.console().info(String.format(Locale.ROOT, "%s index %s: %d partitions, %,d documents, %s in %.1f s (%,.0f docs/s)",

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ftindex.finalizer.FinalizeResult;
 import dev.ftindex.finalizer.Finalizer;
 import dev.ftindex.finalizer.FinalizerConfig;
+import dev.ftindex.format.IndexRoot;
 import dev.ftindex.format.Json;
 import dev.ftindex.format.progress.Scope;
 import dev.ftindex.objectstore.ObjectStore;
@@ -34,11 +35,16 @@ import picocli.CommandLine.Option;
             "",
             "With --partition I this is one compaction worker (group I of N, staged like build-partition: run",
             "one per group, e.g. as an Indexed Job, then `ftindex finalize`). Without it, every group is merged",
-            "here (--workers at a time) and the new index is finalized."},
+            "here (--workers at a time) and the new index is finalized.",
+            "",
+            "Deleted documents (of updates: --upsert, --delete) are merged away: the new index answers as a fresh",
+            "build of the surviving documents. --expunge-deletes-above SHARE rewrites only the partitions where",
+            "more than SHARE of the documents are deleted, and keeps the others as they are."},
         footer = {
             "  ftindex compact --collection s3://bucket/products --base 2026-12-01 --generation 2026-12-01-c --partitions 2",
             "  JOB_COMPLETION_INDEX=0 ftindex compact --collection s3://bucket/products --base g1 --generation g1-c --partitions 4",
-            "  ftindex compact --index ./compacted --base ./idx --partitions 1"})
+            "  ftindex compact --index ./compacted --base ./idx --partitions 1",
+            "  ftindex compact --collection s3://bucket/products --base 2026-12-09 --generation 2026-12-09-x --expunge-deletes-above 0.2"})
 final class CompactCommand implements Verb {
     @ArgGroup(validate = false, heading = "%nCompaction:%n", order = 10)
     Group compaction = new Group();
@@ -67,6 +73,11 @@ final class CompactCommand implements Verb {
 
         @Option(names = "--workers", paramLabel = "W", description = "groups merged at once without --partition (default 2)")
         int workers = 2;
+
+        @Option(names = "--expunge-deletes-above", paramLabel = "SHARE", description = "remove deleted documents (of updates) only where"
+                + " they are many: keep the base's partitions, merge alone each whose deleted share is over SHARE (0 to 1, e.g. 0.2),"
+                + " which expunges its deletions, and stage the others as they are. --partitions is then the base's count")
+        Double expungeDeletesAbove;
     }
 
     @Override
@@ -76,6 +87,22 @@ final class CompactCommand implements Verb {
 
     @Override
     public Outcome run(Context context) {
+        try (Stores stores = store.open(context.environment())) {
+            if (compaction.expungeDeletesAbove != null) {
+                // One group a base partition: the count is the base's.
+                int basePartitions = new IndexRoot(stores.open(store.base(compaction.base, "--base"))).requireCommit().metadata()
+                        .partitions().size();
+                if (compaction.partitions != null && compaction.partitions != basePartitions) {
+                    throw new UsageException("--expunge-deletes-above keeps the base's " + basePartitions + " partitions (each merged"
+                            + " alone, or kept as it is): leave --partitions out");
+                }
+                compaction.partitions = basePartitions;
+            }
+            return run(context, stores);
+        }
+    }
+
+    private Outcome run(Context context, Stores stores) {
         if (compaction.partitions == null) {
             throw new UsageException("--partitions is required: how many partitions the compacted index has");
         }
@@ -94,46 +121,44 @@ final class CompactCommand implements Verb {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
-        try (Stores stores = store.open(context.environment())) {
-            ObjectStore index = stores.open(store.index());
-            ObjectStore base = stores.open(store.base(compaction.base, "--base"));
-            context.console().root(index.location());
-            if (compaction.partition != null) {
-                Compactor compactor = new Compactor(index, base, configs.getFirst(), context.console().progress());
-                context.console().scope(Scope.worker(compaction.partition, compactor.attempt()));
-                WorkerResult result = compactor.run();
-                report(context, result);
-                return Outcome.json(Results.of("compact", index.location(), result));
-            }
-            List<Callable<WorkerResult>> runs = new ArrayList<>();
-            for (CompactionConfig config : configs) {
-                runs.add(() -> {
-                    WorkerResult result = new Compactor(index, base, config, context.console().progress()).run();
-                    report(context, result);
-                    return result;
-                });
-            }
-            ExecutorService pool = Tasks.pool(Math.min(compaction.workers, configs.size()), "compact");
-            List<WorkerResult> staged;
-            try {
-                staged = Tasks.runAll(pool, runs);
-            } finally {
-                pool.shutdownNow();
-            }
-            FinalizeResult committed = new Finalizer(index, FinalizerConfig.defaults().withExpectedPartitions(compaction.partitions),
-                    context.console().progress()).run();
-            FinalizeResult.Contents contents = committed.index();
-            context.console().info(String.format(Locale.ROOT, "%s index %s: %d partitions, %,d documents, %s", committed.status().json(),
-                    contents.indexId(), contents.partitions(), contents.docs(), Console.size(contents.bytes())));
-            ObjectNode result = Results.of("compact", index.location(), committed);
-            result.set("workers", Json.MAPPER.valueToTree(staged));
-            return Outcome.json(result);
+        ObjectStore index = stores.open(store.index());
+        ObjectStore base = stores.open(store.base(compaction.base, "--base"));
+        context.console().root(index.location());
+        if (compaction.partition != null) {
+            Compactor compactor = new Compactor(index, base, configs.getFirst(), context.console().progress());
+            context.console().scope(Scope.worker(compaction.partition, compactor.attempt()));
+            WorkerResult result = compactor.run();
+            report(context, result);
+            return Outcome.json(Results.of("compact", index.location(), result));
         }
+        List<Callable<WorkerResult>> runs = new ArrayList<>();
+        for (CompactionConfig config : configs) {
+            runs.add(() -> {
+                WorkerResult result = new Compactor(index, base, config, context.console().progress()).run();
+                report(context, result);
+                return result;
+            });
+        }
+        ExecutorService pool = Tasks.pool(Math.min(compaction.workers, configs.size()), "compact");
+        List<WorkerResult> staged;
+        try {
+            staged = Tasks.runAll(pool, runs);
+        } finally {
+            pool.shutdownNow();
+        }
+        FinalizeResult committed = new Finalizer(index, FinalizerConfig.defaults().withExpectedPartitions(compaction.partitions),
+                context.console().progress()).run();
+        FinalizeResult.Contents contents = committed.index();
+        context.console().info(String.format(Locale.ROOT, "%s index %s: %d partitions, %,d documents, %s", committed.status().json(),
+                contents.indexId(), contents.partitions(), contents.docs(), Console.size(contents.bytes())));
+        ObjectNode result = Results.of("compact", index.location(), committed);
+        result.set("workers", Json.MAPPER.valueToTree(staged));
+        return Outcome.json(result);
     }
 
     private CompactionConfig config(int group) {
         return new CompactionConfig(group, compaction.partitions, partition.segments(), partition.workDirectory(),
-                partition.uploadConcurrency());
+                partition.uploadConcurrency(), java.util.Optional.ofNullable(compaction.expungeDeletesAbove));
     }
 
     private static void report(Context context, WorkerResult result) {

@@ -27,7 +27,9 @@ import picocli.CommandLine.Option;
             "Exit 75: the store failed transiently: retry."},
         footer = {
             "  ftindex finalize --index s3://bucket/idx --expected-partitions 8",
-            "  ftindex finalize --index ./idx --progress json --result-file finalize.json"})
+            "  ftindex finalize --index ./idx --progress json --result-file finalize.json",
+            "  ftindex finalize --collection s3://bucket/products --generation 2026-12-08 --base 2026-12-07 --upsert \\",
+            "      --delete s3://bucket/nightly/removed-ids.txt.gz"})
 final class FinalizeCommand implements Verb {
     @ArgGroup(validate = false, heading = "%nFinalizer:%n", order = 10)
     Group finalizer = new Group();
@@ -54,6 +56,9 @@ final class FinalizeCommand implements Verb {
     @Mixin
     AppendOptions append;
 
+    @Mixin
+    UpdateOptions update;
+
     @Override
     public OutputOptions output() {
         return output;
@@ -72,7 +77,11 @@ final class FinalizeCommand implements Verb {
             AppendOptions.Roots roots = append.open(stores, store);
             ObjectStore index = roots.index();
             context.console().root(index.location());
-            FinalizeResult result = new Finalizer(index, roots.base(), config, context.console().progress()).run();
+            FinalizeResult result;
+            try (UpdateOptions.Opened opened = update.open(roots.base().isPresent(), stores, context.console())) {
+                result = new Finalizer(index, roots.base(), opened.update(), config, context.console().progress()).run();
+            }
+            UpdateOptions.tell(result, context.console());
             context.console().info(String.format(Locale.ROOT, "%s: index %s, %d partitions, %,d documents, %s (%.1f s, %d requests)",
                     result.status().json(), result.indexId(), result.index().partitions(), result.docs(),
                     Console.size(result.index().bytes()), result.run().seconds(), result.run().requests().total()));

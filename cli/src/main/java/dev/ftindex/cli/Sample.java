@@ -5,8 +5,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 /** The bundled sample collection (samples/ in the source tree), unpacked for a run of `build`. */
 final class Sample implements AutoCloseable {
@@ -52,10 +50,6 @@ final class Sample implements AutoCloseable {
 
     @Override
     public void close() {
-        try (Stream<Path> paths = Files.walk(directory)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        } catch (IOException e) {
-            // A temp directory left behind is harmless.
-        }
+        TempDirectories.deleteRecursively(directory);
     }
 }

@@ -87,9 +87,10 @@ final class StatusCommand implements Verb {
         if (!report.generations().isEmpty()) {
             text.append("\n  committed generations:\n");
             for (CollectionStatus.Committed generation : report.generations()) {
-                text.append(String.format(Locale.ROOT, "  %-26s %-9s %,12d documents %10s  committed %s%n", generation.generation(),
+                text.append(String.format(Locale.ROOT, "  %-26s %-9s %,12d documents %10s  committed %s%s%n", generation.generation(),
                         generation.role() == null ? "" : generation.role(), generation.docs(), Console.size(generation.bytes()),
-                        generation.committedAt()));
+                        generation.committedAt(), generation.deletedDocs() == null ? "" : String.format(Locale.ROOT,
+                                "  (%,d deleted: %.1f%%)", generation.deletedDocs(), 100.0 * generation.deletedDocs() / Math.max(1, generation.docs()))));
             }
         }
         if (!report.condemned().isEmpty()) {
@@ -127,13 +128,22 @@ final class StatusCommand implements Verb {
                         + " partition (committed with --allow-duplicate-ids: every record is indexed)%n",
                         report.duplicateIds().acrossPartitions(), report.duplicateIds().withinPartitions()));
             }
-            if (report.base() != null) {
-                text.append("appended to: ").append(report.base().describe()).append('\n');
-                text.append("\n  n  from                   documents\n");
+            if (report.deletions() != null) {
+                text.append(String.format(Locale.ROOT, "deleted:     %,d documents (%.1f%% of the generation, at most %.1f%% of a partition):"
+                        + " hidden from results, counted in the statistics until compact removes them (--expunge-deletes-above)%n",
+                        report.deletions().deletedDocs(), 100 * report.deletions().share(), 100 * report.deletions().mostDeletedShare()));
+            }
+            if (report.base() != null || report.deletions() != null) {
+                if (report.base() != null) {
+                    text.append("appended to: ").append(report.base().describe()).append('\n');
+                }
+                text.append("\n  n  from                   documents    deleted\n");
                 for (IndexStatus.PartitionOrigin partition : report.origins()) {
                     String from = partition.basePartition() != null ? "base partition " + partition.basePartition()
                             : "built (partition " + partition.partition() + ")";
-                    text.append(String.format(Locale.ROOT, "  %d  %-22s %,10d%n", partition.n(), from, partition.docs()));
+                    long deleted = partition.deletedDocs() == null ? 0 : partition.deletedDocs();
+                    text.append(String.format(Locale.ROOT, "  %d  %-22s %,10d %,10d%s%n", partition.n(), from, partition.docs(), deleted,
+                            deleted == 0 ? "" : String.format(Locale.ROOT, " (%.1f%%)", 100.0 * deleted / Math.max(1, partition.docs()))));
                 }
             }
             return text.toString();

@@ -57,8 +57,10 @@ class CommandLineTest {
     /** Every option of every verb as it was before the command line moved to picocli, and the ones added since. */
     private static final Map<String, List<String>> OPTIONS = Map.ofEntries(
             Map.entry("build-partition", concat(List.of("--input", "--partition", "--partitions", "--checkpoint-every", "--threads", "--base"), INDEXING(), STORE(), OUTPUT())),
-            Map.entry("build", concat(List.of("--input", "--workers", "--threads", "--search", "--k", "--cache-dir", "--base"), INDEXING(), STORE(), OUTPUT())),
-            Map.entry("finalize", concat(List.of("--expected-partitions", "--concurrency", "--allow-duplicate-ids", "--base"), STORE(), OUTPUT())),
+            Map.entry("build", concat(List.of("--input", "--workers", "--threads", "--search", "--k", "--cache-dir", "--base", "--upsert", "--delete",
+                    "--strict-deletes"), INDEXING(), STORE(), OUTPUT())),
+            Map.entry("finalize", concat(List.of("--expected-partitions", "--concurrency", "--allow-duplicate-ids", "--base", "--upsert",
+                    "--delete", "--strict-deletes"), STORE(), OUTPUT())),
             Map.entry("status", concat(List.of("--expected-partitions", "--json"), STORE(), OUTPUT())),
             Map.entry("search", concat(List.of("--k", "--cache-dir", "--threads", "--json", "--from", "--highlight", "--queries", "--output", "--format", "--tag",
                     "--filter", "--sort", "--facet", "--after", "--query-timeout"),
@@ -68,7 +70,7 @@ class CommandLineTest {
             Map.entry("publish", concat(List.of("--concurrency"), STORE(), OUTPUT())),
             Map.entry("rollback", concat(List.of("--concurrency"), STORE(), OUTPUT())),
             Map.entry("compact", concat(List.of("--base", "--partitions", "--partition", "--workers", "--segments", "--work-dir",
-                    "--upload-concurrency"), STORE(), OUTPUT())),
+                    "--upload-concurrency", "--expunge-deletes-above"), STORE(), OUTPUT())),
             Map.entry("gc", concat(List.of("--grace", "--keep", "--remove-unpublished", "--delete"), STORE(), OUTPUT())),
             Map.entry("serve", concat(List.of("--host", "--port", "--poll", "--cache-dir", "--threads", "--max-concurrent", "--queue-timeout",
                     "--drain-timeout", "--query-timeout", "--partitions", "--shard", "--route", "--refresh", "--shard-timeout", "--hedge-percentile"),

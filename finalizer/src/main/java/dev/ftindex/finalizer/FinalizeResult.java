@@ -20,6 +20,7 @@ import java.util.List;
  * @param cleanup what the best-effort removal of {@code staging/} did
  * @param run wall time, stages and requests
  * @param idCheck what checking the ids across partitions read, when this run checked them
+ * @param update what an update (upserts, deletes) deleted of its base, when this run planned one
  */
 public record FinalizeResult(
         Status status,
@@ -29,7 +30,8 @@ public record FinalizeResult(
         Cleanup cleanup,
         @JsonUnwrapped RunStats run,
         List<String> notes,
-        @JsonInclude(JsonInclude.Include.NON_NULL) IdCheck idCheck) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) IdCheck idCheck,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Update update) {
 
     public FinalizeResult {
         requireNonNull(status, "status is null");
@@ -62,22 +64,42 @@ public record FinalizeResult(
     public record IdCheck(int lists, long ids, long duplicates, long requests, long bytes, double seconds) {}
 
     /**
+     * What an update deleted of its base.
+     *
+     * @param replaced ids of the base that documents of the new input replace ({@code --upsert})
+     * @param deletedIds ids of the delete list that the base holds
+     * @param deletedDocs documents of the base deleted in all (an id held twice deletes two)
+     * @param partitions base partitions that have a new commit with the deletions
+     * @param unknownDeletes ids of the delete list the base does not hold
+     * @param unknownExamples the first of them
+     */
+    public record Update(long replaced, long deletedIds, long deletedDocs, int partitions, long unknownDeletes,
+                         List<String> unknownExamples) {
+        public Update {
+            unknownExamples = List.copyOf(unknownExamples);
+        }
+    }
+
+    /**
      * @param basePartitions for an append, how many partitions were copied from the base
      *     ({@code base}), absent for a whole index
      * @param crossDuplicateIds with {@code --allow-duplicate-ids}, how many ids of the new
      *     partitions another partition (or the base) holds too (every record of them is indexed)
      * @param duplicateIdsWithinPartitions with {@code --allow-duplicate-ids}, ids that occur more
      *     than once inside a partition, summed over the partitions; absent when none
+     * @param deletedDocs documents deleted by updates and not yet compacted away ({@code docs}
+     *     counts them, as Lucene's statistics do); absent when none
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Contents(String indexId, int partitions, long docs, int files, long bytes, String base, Integer basePartitions,
-                           Long crossDuplicateIds, Long duplicateIdsWithinPartitions) {
+                           Long crossDuplicateIds, Long duplicateIdsWithinPartitions, Long deletedDocs) {
         public static Contents of(IndexMetadata metadata) {
             IndexMetadata.Totals totals = metadata.totals();
             long within = metadata.duplicateIdsWithinPartitions();
             return new Contents(metadata.indexId(), totals.partitions(), totals.docs(), totals.files(), totals.bytes(),
                     metadata.base() == null ? null : metadata.base().describe(),
-                    metadata.base() == null ? null : metadata.base().partitions(), metadata.crossDuplicateIds(), within == 0 ? null : within);
+                    metadata.base() == null ? null : metadata.base().partitions(), metadata.crossDuplicateIds(), within == 0 ? null : within,
+                    metadata.deletedDocs() == 0 ? null : metadata.deletedDocs());
         }
     }
 

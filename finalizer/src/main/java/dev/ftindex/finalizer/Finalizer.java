@@ -11,6 +11,7 @@ import dev.ftindex.format.AppendBase;
 import dev.ftindex.format.BadInputException;
 import dev.ftindex.format.ConflictException;
 import dev.ftindex.format.CorruptIndexException;
+import dev.ftindex.format.DeletionManifest;
 import dev.ftindex.format.FileEntry;
 import dev.ftindex.format.FinalizePlan.PlannedPartition;
 import dev.ftindex.format.FinalizePlan;
@@ -34,7 +35,11 @@ import dev.ftindex.objectstore.ObjectStores;
 import dev.ftindex.objectstore.StorageException;
 import dev.ftindex.objectstore.Tasks;
 import dev.ftindex.objectstore.TransientStorageException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -95,12 +100,14 @@ public final class Finalizer {
 
     private final ObjectStore index;
     private final Optional<AppendBase> base;
+    private final BaseUpdate update;
     private final FinalizerConfig config;
     private final Progress progress;
     private final List<String> notes = new ArrayList<>();
     private final AtomicBoolean ran = new AtomicBoolean();
     private RunStats.Clock clock;
     private FinalizeResult.IdCheck idCheck;
+    private FinalizeResult.Update updated;
 
     public Finalizer(ObjectStore index, FinalizerConfig config, Progress progress) {
         this(index, Optional.empty(), config, progress);
@@ -108,8 +115,22 @@ public final class Finalizer {
 
     /** A finalizer of an append to {@code base} (empty: of a whole index). */
     public Finalizer(ObjectStore index, Optional<AppendBase> base, FinalizerConfig config, Progress progress) {
+        this(index, base, BaseUpdate.NONE, config, progress);
+    }
+
+    /**
+     * A finalizer of an append to {@code base} that also deletes documents of it ({@code update}:
+     * upserts, a delete list).
+     *
+     * @throws IllegalArgumentException if {@code update} deletes something and there is no base
+     */
+    public Finalizer(ObjectStore index, Optional<AppendBase> base, BaseUpdate update, FinalizerConfig config, Progress progress) {
         this.index = requireNonNull(index, "index is null");
         this.base = requireNonNull(base, "base is null");
+        this.update = requireNonNull(update, "update is null");
+        if (update.any() && base.isEmpty()) {
+            throw new IllegalArgumentException("upserts and deletes update a base: give the base (--base)");
+        }
         this.config = requireNonNull(config, "config is null");
         this.progress = requireNonNull(progress, "progress is null");
     }
@@ -198,7 +219,7 @@ public final class Finalizer {
     private Planned plan(IndexRoot root, ExecutorService pool) {
         try (Stage stage = progress.stage("planning", Unit.MANIFESTS, -1, -1)) {
             Verdict verdict = root.verdict(config.expectedPartitions(), base.map(AppendBase::index).orElse(null),
-                    base.map(AppendBase::metadata).orElse(null));
+                    base.map(AppendBase::metadata).orElse(null), update.deletes().isPresent());
             if (!root.vanished().isEmpty()) {
                 // Listed a moment ago: only a cleanup after a commit removes manifests.
                 throw committedMeanwhile(root, root.vanished().getFirst());
@@ -215,7 +236,7 @@ public final class Finalizer {
             }
             Planned planned = switch (verdict) {
                 case Verdict.Committed committed -> throw new CommittedMeanwhile(committed.metadata());
-                case Verdict.FollowPlan follow -> new Planned(sameBase(follow.plan()), follow.unplanned());
+                case Verdict.FollowPlan follow -> new Planned(sameUpdate(sameBase(follow.plan())), follow.unplanned());
                 case Verdict.MakePlan make -> {
                     make.notes().forEach(note -> {
                         notes.add(note);
@@ -258,6 +279,20 @@ public final class Finalizer {
         return plan;
     }
 
+    /** A frozen plan is carried out with the update it was made with: the same upsert flag, the same ids to delete. */
+    private FinalizePlan sameUpdate(FinalizePlan plan) {
+        FinalizePlan.Update planned = plan.update();
+        String deletes = update.deletes().map(BaseUpdate.DeleteIds::fingerprint).orElse(null);
+        boolean same = planned == null ? !update.any() : planned.upsert() == update.upsert() && java.util.Objects.equals(planned.deletes(), deletes);
+        if (!same) {
+            throw new ConflictException("the frozen plan " + index.location() + IndexLayout.PLAN + " was made "
+                    + (planned == null ? "without --upsert or --delete" : (planned.upsert() ? "with" : "without") + " --upsert and "
+                    + (planned.deletes() == null ? "without --delete" : "with a delete list of other ids (" + planned.deletes() + ")"))
+                    + ": finalize with the flags and delete list the update was started with");
+        }
+        return plan;
+    }
+
     /**
      * Ids must be unique in a generation ({@link IdCheck}): no id of a staged partition may be in
      * another staged partition or, for an append, in the base. Duplicates fail the run (exit 3,
@@ -275,6 +310,9 @@ public final class Finalizer {
         }
         Optional<String> compacted = keptDuplicates(staged);
         boolean allowed = config.allowDuplicateIds() || compacted.isPresent();
+        if (update.any()) {
+            return updateBase(root, plan, staged, pool);
+        }
         try (Stage stage = progress.stage("checking ids", Unit.FILES, plan.partitions().size(), -1)) {
             List<IdCheck.Source> sources;
             try {
@@ -310,6 +348,84 @@ public final class Finalizer {
                     : " ids occur in more than one partition") + ": every copy is indexed (" + compacted
                     .map(index -> "as in index " + index + ", which this compaction keeps unchanged").orElse("--allow-duplicate-ids") + ")");
             return plan.withCrossDuplicateIds(found.ids());
+        }
+    }
+
+    /**
+     * An update ({@link BaseUpdate}): one merge of the base's id lists, the staged ones and the
+     * delete list finds what each base partition loses (an upserted id, a deleted one), the
+     * duplicates left to refuse, and the ids to delete that the base does not hold (reported, or
+     * refused with {@code --strict-deletes}); then each base partition that loses documents gets a
+     * staged deletion ({@link BaseDeletions}), and the plan replaces that partition's commit point
+     * with it. All of it before the plan is frozen: a crash anywhere here leaves nothing a rerun
+     * cannot reuse or ignore.
+     */
+    private FinalizePlan updateBase(IndexRoot root, FinalizePlan plan, List<PartitionManifest> staged, ExecutorService pool) {
+        AppendBase from = base.orElseThrow();
+        Path work = workDirectory();
+        try {
+            IdCheck.Update found;
+            int lists;
+            try (Stage stage = progress.stage("checking ids", Unit.FILES, plan.partitions().size() + (update.deletes().isPresent() ? 1 : 0), -1)) {
+                List<IdCheck.Source> sources = new ArrayList<>(IdCheck.sources(base, index, staged));
+                update.deletes().ifPresent(deletes -> sources.add(new IdCheck.Source("the delete list " + deletes.source(),
+                        ObjectStores.local(deletes.directory()), deletes.file().name(), deletes.file(), IdCheck.Kind.DELETES, null,
+                        List.of(deletes.source()))));
+                lists = sources.size();
+                try {
+                    found = IdCheck.update(sources, DUPLICATE_EXAMPLES, pool, update.upsert(), work.resolve("ids"));
+                } catch (ObjectNotFoundException e) {
+                    if (baseDeleted().isPresent()) {
+                        throw baseDeleted().get();
+                    }
+                    throw committedMeanwhile(root, e.key());
+                }
+                stage.add(lists, 0);
+                clock.stage("checking ids", stage.elapsedSeconds());
+                idCheck = new FinalizeResult.IdCheck(lists, found.duplicates().listed(), found.duplicates().ids(), found.duplicates().requests(),
+                        found.duplicates().bytes(),
+                        stage.elapsedSeconds());
+            }
+            if (found.duplicates().any() && !config.allowDuplicateIds()) {
+                throw DuplicateIdsException.of(found.duplicates().describe(true), found.duplicates().ids(), true);
+            }
+            if (found.unknown() > 0) {
+                String unknown = found.unknown() + " id(s) of the delete list " + update.deletes().orElseThrow().source()
+                        + " are not in the base " + from.index().describe() + " (" + (found.unknown() > found.unknownExamples().size()
+                        ? "the first " + found.unknownExamples().size() + ": " : "") + String.join(", ", found.unknownExamples()) + ")";
+                if (update.strictDeletes()) {
+                    throw new BadInputException(unknown + "; nothing was staged (--strict-deletes)");
+                }
+                note(unknown + ": nothing to delete for them");
+            }
+            FinalizePlan withDuplicates = found.duplicates().any() ? plan.withCrossDuplicateIds(found.duplicates().ids()) : plan;
+            if (found.duplicates().any()) {
+                note(found.duplicates().ids() + " ids of the new input are also in another new partition"
+                        + (update.upsert() ? "" : " or in the base") + ": every copy is indexed (--allow-duplicate-ids)");
+            }
+            Map<Integer, DeletionManifest> deletions;
+            long baseFiles = found.deletions().keySet().stream().mapToLong(n -> from.metadata().partitions().get(n).files().size()).sum();
+            long baseBytes = found.deletions().keySet().stream().flatMap(n -> from.metadata().partitions().get(n).files().stream())
+                    .mapToLong(FileEntry::size).sum();
+            try (Stage stage = progress.stage("deleting", Unit.FILES, baseFiles, baseBytes)) {
+                deletions = BaseDeletions.stage(index, from, found.deletions(), work.resolve("partitions"), pool, stage);
+                clock.stage("deleting", stage.elapsedSeconds());
+            }
+            long deletedDocs = deletions.values().stream().mapToLong(DeletionManifest::deleted).sum();
+            updated = new FinalizeResult.Update(found.replaced(), found.deletedByList(), deletedDocs, deletions.size(), found.unknown(),
+                    found.unknownExamples());
+            return withDuplicates.withUpdate(deletions, new FinalizePlan.Update(update.upsert(),
+                    update.deletes().map(BaseUpdate.DeleteIds::fingerprint).orElse(null), deletedDocs, found.unknown()));
+        } finally {
+            BaseDeletions.deleteRecursively(work);
+        }
+    }
+
+    private static Path workDirectory() {
+        try {
+            return Files.createTempDirectory("ftindex-update-");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a work directory for the update: " + e.getMessage(), e);
         }
     }
 
@@ -388,7 +504,7 @@ public final class Finalizer {
                             skipped.incrementAndGet();
                         } else {
                             try {
-                                if (partition.fromBase()) {
+                                if (partition.fromBaseFiles(file)) {
                                     ObjectStores.copy(base.orElseThrow().root(), task.source(), index, task.target());
                                 } else {
                                     index.copy(task.source(), task.target(), Optional.empty());
@@ -548,6 +664,6 @@ public final class Finalizer {
     }
 
     private FinalizeResult result(Status status, IndexMetadata metadata, Planning planning, Copies copies, Cleanup cleanup) {
-        return new FinalizeResult(status, Contents.of(metadata), planning, copies, cleanup, clock.finish(), notes, idCheck);
+        return new FinalizeResult(status, Contents.of(metadata), planning, copies, cleanup, clock.finish(), notes, idCheck, updated);
     }
 }

@@ -12,13 +12,25 @@ import dev.ftindex.format.PartitionManifest;
 import dev.ftindex.objectstore.ByteRange;
 import dev.ftindex.objectstore.ObjectStore;
 import dev.ftindex.objectstore.ObjectStream;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -49,16 +61,29 @@ final class IdCheck {
 
     private IdCheck() {}
 
+    /** What a list is of: a base partition, a staged (new) partition, or the ids an update deletes. */
+    enum Kind { BASE, STAGED, DELETES }
+
     /**
-     * One partition's list: where it is, how to name the partition in a message, and (where the
-     * manifest knows them) the input files its documents came from.
+     * One list: where it is, how to name it in a message, what it is of, and (where the manifest
+     * knows them) the input files its documents came from.
      *
-     * @param appended whether the partition is new in this generation (staged), not copied from a base
+     * @param basePartition for a base partition's list, its number
      */
-    record Source(String place, ObjectStore store, String key, FileEntry file, boolean appended, List<String> inputFiles) {
+    record Source(String place, ObjectStore store, String key, FileEntry file, Kind kind, Integer basePartition, List<String> inputFiles) {
         Source {
             requireNonNull(place, "place is null");
+            requireNonNull(kind, "kind is null");
             inputFiles = inputFiles == null ? List.of() : List.copyOf(inputFiles);
+        }
+
+        Source(String place, ObjectStore store, String key, FileEntry file, boolean appended, List<String> inputFiles) {
+            this(place, store, key, file, appended ? Kind.STAGED : Kind.BASE, null, inputFiles);
+        }
+
+        /** Whether the partition is new in this generation (staged), not copied from a base. */
+        boolean appended() {
+            return kind == Kind.STAGED;
         }
 
         /** "new partition 3 (input a.jsonl)" */
@@ -124,7 +149,8 @@ final class IdCheck {
                         + partition.n() + " has no id list (" + IdList.NAME + ": it was built before ftindex wrote them), so the ids of"
                         + " the new input cannot be checked against it: compact the base once (compaction writes them), or pass"
                         + " --allow-duplicate-ids to append without the check"));
-                sources.add(new Source(baseName + " partition " + partition.n(), from.root(), partition.key(list), list, false, List.of()));
+                sources.add(new Source(baseName + " partition " + partition.n(), from.root(), partition.key(list), list, Kind.BASE,
+                        partition.n(), List.of()));
             }
         });
         String prefix = base.isPresent() ? "new partition " : "partition ";
@@ -155,6 +181,21 @@ final class IdCheck {
 
     /** {@link #run(List, int, ExecutorService)} with chunks of {@code chunk} bytes. */
     static Found run(List<Source> sources, int examples, ExecutorService pool, int chunk) {
+        Duplicates duplicates = new Duplicates(examples);
+        Merged merged = merge(sources, pool, chunk, duplicates);
+        return new Found(duplicates.ids, List.copyOf(duplicates.found), merged.listed(), merged.requests(), merged.bytes());
+    }
+
+    /** What a merge read: ids listed (each list's own count), ranged reads, bytes. */
+    private record Merged(long listed, long requests, long bytes) {}
+
+    /** What is done with each id of the merge and the lists that hold it. */
+    private interface Sink {
+        void offer(BytesRef id, List<Source> holders) throws IOException;
+    }
+
+    /** Merges the lists in byte order, giving {@code sink} each id once with every list that holds it. */
+    private static Merged merge(List<Source> sources, ExecutorService pool, int chunk, Sink sink) {
         AtomicLong requests = new AtomicLong();
         AtomicLong bytes = new AtomicLong();
         List<Chunks> streams = new ArrayList<>();
@@ -180,14 +221,15 @@ final class IdCheck {
                     queue.add(cursor);
                 }
             }
-            Duplicates duplicates = new Duplicates(examples);
-            // Each list holds an id once: the sources of a run of equal ids are distinct partitions.
+            // Each list holds an id once: the sources of a run of equal ids are distinct lists.
             BytesRefBuilder last = new BytesRefBuilder();
             List<Source> holders = new ArrayList<>();
             while (queue.size() > 0) {
                 Cursor top = queue.top();
                 if (holders.isEmpty() || !top.current.get().equals(last.get())) {
-                    duplicates.offer(last.get(), holders);
+                    if (!holders.isEmpty()) {
+                        sink.offer(last.get(), holders);
+                    }
                     holders.clear();
                     last.copyBytes(top.current.get());
                 }
@@ -198,8 +240,10 @@ final class IdCheck {
                     queue.pop();
                 }
             }
-            duplicates.offer(last.get(), holders);
-            return new Found(duplicates.ids, List.copyOf(duplicates.found), listed, requests.get(), bytes.get());
+            if (!holders.isEmpty()) {
+                sink.offer(last.get(), holders);
+            }
+            return new Merged(listed, requests.get(), bytes.get());
         } catch (IOException e) {
             throw new UncheckedIOException("reading the id lists failed: " + e.getMessage(), e);
         } finally {
@@ -210,7 +254,7 @@ final class IdCheck {
     }
 
     /** Counts the ids held by more than one partition (at least one of them new), keeping the first {@code examples}. */
-    private static final class Duplicates {
+    private static final class Duplicates implements Sink {
         final int examples;
         final List<Duplicate> found = new ArrayList<>();
         long ids;
@@ -219,7 +263,8 @@ final class IdCheck {
             this.examples = examples;
         }
 
-        void offer(BytesRef id, List<Source> holders) {
+        @Override
+        public void offer(BytesRef id, List<Source> holders) {
             if (holders.size() < 2 || holders.stream().noneMatch(Source::appended)) {
                 return;
             }
@@ -228,6 +273,149 @@ final class IdCheck {
                 found.add(new Duplicate(id.utf8ToString(), holders.stream().map(Source::named).toList()));
             }
         }
+    }
+
+    /**
+     * The ids an update deletes of one base partition: in {@code file}, in byte order; {@code ids}
+     * of them; {@code fingerprint}, a hash of them, which names this deletion.
+     */
+    record PartitionDeletes(Path file, long ids, String fingerprint) {}
+
+    /**
+     * What an update's merge found: the duplicates it must refuse (or keep); for each base
+     * partition the ids to delete; how many base documents the new input replaces (upserts) and
+     * the delete list deletes; and the ids of the list the base does not hold.
+     */
+    record Update(Found duplicates, Map<Integer, PartitionDeletes> deletions, long replaced, long deletedByList, long unknown,
+                  List<String> unknownExamples) {}
+
+    /**
+     * Merges an update's lists (the base's partitions, the staged ones, and the delete list if
+     * any): an id of the delete list that a base partition holds is deleted from it (one the base
+     * does not hold is counted as unknown); with {@code upsert}, an id of a staged partition that a
+     * base partition holds is deleted from the base (the new document replaces it); without, it is
+     * a duplicate, as is an id of two staged partitions. The ids to delete of each base partition
+     * are written to a file of its own under {@code work}, in byte order.
+     */
+    static Update update(List<Source> sources, int examples, ExecutorService pool, boolean upsert, Path work) {
+        Duplicates duplicates = new Duplicates(examples);
+        Map<Integer, DeleteWriter> writers = new TreeMap<>();
+        long[] counts = new long[3];
+        List<String> unknownExamples = new ArrayList<>();
+        Sink sink = (id, holders) -> {
+            boolean deleted = holders.stream().anyMatch(source -> source.kind() == Kind.DELETES);
+            List<Source> bases = holders.stream().filter(source -> source.kind() == Kind.BASE).toList();
+            List<Source> staged = holders.stream().filter(Source::appended).toList();
+            if (deleted && bases.isEmpty()) {
+                counts[2]++;
+                if (unknownExamples.size() < examples) {
+                    unknownExamples.add(id.utf8ToString());
+                }
+            }
+            boolean replaced = upsert && !bases.isEmpty() && !staged.isEmpty();
+            if ((deleted || replaced) && !bases.isEmpty()) {
+                counts[deleted ? 1 : 0]++;
+                for (Source base : bases) {
+                    writers.computeIfAbsent(base.basePartition(), n -> new DeleteWriter(work.resolve("delete-" + n))).add(id);
+                }
+            }
+            // What is left to refuse: two new partitions, or the base and a new one when the base keeps its document.
+            List<Source> rest = replaced || deleted ? staged : holders.stream().filter(source -> source.kind() != Kind.DELETES).toList();
+            duplicates.offer(id, rest);
+        };
+        try {
+            Files.createDirectories(work);
+            Merged merged = merge(sources, pool, chunkSize(sources.size()), sink);
+            Map<Integer, PartitionDeletes> deletions = new TreeMap<>();
+            for (Map.Entry<Integer, DeleteWriter> writer : writers.entrySet()) {
+                deletions.put(writer.getKey(), writer.getValue().finish());
+            }
+            return new Update(new Found(duplicates.ids, List.copyOf(duplicates.found), merged.listed(), merged.requests(), merged.bytes()), deletions, counts[0], counts[1], counts[2],
+                    List.copyOf(unknownExamples));
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing the ids to delete under " + work + " failed: " + e.getMessage(), e);
+        } finally {
+            writers.values().forEach(DeleteWriter::closeQuietly);
+        }
+    }
+
+    /** The ids to delete of one base partition, written as they come (in byte order), and hashed. */
+    private static final class DeleteWriter {
+        private final Path file;
+        private final DataOutputStream out;
+        private final MessageDigest digest;
+        private long ids;
+
+        DeleteWriter(Path file) {
+            this.file = file;
+            try {
+                this.out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file), 1 << 16));
+                this.digest = MessageDigest.getInstance("SHA-256");
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        void add(BytesRef id) {
+            try {
+                out.writeInt(id.length);
+                out.write(id.bytes, id.offset, id.length);
+                digest.update(id.bytes, id.offset, id.length);
+                digest.update((byte) '\n');
+                ids++;
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+            }
+        }
+
+        PartitionDeletes finish() throws IOException {
+            out.close();
+            return new PartitionDeletes(file, ids, "sha256:" + HexFormat.of().formatHex(digest.digest()));
+        }
+
+        void closeQuietly() {
+            try {
+                out.close();
+            } catch (IOException ignored) {
+                // Closed after finish, or failed: the run reports its own failure.
+            }
+        }
+    }
+
+    /** The ids of a {@link PartitionDeletes} file, in their order. */
+    static Iterator<BytesRef> read(PartitionDeletes deletes) throws IOException {
+        DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(deletes.file()),
+                1 << 16));
+        return new Iterator<>() {
+            private long read;
+
+            @Override
+            public boolean hasNext() {
+                if (read == deletes.ids()) {
+                    try {
+                        in.close();
+                    } catch (IOException ignored) {
+                        // Everything was read.
+                    }
+                    return false;
+                }
+                return true;
+            }
+
+            @Override
+            public BytesRef next() {
+                try {
+                    byte[] bytes = new byte[in.readInt()];
+                    in.readFully(bytes);
+                    read++;
+                    return new BytesRef(bytes);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("reading " + deletes.file() + " failed: " + e.getMessage(), e);
+                }
+            }
+        };
     }
 
     /** One list being read: its current id, copied (the reader reuses its buffer). */

@@ -32,7 +32,9 @@ public final class CollectionStatus {
     /** One version of the alias: what it made current, when and why. */
     public record Swap(long version, String generation, String previous, AliasVersion.Reason reason, String createdAt) {}
 
-    public record Committed(String generation, String indexId, int partitions, long docs, long bytes, String committedAt, String role) {}
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    public record Committed(String generation, String indexId, int partitions, long docs, long bytes, String committedAt, String role,
+                            Long deletedDocs) {}
 
     /**
      * @param expectedPartitions the count the workers were given, if any
@@ -56,7 +58,8 @@ public final class CollectionStatus {
                         : a.previous() != null && a.previous().generation().equals(generation) ? "previous"
                         : a.condemnation(generation).isPresent() ? "condemned" : null).orElse(null);
                 committed.add(new Committed(generation, metadata.indexId(), metadata.totals().partitions(), metadata.totals().docs(),
-                        metadata.totals().bytes(), commit.get().committedAt().toString(), role));
+                        metadata.totals().bytes(), commit.get().committedAt().toString(), role,
+                        metadata.deletedDocs() == 0 ? null : metadata.deletedDocs()));
                 committedIds.add(generation);
             }
         }

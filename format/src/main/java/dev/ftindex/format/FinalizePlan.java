@@ -32,6 +32,8 @@ import java.util.TreeMap;
  * @param crossDuplicateIds ids of the staged partitions that the base or another staged partition
  *     holds too, kept because the finalizer was told to allow them (or the partitions keep a
  *     compacted index's); absent when none
+ * @param update for an update of the base (upserts, deletes): what it deletes; absent for a whole
+ *     index and a plain append
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record FinalizePlan(
@@ -46,7 +48,23 @@ public record FinalizePlan(
         String inputFingerprint,
         BaseIndex base,
         List<PlannedPartition> partitions,
-        Long crossDuplicateIds) {
+        Long crossDuplicateIds,
+        Update update) {
+
+    /**
+     * What an update deletes of its base: with {@code upsert}, the base's documents whose ids the
+     * new input holds; the ids of a delete list ({@code deletes}: a hash of its sorted distinct
+     * ids); {@code deleted} documents in all, and {@code unknownDeletes} ids of the list the base
+     * does not hold.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Update(boolean upsert, String deletes, long deleted, long unknownDeletes) {
+        public Update {
+            if (deleted < 0 || unknownDeletes < 0) {
+                throw new IllegalArgumentException("negative counts in an update");
+            }
+        }
+    }
 
     public static final String FORMAT = "ftindex-finalize-plan";
     public static final int VERSION = 1;
@@ -87,6 +105,9 @@ public record FinalizePlan(
         if (crossDuplicateIds != null && crossDuplicateIds < 1) {
             throw new IllegalArgumentException("crossDuplicateIds is positive or absent: " + crossDuplicateIds);
         }
+        if (update != null && base == null) {
+            throw new IllegalArgumentException("an update needs a base");
+        }
     }
 
     /** The plan of a whole index (no base). */
@@ -94,7 +115,7 @@ public record FinalizePlan(
                         String luceneVersion, IndexSpec spec, String specFingerprint, String inputFingerprint,
                         List<PlannedPartition> partitions) {
         this(format, formatVersion, indexId, expectedPartitions, partitionCount, luceneVersion, spec, specFingerprint, inputFingerprint,
-                null, partitions, null);
+                null, partitions, null, null);
     }
 
     /** The partitions staged for this plan: those not copied from the base. */
@@ -105,7 +126,35 @@ public record FinalizePlan(
     /** This plan with {@code count} cross-partition duplicate ids recorded (and so a new index id). */
     public FinalizePlan withCrossDuplicateIds(long count) {
         return identified(new FinalizePlan(format, formatVersion, PENDING_ID, expectedPartitions, partitionCount, luceneVersion, spec,
-                specFingerprint, inputFingerprint, base, partitions, count == 0 ? null : count));
+                specFingerprint, inputFingerprint, base, partitions, count == 0 ? null : count, update));
+    }
+
+    /**
+     * This plan with {@code deletions} applied to the base's partitions (by base partition number):
+     * each such partition's files are the base's, less the ones its deletion dropped, with the ones
+     * it wrote; {@code update} records what the update deletes in all. A new index id.
+     */
+    public FinalizePlan withUpdate(Map<Integer, DeletionManifest> deletions, Update update) {
+        requireNonNull(update, "update is null");
+        List<PlannedPartition> updated = new ArrayList<>(partitions.size());
+        for (PlannedPartition partition : partitions) {
+            DeletionManifest deletion = partition.fromBase() ? deletions.get(partition.basePartition()) : null;
+            if (deletion == null) {
+                updated.add(partition);
+                continue;
+            }
+            Set<String> replaced = new HashSet<>(deletion.dropped());
+            deletion.files().forEach(file -> replaced.add(file.name()));
+            List<FileEntry> files = new ArrayList<>();
+            partition.files().stream().filter(file -> !replaced.contains(file.name())).forEach(files::add);
+            files.addAll(deletion.files());
+            files.sort(Comparator.comparing(FileEntry::name));
+            updated.add(new PlannedPartition(partition.n(), partition.partition(), partition.attempt(), partition.docCount(), files,
+                    partition.fieldStats(), partition.basePartition(), partition.duplicateIds(), deletion.deletedDocs(),
+                    new Deletion(deletion.attempt(), deletion.deleted(), deletion.files().stream().map(FileEntry::name).sorted().toList())));
+        }
+        return identified(new FinalizePlan(format, formatVersion, PENDING_ID, expectedPartitions, partitionCount, luceneVersion, spec,
+                specFingerprint, inputFingerprint, base, updated, crossDuplicateIds, update));
     }
 
     /** Makes the plan for these manifests (any order); the caller has checked they belong together. */
@@ -119,7 +168,7 @@ public record FinalizePlan(
      */
     public static FinalizePlan create(List<PartitionManifest> manifests, Integer expectedPartitions, CountSource partitionCount,
                                       BaseIndex base, IndexMetadata baseMetadata) {
-        if (manifests.isEmpty()) {
+        if (manifests.isEmpty() && baseMetadata == null) {
             throw new IllegalArgumentException("nothing to plan: no partition is staged");
         }
         if ((base == null) != (baseMetadata == null) || (base != null && !base.indexId().equals(baseMetadata.indexId()))) {
@@ -133,16 +182,21 @@ public record FinalizePlan(
         if (baseMetadata != null) {
             for (IndexMetadata.CommittedPartition partition : baseMetadata.partitions()) {
                 partitions.add(new PlannedPartition(partition.n(), partition.partition(), partition.attempt(), partition.docCount(),
-                        partition.files(), Map.of(), partition.n(), partition.duplicateIds()));
+                        partition.files(), Map.of(), partition.n(), partition.duplicateIds(), partition.deletedDocs(), null));
             }
         }
         for (PartitionManifest manifest : sorted) {
             partitions.add(new PlannedPartition(partitions.size(), manifest.partition(), manifest.attempt(), manifest.docCount(),
-                    manifest.files(), manifest.fieldStats(), null, manifest.duplicateIds()));
+                    manifest.files(), manifest.fieldStats(), null, manifest.duplicateIds(), manifest.deletedDocs(), null));
+        }
+        if (sorted.isEmpty()) {
+            // An update that only deletes: the base's partitions alone, as the base committed them.
+            return identified(new FinalizePlan(FORMAT, VERSION, PENDING_ID, expectedPartitions, partitionCount, baseMetadata.luceneVersion(),
+                    baseMetadata.spec(), baseMetadata.specFingerprint(), null, base, partitions, null, null));
         }
         PartitionManifest first = sorted.getFirst();
         return identified(new FinalizePlan(FORMAT, VERSION, PENDING_ID, expectedPartitions, partitionCount,
-                first.luceneVersion(), first.spec(), first.specFingerprint(), first.input().fingerprint(), base, partitions, null));
+                first.luceneVersion(), first.spec(), first.specFingerprint(), first.input().fingerprint(), base, partitions, null, null));
     }
 
     /** {@code draft} with its index id: a hash of everything else, so equal plans have equal ids. */
@@ -152,7 +206,7 @@ public record FinalizePlan(
         String indexId = Json.checksum(tree).substring("sha256:".length(), "sha256:".length() + 32);
         return new FinalizePlan(draft.format, draft.formatVersion, indexId, draft.expectedPartitions, draft.partitionCount,
                 draft.luceneVersion, draft.spec, draft.specFingerprint, draft.inputFingerprint, draft.base, draft.partitions,
-                draft.crossDuplicateIds);
+                draft.crossDuplicateIds, draft.update);
     }
 
     public long docCount() {
@@ -172,11 +226,14 @@ public record FinalizePlan(
      * {@code partition}, or (when {@code basePartition} is set) the base's final partition
      * {@code basePartition}, which the base's commit says was built as {@code partition} by
      * {@code attempt}. {@code duplicateIds}: ids that occur more than once inside the partition,
-     * kept with {@code --allow-duplicate-ids} (absent when none).
+     * kept with {@code --allow-duplicate-ids} (absent when none). {@code deletedDocs}: documents
+     * deleted in the partition (absent when none). {@code deletion}: for a base partition an update
+     * deletes documents of, the staged deletion whose files replace some of the base's.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record PlannedPartition(int n, long partition, String attempt, long docCount, List<FileEntry> files,
-                                   Map<String, FieldStats> fieldStats, Integer basePartition, Long duplicateIds) {
+                                   Map<String, FieldStats> fieldStats, Integer basePartition, Long duplicateIds, Long deletedDocs,
+                                   Deletion deletion) {
         public PlannedPartition {
             IndexLayout.checkPartitionNumber(n);
             IndexLayout.checkPartition(partition);
@@ -189,24 +246,60 @@ public record FinalizePlan(
             if (duplicateIds != null && duplicateIds < 1) {
                 throw new IllegalArgumentException("duplicateIds is positive or absent: " + duplicateIds);
             }
+            if (deletedDocs != null && (deletedDocs < 1 || deletedDocs > docCount)) {
+                throw new IllegalArgumentException("deletedDocs is 1 to the document count or absent: " + deletedDocs);
+            }
+            if (deletion != null && basePartition == null) {
+                throw new IllegalArgumentException("only a base partition has a deletion");
+            }
+        }
+
+        public PlannedPartition(int n, long partition, String attempt, long docCount, List<FileEntry> files,
+                                Map<String, FieldStats> fieldStats, Integer basePartition, Long duplicateIds) {
+            this(n, partition, attempt, docCount, files, fieldStats, basePartition, duplicateIds, null, null);
         }
 
         public PlannedPartition(int n, long partition, String attempt, long docCount, List<FileEntry> files,
                                 Map<String, FieldStats> fieldStats) {
-            this(n, partition, attempt, docCount, files, fieldStats, null, null);
+            this(n, partition, attempt, docCount, files, fieldStats, null, null, null, null);
         }
 
         public boolean fromBase() {
             return basePartition != null;
         }
 
-        /** Where the file is copied from: the base's final key for a base partition, else the staged key. */
+        /**
+         * Where the file is copied from: a file the partition's deletion wrote from that deletion's
+         * attempt; another file of a base partition from the base's final key; else the staged key.
+         */
         public String sourceKey(FileEntry file) {
+            if (deletion != null && deletion.files().contains(file.name())) {
+                return IndexLayout.deletionFileKey(basePartition, deletion.attempt(), file.name());
+            }
             return fromBase() ? IndexLayout.finalFileKey(basePartition, file.name()) : IndexLayout.stagedFileKey(partition, attempt, file.name());
+        }
+
+        /** Whether the file comes from the base's files (else from staging). */
+        public boolean fromBaseFiles(FileEntry file) {
+            return fromBase() && (deletion == null || !deletion.files().contains(file.name()));
         }
 
         public String finalKey(FileEntry file) {
             return IndexLayout.finalFileKey(n, file.name());
+        }
+    }
+
+    /**
+     * The deletion of documents of one base partition by an update ({@link DeletionManifest}):
+     * which attempt staged it, how many documents it deletes, and the names of the files it wrote.
+     */
+    public record Deletion(String attempt, long deleted, List<String> files) {
+        public Deletion {
+            IndexLayout.checkAttempt(attempt);
+            files = List.copyOf(requireNonNull(files, "files is null"));
+            if (deleted < 1) {
+                throw new IllegalArgumentException("a deletion deletes at least one document: " + deleted);
+            }
         }
     }
 }

@@ -14,13 +14,17 @@ import java.util.zip.CRC32;
 import java.util.zip.CheckedInputStream;
 import org.apache.lucene.codecs.CodecUtil;
 import org.apache.lucene.index.IndexReader;
+import org.apache.lucene.index.MultiBits;
+import org.apache.lucene.index.PostingsEnum;
 import org.apache.lucene.index.MultiTerms;
 import org.apache.lucene.index.Terms;
 import org.apache.lucene.index.TermsEnum;
+import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.IOContext;
 import org.apache.lucene.store.IndexOutput;
 import org.apache.lucene.store.InputStreamDataInput;
+import org.apache.lucene.util.Bits;
 import org.apache.lucene.util.BytesRef;
 import org.apache.lucene.util.BytesRefBuilder;
 import org.apache.lucene.util.StringHelper;
@@ -44,15 +48,21 @@ public final class IdList {
 
     private IdList() {}
 
-    /** Writes the list of {@code reader}'s distinct values of {@code idField} to {@code directory}; returns its size. */
+    /**
+     * Writes the list of {@code reader}'s distinct values of {@code idField} to {@code directory};
+     * returns its size. Ids whose every document is deleted are left out: the list names the live
+     * documents.
+     */
     public static long write(Directory directory, IndexReader reader, String idField) throws IOException {
         Terms terms = MultiTerms.getTerms(reader, idField);
         if (terms == null) {
             return write(directory, idField, 0, Collections.emptyIterator());
         }
+        Bits live = MultiBits.getLiveDocs(reader);
+        long count = live == null ? countTerms(terms) : countLive(terms, live);
         TermsEnum term = terms.iterator();
         // The enum reuses its bytes: the next term is read only once the writer is done with the last.
-        return write(directory, idField, countTerms(terms), new Iterator<>() {
+        return write(directory, idField, count, new Iterator<>() {
             private BytesRef next;
             private boolean ahead;
 
@@ -60,7 +70,9 @@ public final class IdList {
             public boolean hasNext() {
                 if (!ahead) {
                     try {
-                        next = term.next();
+                        do {
+                            next = term.next();
+                        } while (next != null && live != null && !alive(term, live));
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);
                     }
@@ -78,6 +90,28 @@ public final class IdList {
                 return next;
             }
         });
+    }
+
+    private static long countLive(Terms terms, Bits live) throws IOException {
+        long count = 0;
+        TermsEnum term = terms.iterator();
+        while (term.next() != null) {
+            if (alive(term, live)) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /** Whether a document of the current term is live. */
+    private static boolean alive(TermsEnum term, Bits live) throws IOException {
+        PostingsEnum postings = term.postings(null, PostingsEnum.NONE);
+        for (int doc = postings.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = postings.nextDoc()) {
+            if (live.get(doc)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

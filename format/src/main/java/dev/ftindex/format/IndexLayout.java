@@ -1,5 +1,10 @@
 package dev.ftindex.format;
 
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.HexFormat;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -34,7 +39,31 @@ public final class IndexLayout {
     private static final Pattern FINAL_FILE = Pattern.compile("part_(\\d{1,9})/([^/]+)");
     private static final Pattern INDEX_ID = Pattern.compile("[0-9a-f]{32}");
 
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final DateTimeFormatter ATTEMPT_TIME = DateTimeFormatter
+            .ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+
     private IndexLayout() {}
+
+    /** A fresh attempt id: UTC time (so ids sort by age) and 40 random bits. */
+    public static String newAttemptId() {
+        byte[] random = new byte[5];
+        RANDOM.nextBytes(random);
+        return ATTEMPT_TIME.format(Instant.now()) + "-" + HexFormat.of().formatHex(random);
+    }
+
+    /** Where the deletions of an update (deletes, upserts) are staged: one manifest and attempt per base partition. */
+    public static final String DELETES = STAGING + "deletes/";
+
+    /** {@code staging/deletes/part_<n>.json}: the deletion applied to base partition {@code n}, created last, create-only. */
+    public static String deletionManifestKey(int basePartition) {
+        return DELETES + "part_" + checkPartitionNumber(basePartition) + ".json";
+    }
+
+    /** A file of attempt {@code attempt}'s deletion of base partition {@code n}. */
+    public static String deletionFileKey(int basePartition, String attempt, String file) {
+        return DELETES + "part_" + checkPartitionNumber(basePartition) + "/attempt_" + checkAttempt(attempt) + "/" + checkFileName(file);
+    }
 
     public static String manifestKey(long partition) {
         return MANIFEST_PREFIX + checkPartition(partition) + ".json";

@@ -65,6 +65,9 @@ public record IndexMetadata(
         if ((base != null || crossDuplicateIds != null) && formatVersion < 2) {
             throw new IllegalArgumentException("an appended index is ftindex format 2 or later, not " + formatVersion);
         }
+        if (formatVersion < 2 && partitions.stream().anyMatch(partition -> partition.deletedDocs() != null)) {
+            throw new IllegalArgumentException("an index with deleted documents is ftindex format 2 or later, not " + formatVersion);
+        }
         if (formatVersion < 2 && partitions.stream().anyMatch(partition -> partition.duplicateIds() != null)) {
             throw new IllegalArgumentException("an index that records duplicate ids is ftindex format 2 or later, not " + formatVersion);
         }
@@ -82,7 +85,7 @@ public record IndexMetadata(
         long bytes = 0;
         for (FinalizePlan.PlannedPartition partition : plan.partitions()) {
             partitions.add(new CommittedPartition(partition.n(), partition.partition(), partition.attempt(),
-                    partition.docCount(), partition.files(), partition.basePartition(), partition.duplicateIds()));
+                    partition.docCount(), partition.files(), partition.basePartition(), partition.duplicateIds(), partition.deletedDocs()));
             for (FileEntry file : partition.files()) {
                 files.add(new CommittedFile(partition.finalKey(file), file.size(), file.checksum()));
                 bytes += file.size();
@@ -94,9 +97,14 @@ public record IndexMetadata(
         }
         Totals totals = new Totals(partitions.size(), plan.docCount(), files.size(), bytes);
         boolean whole = plan.base() == null && plan.crossDuplicateIds() == null
-                && plan.partitions().stream().allMatch(partition -> partition.duplicateIds() == null);
+                && plan.partitions().stream().allMatch(partition -> partition.duplicateIds() == null && partition.deletedDocs() == null);
         return new IndexMetadata(FORMAT, whole ? WHOLE_INDEX_VERSION : VERSION, plan.indexId(), plan.luceneVersion(), plan.spec(),
                 plan.specFingerprint(), totals, partitions, files, fieldStats, plan.base(), plan.crossDuplicateIds());
+    }
+
+    /** Documents deleted by updates, summed over the partitions (counted in {@code totals.docs} and in the statistics). */
+    public long deletedDocs() {
+        return partitions.stream().mapToLong(partition -> partition.deletedDocs() == null ? 0 : partition.deletedDocs()).sum();
     }
 
     /** Ids that occur more than once inside a partition, summed over the partitions. */
@@ -119,7 +127,7 @@ public record IndexMetadata(
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record CommittedPartition(int n, long partition, String attempt, long docCount, List<FileEntry> files, Integer basePartition,
-                                     Long duplicateIds) {
+                                     Long duplicateIds, Long deletedDocs) {
         public CommittedPartition {
             IndexLayout.checkPartitionNumber(n);
             IndexLayout.checkPartition(partition);
@@ -128,7 +136,12 @@ public record IndexMetadata(
         }
 
         public CommittedPartition(int n, long partition, String attempt, long docCount, List<FileEntry> files) {
-            this(n, partition, attempt, docCount, files, null, null);
+            this(n, partition, attempt, docCount, files, null, null, null);
+        }
+
+        /** Documents not deleted: what the partition holds for readers. */
+        public long liveDocs() {
+            return docCount - (deletedDocs == null ? 0 : deletedDocs);
         }
 
         public String key(FileEntry file) {

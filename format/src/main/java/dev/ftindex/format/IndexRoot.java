@@ -251,6 +251,15 @@ public final class IndexRoot {
      * that base, and share its spec and Lucene major version.
      */
     public Verdict verdict(Optional<Integer> flag, BaseIndex base, IndexMetadata baseMetadata) {
+        return verdict(flag, base, baseMetadata, false);
+    }
+
+    /**
+     * As {@link #verdict(Optional, BaseIndex, IndexMetadata)}; with {@code deletesAlone}, an update
+     * of the base that deletes documents may have nothing staged and no count: its plan is then the
+     * base's partitions alone.
+     */
+    public Verdict verdict(Optional<Integer> flag, BaseIndex base, IndexMetadata baseMetadata, boolean deletesAlone) {
         Optional<IndexMetadata> metadata = committed();
         if (metadata.isPresent()) {
             return new Verdict.Committed(metadata.get());
@@ -285,6 +294,10 @@ public final class IndexRoot {
                 }
             }
             case PartitionCount.AsStaged ignored -> {
+                if (partitions.isEmpty() && deletesAlone && base != null) {
+                    return new Verdict.MakePlan(FinalizePlan.create(staged, null, count.source(), base, baseMetadata),
+                            List.of("no partition is staged: the update deletes documents of the base and adds none"));
+                }
                 if (partitions.isEmpty()) {
                     return new Verdict.Missing(new PartitionsMissingException(store.location()));
                 }

@@ -30,6 +30,7 @@ public final class IndexStatus {
      * @param origins a committed index's partitions and where each came from
      * @param duplicateIds the duplicate ids a committed index was committed with
      *     ({@code --allow-duplicate-ids}); absent when none
+     * @param deletions documents an update deleted and no compaction has removed yet; absent when none
      */
     public record Report(
             String root,
@@ -44,7 +45,29 @@ public final class IndexStatus {
             VerdictView verdict,
             BaseIndex base,
             List<PartitionOrigin> origins,
-            @JsonInclude(JsonInclude.Include.NON_NULL) DuplicateIds duplicateIds) {}
+            @JsonInclude(JsonInclude.Include.NON_NULL) DuplicateIds duplicateIds,
+            @JsonInclude(JsonInclude.Include.NON_NULL) Deletions deletions) {}
+
+    /**
+     * Documents deleted by updates (upserts, deletes) that are still in the partitions' segments:
+     * hidden from every result, but counted in the statistics (as one Lucene index counts them
+     * until a merge) and in {@code docs}.
+     *
+     * @param deletedDocs deleted documents, summed over the partitions
+     * @param share their share of the generation's documents, 0 to 1
+     * @param mostDeletedShare the largest share of one partition
+     */
+    public record Deletions(long deletedDocs, double share, double mostDeletedShare) {
+        static Deletions of(IndexMetadata metadata) {
+            long deleted = metadata.deletedDocs();
+            if (deleted == 0) {
+                return null;
+            }
+            double most = metadata.partitions().stream().filter(p -> p.docCount() > 0)
+                    .mapToDouble(p -> (double) (p.docCount() - p.liveDocs()) / p.docCount()).max().orElse(0);
+            return new Deletions(deleted, (double) deleted / Math.max(1, metadata.totals().docs()), most);
+        }
+    }
 
     /**
      * Ids a committed index holds more than once, kept with {@code --allow-duplicate-ids}: every
@@ -67,10 +90,10 @@ public final class IndexStatus {
      * built for this index (as {@code partition} by {@code attempt}).
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record PartitionOrigin(int n, long docs, String from, Integer basePartition, long partition, String attempt) {
+    public record PartitionOrigin(int n, long docs, String from, Integer basePartition, long partition, String attempt, Long deletedDocs) {
         static PartitionOrigin of(IndexMetadata.CommittedPartition partition) {
             return new PartitionOrigin(partition.n(), partition.docCount(), partition.basePartition() != null ? "base" : "built",
-                    partition.basePartition(), partition.partition(), partition.attempt());
+                    partition.basePartition(), partition.partition(), partition.attempt(), partition.deletedDocs());
         }
     }
 
@@ -115,7 +138,8 @@ public final class IndexStatus {
             IndexMetadata.Totals totals = metadata.totals();
             return new Report(store.location(), true, new Contents(metadata.indexId(), totals.partitions(), totals.docs(), totals.bytes()),
                     List.of(), new Expectation(totals.partitions(), "committed", List.of()), null, List.of(), List.of(), stagingObjects, view,
-                    metadata.base(), metadata.partitions().stream().map(PartitionOrigin::of).toList(), DuplicateIds.of(metadata));
+                    metadata.base(), metadata.partitions().stream().map(PartitionOrigin::of).toList(), DuplicateIds.of(metadata),
+                    Deletions.of(metadata));
         }
         List<PartitionManifest> manifests = root.manifests();
         List<StagedPartition> staged = manifests.stream()
@@ -127,7 +151,7 @@ public final class IndexStatus {
         Plan plan = frozen.map(p -> new Plan(p.indexId(), p.partitions().size(), p.expectedPartitions())).orElse(null);
         List<Long> unplanned = verdict instanceof Verdict.FollowPlan follow ? follow.unplanned() : List.of();
         return new Report(store.location(), false, contents, staged, expectation(verdict, frozen, expectedFlag, manifests), plan,
-                unplanned, root.orphans(), stagingObjects, view, manifests.isEmpty() ? null : manifests.getFirst().base(), List.of(), null);
+                unplanned, root.orphans(), stagingObjects, view, manifests.isEmpty() ? null : manifests.getFirst().base(), List.of(), null, null);
     }
 
     /** The count the verdict was decided by: what status promises is what finalize does. */

@@ -35,6 +35,9 @@ import java.util.TreeMap;
  *     compaction's base) when that index was committed with ids in more than one partition
  *     ({@code --allow-duplicate-ids}): a finalizer of partitions that all say so commits those
  *     duplicates as that index did; absent otherwise
+ * @param deletedDocs documents of {@code docCount} that are deleted (live docs): a partition a
+ *     compaction kept as the base had it, deletions included ({@code --expunge-deletes-above});
+ *     absent when none
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record PartitionManifest(
@@ -55,7 +58,8 @@ public record PartitionManifest(
         String createdAt,
         String writeId,
         BaseIndex base,
-        String keepsDuplicateIdsOf) {
+        String keepsDuplicateIdsOf,
+        Long deletedDocs) {
 
     public static final String FORMAT = "ftindex-partition-manifest";
     public static final int VERSION = 1;
@@ -85,6 +89,9 @@ public record PartitionManifest(
         if (keepsDuplicateIdsOf != null) {
             IndexLayout.checkIndexId(keepsDuplicateIdsOf);
         }
+        if (deletedDocs != null && (deletedDocs < 1 || deletedDocs > docCount)) {
+            throw new IllegalArgumentException("deletedDocs is 1 to the document count or absent: " + deletedDocs);
+        }
     }
 
     /** A partition that keeps no other index's duplicates. */
@@ -93,7 +100,7 @@ public record PartitionManifest(
                              Map<String, FieldStats> fieldStats, long skippedRecords, Long duplicateIds, String createdAt, String writeId,
                              BaseIndex base) {
         this(format, formatVersion, partition, attempt, expectedPartitions, docCount, luceneVersion, spec, specFingerprint, input, files,
-                fieldStats, skippedRecords, duplicateIds, createdAt, writeId, base, null);
+                fieldStats, skippedRecords, duplicateIds, createdAt, writeId, base, null, null);
     }
 
     /** A partition of a whole index (no base). */
@@ -101,7 +108,7 @@ public record PartitionManifest(
                              String luceneVersion, IndexSpec spec, String specFingerprint, InputDescription input, List<FileEntry> files,
                              Map<String, FieldStats> fieldStats, long skippedRecords, Long duplicateIds, String createdAt, String writeId) {
         this(format, formatVersion, partition, attempt, expectedPartitions, docCount, luceneVersion, spec, specFingerprint, input, files,
-                fieldStats, skippedRecords, duplicateIds, createdAt, writeId, null, null);
+                fieldStats, skippedRecords, duplicateIds, createdAt, writeId, null, null, null);
     }
 
     /** "base index 3f2a…" or "no base", to compare and name the manifests' bases. */

@@ -1,5 +1,9 @@
 package dev.ftindex.integrationtests;
 
+import static dev.ftindex.integrationtests.S3Collections.args;
+import static dev.ftindex.integrationtests.S3Collections.copyOf;
+import static dev.ftindex.integrationtests.S3Collections.ok;
+import static dev.ftindex.integrationtests.S3Collections.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ftindex.format.IndexLayout;
@@ -8,9 +12,6 @@ import dev.ftindex.format.Json;
 import dev.ftindex.format.testing.TestDocuments;
 import dev.ftindex.objectstore.ObjectInfo;
 import dev.ftindex.objectstore.ObjectStore;
-import dev.ftindex.objectstore.ObjectStores;
-import dev.ftindex.objectstore.StoreLocation;
-import dev.ftindex.objectstore.Payload;
 import dev.ftindex.objectstore.testing.FaultyHttpProxy;
 import dev.ftindex.objectstore.testing.S3ProxyServer;
 import java.net.URI;
@@ -33,16 +34,15 @@ import org.junit.jupiter.api.io.TempDir;
  * undisturbed run makes, whose searches equal those of one build of all the input.
  */
 class AppendKillEndToEndTest {
-    private static final S3ProxyServer SERVER = S3ProxyServer.shared();
+    private static final S3ProxyServer SERVER = S3Collections.SERVER;
     private static final List<String> STAGES = List.of("checking", "checking ids", "planning", "copying", "verifying", "committing",
             "cleaning");
-    private static final String COLLECTION = "c/";
+    private static final String COLLECTION = S3Collections.COLLECTION;
 
     @TempDir
     Path temp;
 
-    private final Ftindex ftindex = new Ftindex(Map.of("AWS_ACCESS_KEY_ID", S3ProxyServer.ACCESS_KEY, "AWS_SECRET_ACCESS_KEY",
-            S3ProxyServer.SECRET_KEY, "AWS_REGION", "us-east-1"));
+    private final Ftindex ftindex = S3Collections.ftindex();
 
     @Test
     void anAppendsFinalizeKilledInEachStageConvergesOnOneCommit() throws Exception {
@@ -107,33 +107,8 @@ class AppendKillEndToEndTest {
         }
     }
 
-    private static ObjectStore store(String bucket, String prefix) {
-        return ObjectStores.open(new StoreLocation.S3(bucket, prefix), S3ProxyServer.settings(SERVER.endpoint()).build(), Map.of());
-    }
-
     private Ftindex.Result run(String bucket, URI endpoint, String verb, String... rest) throws Exception {
         return ftindex.run(args(bucket, endpoint, verb, rest));
-    }
-
-    private static String[] args(String bucket, URI endpoint, String verb, String... rest) {
-        List<String> all = new ArrayList<>(List.of(verb, "--collection", "s3://" + bucket + "/c", "--endpoint", endpoint.toString()));
-        all.addAll(List.of(rest));
-        return all.toArray(String[]::new);
-    }
-
-    private static Ftindex.Result ok(Ftindex.Result result) {
-        assertThat(result.exitCode()).as(result.toString()).isZero();
-        return result;
-    }
-
-    private static String copyOf(String source) throws Exception {
-        String bucket = SERVER.newBucket();
-        try (ObjectStore from = store(source, COLLECTION); ObjectStore to = store(bucket, COLLECTION)) {
-            for (ObjectInfo object : from.list("")) {
-                to.put(object.key(), Payload.of(EndToEndSuite.read(from, object.key())));
-            }
-        }
-        return bucket;
     }
 
     /** g2's objects outside staging/. */

@@ -178,7 +178,16 @@ final class Ftindex {
     }
 
     Running start(Map<String, String> extraEnvironment, String... args) {
-        List<String> command = new ArrayList<>(List.of(javaExecutable(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx512m",
+        return start("512m", extraEnvironment, args);
+    }
+
+    /** Runs with a heap of {@code heap} ({@code -Xmx}): what a run must fit in. */
+    Result runInHeap(String heap, String... args) throws InterruptedException {
+        return start(heap, Map.of(), args).await();
+    }
+
+    private Running start(String heap, Map<String, String> extraEnvironment, String... args) {
+        List<String> command = new ArrayList<>(List.of(javaExecutable(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx" + heap,
                 "-Xshare:auto", "-Djava.io.tmpdir=" + PROCESS_TEMP, "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);

@@ -1,19 +1,23 @@
 package dev.ftindex.server;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ftindex.finalizer.BaseUpdate;
 import dev.ftindex.finalizer.Finalizer;
 import dev.ftindex.finalizer.FinalizerConfig;
 import dev.ftindex.finalizer.Publisher;
+import dev.ftindex.format.AppendBase;
 import dev.ftindex.format.CollectionLayout;
 import dev.ftindex.format.Json;
 import dev.ftindex.format.progress.Progress;
 import dev.ftindex.format.testing.TestDocuments;
 import dev.ftindex.objectstore.ObjectStore;
 import dev.ftindex.objectstore.ObjectStores;
+import dev.ftindex.worker.DeleteList;
 import dev.ftindex.worker.Worker;
 import dev.ftindex.worker.WorkerConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -87,6 +91,37 @@ final class Generations {
                 }, Progress.silent()).run();
             }
             new Finalizer(root, FinalizerConfig.defaults(), Progress.silent()).run();
+            return root;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Commits generation {@code generation} of {@code collection} as an update of {@code base}: the
+     * new documents {@code lines} in {@code partitions} new partitions, with {@code upsert}, and
+     * the ids {@code deletes} deleted, as {@code build --base --upsert --delete} does.
+     */
+    static ObjectStore update(ObjectStore collection, String generation, String base, List<String> lines, List<String> deletes,
+                              boolean upsert, Path scratch, int partitions) {
+        try {
+            Path input = TestDocuments.write(scratch.resolve("input-" + generation + ".jsonl"), lines);
+            ObjectStore root = ObjectStores.prefixed(collection, CollectionLayout.generationPrefix(generation));
+            AppendBase from = AppendBase.open(ObjectStores.prefixed(collection, CollectionLayout.generationPrefix(base)), base);
+            for (int partition = 0; partition < partitions; partition++) {
+                WorkerConfig config = WorkerConfig.of(TestDocuments.spec(), List.of(input.toString()), partition, Optional.of(partitions))
+                        .withThreads(1).withWorkDirectory(scratch.resolve("work-" + generation)).withBase(from.index());
+                new Worker(root, config, location -> {
+                    throw new AssertionError(location);
+                }, Progress.silent()).run();
+            }
+            Path list = Files.write(scratch.resolve("deletes-" + generation + ".txt"), deletes);
+            DeleteList.Sorted sorted = DeleteList.read(list.toString(), scratch.resolve("deletes-" + generation), location -> {
+                throw new AssertionError(location);
+            });
+            BaseUpdate update = new BaseUpdate(upsert, Optional.of(new BaseUpdate.DeleteIds(sorted.list().getParent(), sorted.file(),
+                    sorted.fingerprint(), sorted.source())), false);
+            new Finalizer(root, Optional.of(from), update, FinalizerConfig.defaults(), Progress.silent()).run();
             return root;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -3,6 +3,7 @@ package dev.ftindex.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ftindex.format.CollectionLayout;
 import dev.ftindex.format.Json;
 import dev.ftindex.format.progress.Progress;
 import dev.ftindex.format.testing.TestDocuments;
@@ -16,6 +17,7 @@ import dev.ftindex.search.SearchRequest;
 import dev.ftindex.search.SearchResult;
 import dev.ftindex.search.SortOrder;
 import dev.ftindex.search.testing.ReferenceIndex;
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -51,11 +53,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class QueryKindsTest {
-    private static final int DOCS = 3_000;
+    static final int DOCS = 3_000;
 
     private Path temp;
     private final List<AutoCloseable> opened = new ArrayList<>();
-    private ReferenceIndex reference;
+    ReferenceIndex reference;
     private CommittedIndex searchPath;
     private Http serve;
     private Http router;
@@ -64,27 +66,49 @@ class QueryKindsTest {
     @BeforeAll
     void start() throws Exception {
         temp = Files.createTempDirectory("ftindex-query-kinds");
-        List<String> lines = TestDocuments.lines(0, DOCS, 7);
-        for (String line : lines) {
-            JsonNode document = Json.MAPPER.readTree(line);
-            documents.put(document.path("id").asText(), document);
-        }
-        reference = new ReferenceIndex(TestDocuments.spec(), lines, temp.resolve("reference"));
         ObjectStore collection = ObjectStores.local(temp.resolve("collection"));
         opened.add(collection);
-        ObjectStore root = Generations.build(collection, "g1", lines, temp, 4);
-        Generations.publish(collection, "g1");
+        String generation = prepare(collection, temp);
+        Generations.publish(collection, generation);
+        ObjectStore root = ObjectStores.prefixed(collection, CollectionLayout.generationPrefix(generation));
         searchPath = CommittedIndex.open(root, temp.resolve("search-cache"), 2, Progress.silent());
         opened.add(searchPath);
         serve = new Http(server(collection, PartitionSelection.all(), "whole").port());
         SearchServer first = server(collection, PartitionSelection.ranges("0-1"), "a");
         SearchServer replica = server(collection, PartitionSelection.ranges("0-1"), "a2");
         SearchServer second = server(collection, PartitionSelection.ranges("2-3"), "b");
-        Routing.awaitServing("g1", new Http(first.port()), new Http(replica.port()), new Http(second.port()));
+        Routing.awaitServing(generation, new Http(first.port()), new Http(replica.port()), new Http(second.port()));
         SearchServer routing = Routing.over(Duration.ofMinutes(5), first, replica, second);
         opened.add(routing);
         router = new Http(routing.port());
-        Routing.awaitServing("g1", serve, router);
+        Routing.awaitServing(generation, serve, router);
+    }
+
+    /**
+     * Commits the generation every path searches (in 4 partitions), and sets the reference that
+     * answers as one Lucene index and the documents the generation holds (for facet counts).
+     *
+     * @return the generation's name
+     */
+    String prepare(ObjectStore collection, Path temp) throws Exception {
+        List<String> lines = TestDocuments.lines(0, DOCS, 7);
+        holds(lines);
+        reference = new ReferenceIndex(TestDocuments.spec(), lines, temp.resolve("reference"));
+        Generations.build(collection, "g1", lines, temp, 4);
+        return "g1";
+    }
+
+    /** The generation holds these documents (a later one of an id replaces an earlier). */
+    void holds(List<String> lines) throws IOException {
+        for (String line : lines) {
+            JsonNode document = Json.MAPPER.readTree(line);
+            documents.put(document.path("id").asText(), document);
+        }
+    }
+
+    /** The generation no longer holds these ids. */
+    void gone(List<String> ids) {
+        ids.forEach(documents::remove);
     }
 
     private SearchServer server(ObjectStore collection, PartitionSelection partitions, String cache) {
@@ -263,7 +287,7 @@ class QueryKindsTest {
     /** The facets counted from the input's records of every document the reference matches. */
     private List<String> bruteForce(String query, Variant variant) throws Exception {
         List<JsonNode> matching = new ArrayList<>();
-        for (ReferenceIndex.Sorted hit : reference.search(query, variant.filters(), SortOrder.RELEVANCE, null, DOCS).hits()) {
+        for (ReferenceIndex.Sorted hit : reference.search(query, variant.filters(), SortOrder.RELEVANCE, null, 2 * DOCS).hits()) {
             matching.add(documents.get(hit.id()));
         }
         List<String> rows = new ArrayList<>();

@@ -1,5 +1,6 @@
 package dev.ftindex.spark;
 
+import dev.ftindex.finalizer.BaseUpdate;
 import dev.ftindex.finalizer.FinalizeResult;
 import dev.ftindex.finalizer.Finalizer;
 import dev.ftindex.finalizer.FinalizerConfig;
@@ -14,10 +15,18 @@ import dev.ftindex.format.StoredJson;
 import dev.ftindex.format.progress.Progress;
 import dev.ftindex.format.progress.Stage;
 import dev.ftindex.objectstore.ObjectStore;
+import dev.ftindex.objectstore.ObjectStores;
+import dev.ftindex.worker.DeleteList;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.connector.write.BatchWrite;
 import org.apache.spark.sql.connector.write.DataWriterFactory;
@@ -92,11 +101,11 @@ final class FtindexBatchWrite implements BatchWrite {
             outcome = Outcome.FAILED;
             throw new IllegalArgumentException("the DataFrame has no partitions: there is nothing to index");
         }
-        try (WriteOptions.Roots roots = options.openRoots()) {
+        try (WriteOptions.Roots roots = options.openRoots(); Update update = update()) {
             ObjectStore root = roots.root();
             try {
-                FinalizeResult result = new Finalizer(root, roots.base(), FinalizerConfig.defaults().withExpectedPartitions(messages.length)
-                        .withExpectedWriteId(writeId).withConcurrency(options.finalizeConcurrency())
+                FinalizeResult result = new Finalizer(root, roots.base(), update.update(), FinalizerConfig.defaults()
+                        .withExpectedPartitions(messages.length).withExpectedWriteId(writeId).withConcurrency(options.finalizeConcurrency())
                         .withAllowDuplicateIds(options.allowDuplicateIds()), logged()).run();
                 outcome = Outcome.COMMITTED;
                 checkCommitted(root, messages);
@@ -112,6 +121,45 @@ final class FtindexBatchWrite implements BatchWrite {
                 }
                 throw e;
             }
+        }
+    }
+
+    /** The update the options ask for, its delete list read (sorted on the driver's disk); closing removes what it wrote. */
+    private record Update(BaseUpdate update, Optional<Path> work, List<ObjectStore> opened) implements AutoCloseable {
+        @Override
+        public void close() {
+            opened.forEach(ObjectStore::close);
+            work.ifPresent(FtindexBatchWrite::deleteRecursively);
+        }
+    }
+
+    private Update update() {
+        if (options.delete() == null) {
+            return new Update(new BaseUpdate(options.upsert(), Optional.empty(), false), Optional.empty(), List.of());
+        }
+        List<ObjectStore> opened = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Path work;
+        try {
+            work = Files.createTempDirectory("ftindex-deletes-");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a work directory for the option delete: " + e.getMessage(), e);
+        }
+        DeleteList.Sorted sorted = DeleteList.read(options.delete(), work, location -> {
+            ObjectStore store = ObjectStores.open(location, options.s3Settings(), System.getenv());
+            opened.add(store);
+            return store;
+        });
+        LOG.log(Level.INFO, String.format(java.util.Locale.ROOT, "write %s: delete list %s: %,d ids (%,d lines, %,d blank, %,d repeated)",
+                writeId, sorted.source(), sorted.ids(), sorted.lines(), sorted.blank(), sorted.repeated()));
+        return new Update(new BaseUpdate(options.upsert(), Optional.of(new BaseUpdate.DeleteIds(sorted.list().getParent(), sorted.file(),
+                sorted.fingerprint(), sorted.source())), options.strictDeletes()), Optional.of(work), opened);
+    }
+
+    private static void deleteRecursively(Path directory) {
+        try (var paths = Files.walk(directory)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "could not remove " + directory + ": " + e.getMessage());
         }
     }
 

@@ -38,6 +38,11 @@ import java.util.TreeSet;
  * @param base the option base: the committed index root this write appends to, or null
  * @param baseJson that base as the tasks' manifests record it ({@link BaseIndex}, JSON), read once
  *     on the driver; null without a base
+ * @param upsert the option upsert: a row whose id the base holds replaces the base's document
+ * @param delete the option delete: the ids to delete of the base (a file, or a directory such as a
+ *     DataFrame's {@code write.text} output), read on the driver at the commit; null for none
+ * @param strictDeletes the option strictDeletes: an id to delete that the base does not hold fails
+ *     the write
  */
 record WriteOptions(
         String root,
@@ -53,9 +58,12 @@ record WriteOptions(
         int partitions,
         int finalizeConcurrency,
         String base,
-        String baseJson) implements Serializable {
+        String baseJson,
+        boolean upsert,
+        String delete,
+        boolean strictDeletes) implements Serializable {
     @Serial
-    private static final long serialVersionUID = 3L;
+    private static final long serialVersionUID = 4L;
 
     /** The options of the writer itself (the store's are {@link S3Properties#KEYS}), each with its name once. */
     enum Option {
@@ -70,7 +78,10 @@ record WriteOptions(
         UPLOAD_CONCURRENCY("uploadConcurrency"),
         PARTITIONS("partitions"),
         FINALIZE_CONCURRENCY("finalizeConcurrency"),
-        BASE("base");
+        BASE("base"),
+        UPSERT("upsert"),
+        DELETE("delete"),
+        STRICT_DELETES("strictDeletes");
 
         final String key;
 
@@ -131,9 +142,20 @@ record WriteOptions(
                 integer(options, Option.UPLOAD_CONCURRENCY, 4, 1, 256),
                 integer(options, Option.PARTITIONS, 0, 0, 1_000_000),
                 integer(options, Option.FINALIZE_CONCURRENCY, 16, 1, 1024),
-                base, baseJson);
+                base, baseJson, bool(options, Option.UPSERT), blankIsNull(options.get(Option.DELETE.key)),
+                bool(options, Option.STRICT_DELETES));
+        if ((parsed.upsert || parsed.delete != null || parsed.strictDeletes) && base == null) {
+            throw new IllegalArgumentException("options upsert, delete and strictDeletes update a base: give the option base");
+        }
+        if (parsed.strictDeletes && parsed.delete == null) {
+            throw new IllegalArgumentException("option strictDeletes needs the option delete");
+        }
         parsed.s3Settings();
         return parsed;
+    }
+
+    private static String blankIsNull(String value) {
+        return value == null || value.isBlank() ? null : value.strip();
     }
 
     private static AppendBase openBase(String root, String base, S3Settings settings) {

@@ -401,6 +401,49 @@ class SparkWriterTest {
         }
     }
 
+    /**
+     * An update through Spark: {@code option("upsert", "true")} and the ids of a second DataFrame,
+     * written as text and given as {@code option("delete", dir)}; the new generation answers 200
+     * queries as one Lucene index fed the same operations.
+     */
+    @Test
+    void anUpsertAndADeleteDataFrameAnswerAsOneLuceneIndexFedTheSameOperations() throws Exception {
+        String bucket = S3.newBucket();
+        List<String> base = TestDocuments.lines(0, DOCS, 9);
+        writer(documents()).option("partitions", "2").mode("append").save("s3://" + bucket + "/g1");
+        List<String> added = new java.util.ArrayList<>();
+        for (int i = 0; i < DOCS; i += 25) {
+            added.addAll(TestDocuments.lines(i, 1, 7_000 + i));
+        }
+        added.addAll(TestDocuments.lines(DOCS, 300, 10));
+        Path changed = TestDocuments.write(temp.resolve("update/changed.jsonl"), added);
+        List<String> deletes = new java.util.ArrayList<>();
+        for (int i = 1; i < DOCS; i += 30) {
+            deletes.add("doc-" + i);
+        }
+        Path deleteDirectory = temp.resolve("update/deletes");
+        spark.createDataset(deletes, org.apache.spark.sql.Encoders.STRING()).toDF("id").repartition(3).write().text(deleteDirectory.toString());
+
+        writer(spark.read().json(changed.toString())).option("partitions", "2").option("base", "s3://" + bucket + "/g1")
+                .option("upsert", "true").option("delete", deleteDirectory.toString()).mode("append").save("s3://" + bucket + "/g2");
+
+        try (ObjectStore updated = store(bucket, "g2/");
+             dev.ftindex.search.testing.ReferenceIndex reference = dev.ftindex.search.testing.ReferenceIndex.updated(TestDocuments.spec(),
+                     base, deletes, added, true, temp.resolve("update/reference"));
+             CommittedIndex ours = CommittedIndex.open(updated, temp.resolve("cache-update"), 2, Progress.silent())) {
+            IndexMetadata metadata = StoredJson.read(updated, IndexLayout.METADATA, IndexMetadata.class);
+            assertThat(metadata.deletedDocs()).as("120 replaced, 100 deleted").isEqualTo(220);
+            for (String query : TestDocuments.queries(200, 92)) {
+                List<String> expected = reference.search(query, 20).stream()
+                        .map(hit -> hit.id() + "=" + hit.scoreBits()).toList();
+                assertThat(ours.search(query, 20).hits().stream().map(hit -> hit.id() + "=" + Float.floatToRawIntBits(hit.score())).toList())
+                        .as(query).isEqualTo(expected);
+            }
+        }
+        assertThatThrownBy(() -> writer(documents()).option("upsert", "true").mode("append").save("s3://" + bucket + "/g3"))
+                .hasStackTraceContaining("give the option base");
+    }
+
     @Test
     void nestedColumnsAndEveryConvertibleTypeMapAsDocumented() throws Exception {
         String bucket = S3.newBucket();

@@ -14,9 +14,19 @@ import java.util.Optional;
  * @param segments segments of the merged partition (1: fastest to search)
  * @param workDirectory where the base's files and the merged partition are kept while it runs
  * @param uploadConcurrency parallel downloads and uploads
+ * @param expungeDeletesAbove with it, every group is one base partition ({@code partitions} is the
+ *     base's count), merged (its deleted documents expunged) only if more than this share of its
+ *     documents is deleted, else staged as the base has it
  */
-public record CompactionConfig(long partition, int partitions, int segments, Optional<Path> workDirectory, int uploadConcurrency) {
+public record CompactionConfig(long partition, int partitions, int segments, Optional<Path> workDirectory, int uploadConcurrency,
+                               Optional<Double> expungeDeletesAbove) {
     public CompactionConfig {
+        requireNonNull(expungeDeletesAbove, "expungeDeletesAbove is null");
+        expungeDeletesAbove.ifPresent(share -> {
+            if (!(share >= 0 && share < 1)) {
+                throw new IllegalArgumentException("--expunge-deletes-above is a share of a partition's documents, 0 to below 1: " + share);
+            }
+        });
         IndexLayout.checkPartition(partition);
         requireNonNull(workDirectory, "workDirectory is null");
         if (partitions < 1) {
@@ -33,7 +43,11 @@ public record CompactionConfig(long partition, int partitions, int segments, Opt
         }
     }
 
+    public CompactionConfig(long partition, int partitions, int segments, Optional<Path> workDirectory, int uploadConcurrency) {
+        this(partition, partitions, segments, workDirectory, uploadConcurrency, Optional.empty());
+    }
+
     public static CompactionConfig of(long partition, int partitions) {
-        return new CompactionConfig(partition, partitions, 1, Optional.empty(), 8);
+        return new CompactionConfig(partition, partitions, 1, Optional.empty(), 8, Optional.empty());
     }
 }

@@ -2,11 +2,13 @@ package dev.ftindex.worker;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.ftindex.builder.DuplicateIds;
 import dev.ftindex.builder.PartitionBuild;
 import dev.ftindex.builder.PartitionStager;
 import dev.ftindex.builder.StageStatus;
 import dev.ftindex.builder.WorkDirectoryFullException;
 import dev.ftindex.format.CorruptIndexException;
+import dev.ftindex.format.FieldStats;
 import dev.ftindex.format.FileEntry;
 import dev.ftindex.format.IndexMetadata;
 import dev.ftindex.format.IndexRoot;
@@ -28,10 +30,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
 
@@ -94,8 +98,51 @@ public final class Compactor {
     }
 
     /** What every worker of one compaction records as its input: the base and the group count. */
-    static String fingerprint(IndexMetadata base, int groups) {
-        return "sha256:" + Json.sha256("compact index=" + base.indexId() + " partitions=" + groups + "\n");
+    static String fingerprint(IndexMetadata base, int groups, Optional<Double> expungeDeletesAbove) {
+        return "sha256:" + Json.sha256("compact index=" + base.indexId() + " partitions=" + groups
+                + expungeDeletesAbove.map(share -> " expunge-deletes-above=" + share).orElse("") + "\n");
+    }
+
+    /** The share of a partition's documents that are deleted (0 to 1). */
+    static double deletedShare(IndexMetadata.CommittedPartition partition) {
+        return partition.docCount() == 0 ? 0 : (double) (partition.docCount() - partition.liveDocs()) / partition.docCount();
+    }
+
+    /**
+     * Stages base partition {@code kept} as the base has it (its deletions included): its deleted
+     * share is not over {@code --expunge-deletes-above}, so it is not worth rewriting. Downloaded,
+     * verified, and uploaded again: a compaction's partitions are all staged by its workers.
+     */
+    private WorkerResult keep(IndexMetadata metadata, IndexMetadata.CommittedPartition kept) {
+        long partition = config.partition();
+        String fingerprint = fingerprint(metadata, config.partitions(), config.expungeDeletesAbove());
+        long bytes = kept.files().stream().mapToLong(FileEntry::size).sum();
+        LOG.log(Level.INFO, String.format(java.util.Locale.ROOT, "partition %d: base partition %d kept as it is (%.1f%% deleted, not over"
+                + " %.1f%%)", partition, kept.n(), 100 * deletedShare(kept), 100 * config.expungeDeletesAbove().orElseThrow()));
+        PartitionStager stager = new PartitionStager(index, partition, attempt, config.uploadConcurrency(), progress, clock);
+        Path downloads = workDirectory("ftindex-compact" + partition + "-");
+        try {
+            Path directory = download(List.of(kept), downloads, kept.files().size(), bytes).getFirst();
+            Map<String, FieldStats> fieldStats;
+            try (FSDirectory opened = FSDirectory.open(directory); DirectoryReader reader = DirectoryReader.open(opened)) {
+                fieldStats = PartitionBuild.fieldStats(reader);
+            }
+            long duplicates = kept.duplicateIds() == null ? 0 : kept.duplicateIds();
+            PartitionBuild.Built built = new PartitionBuild.Built(directory, kept.docCount(), kept.files(), fieldStats,
+                    new DuplicateIds.Found(duplicates, duplicates, List.of()));
+            PartitionStager.Provenance provenance = new PartitionStager.Provenance(metadata.spec(), config.partitions(),
+                    new PartitionManifest.InputDescription("compaction of " + base.location() + " (index " + metadata.indexId()
+                            + "), partition " + kept.n() + " kept with its deletions", fingerprint, 1, bytes, 1),
+                    0, null, null, metadata.crossDuplicateIds() != null ? metadata.indexId() : null, kept.deletedDocs());
+            PartitionStager.Outcome outcome = stager.stage(built, provenance);
+            cleanupFailures.addAll(stager.cleanupFailures());
+            return result(outcome.status(), outcome.winner(), new WorkerResult.Input(1, 1, bytes, bytes, fingerprint));
+        } catch (IOException e) {
+            throw WorkDirectoryFullException.orElse(new UncheckedIOException("keeping base partition " + kept.n() + " in " + downloads
+                    + " failed: " + e.getMessage(), e), downloads.getParent());
+        } finally {
+            PartitionBuild.deleteRecursively(downloads);
+        }
     }
 
     public String attempt() {
@@ -119,12 +166,20 @@ public final class Compactor {
                     new WorkerResult.Input(described.files(), described.splits(), described.bytes(), 0, described.fingerprint()));
         }
         IndexMetadata metadata = new IndexRoot(base).requireCommit().metadata();
+        if (config.expungeDeletesAbove().isPresent() && config.partitions() != metadata.partitions().size()) {
+            throw new IllegalArgumentException("--expunge-deletes-above keeps the base's " + metadata.partitions().size()
+                    + " partitions (each merged alone, or kept): leave --partitions out or give " + metadata.partitions().size());
+        }
         Group group = Group.of(metadata.partitions().size(), (int) partition, config.partitions());
         List<IndexMetadata.CommittedPartition> merged = metadata.partitions().subList(group.first(), group.end());
-        long docs = merged.stream().mapToLong(IndexMetadata.CommittedPartition::docCount).sum();
+        if (config.expungeDeletesAbove().isPresent() && deletedShare(merged.getFirst()) <= config.expungeDeletesAbove().get()) {
+            return keep(metadata, merged.getFirst());
+        }
+        // Deleted documents (an updated base) are merged away: the new partition holds the live ones.
+        long docs = merged.stream().mapToLong(IndexMetadata.CommittedPartition::liveDocs).sum();
         long bytes = merged.stream().flatMap(p -> p.files().stream()).mapToLong(FileEntry::size).sum();
         int files = merged.stream().mapToInt(p -> p.files().size()).sum();
-        String fingerprint = fingerprint(metadata, config.partitions());
+        String fingerprint = fingerprint(metadata, config.partitions(), config.expungeDeletesAbove());
 
         LOG.log(Level.INFO, "partition " + partition + ": merging partitions " + group.first() + ".." + (group.end() - 1) + " of index "
                 + metadata.indexId() + " (" + docs + " documents)");
@@ -160,14 +215,15 @@ public final class Compactor {
             } catch (RuntimeException e) {
                 throw WorkDirectoryFullException.orElse(e, build.workDirectory().getParent());
             }
-            if (built.docs() != docs) {
-                throw new CorruptIndexException("the merged partition holds " + built.docs() + " documents, the base's metadata says "
-                        + docs, List.of(base.location() + "metadata.lance"));
+            long holds = documents(built.directory());
+            if (holds != docs) {
+                throw new CorruptIndexException("the merged partition holds " + holds + " documents, the base's metadata says "
+                        + docs + " live ones", List.of(base.location() + "metadata.lance"));
             }
             PartitionStager.Provenance provenance = new PartitionStager.Provenance(metadata.spec(), config.partitions(),
                     new PartitionManifest.InputDescription("compaction of " + base.location() + " (index " + metadata.indexId()
                             + "), partitions " + group.first() + ".." + (group.end() - 1), fingerprint, merged.size(), bytes, merged.size()),
-                    0, null, null, metadata.crossDuplicateIds() != null ? metadata.indexId() : null);
+                    0, null, null, metadata.crossDuplicateIds() != null ? metadata.indexId() : null, null);
             PartitionStager.Outcome outcome = stager.stage(built, provenance);
             cleanupFailures.addAll(stager.cleanupFailures());
             return result(outcome.status(), outcome.winner(), new WorkerResult.Input(merged.size(), merged.size(), bytes, bytes, fingerprint));
@@ -207,6 +263,19 @@ public final class Compactor {
             throw new CorruptIndexException(sorted.size() + " committed file(s) of the base failed verification", sorted);
         }
         return directories;
+    }
+
+    /** The partition's documents, every one live (a deleted one left behind would be counted in maxDoc). */
+    private static long documents(Path directory) {
+        try (FSDirectory opened = FSDirectory.open(directory); DirectoryReader reader = DirectoryReader.open(opened)) {
+            if (reader.numDeletedDocs() > 0) {
+                throw new IllegalStateException("the merged partition in " + directory + " still has " + reader.numDeletedDocs()
+                        + " deleted documents after merging them away");
+            }
+            return reader.maxDoc();
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading the merged partition in " + directory + " failed: " + e.getMessage(), e);
+        }
     }
 
     private Path workDirectory(String prefix) {

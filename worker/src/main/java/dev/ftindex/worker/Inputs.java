@@ -23,6 +23,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -44,6 +45,24 @@ public final class Inputs {
      */
     public static List<InputFile> resolve(List<String> arguments, Function<StoreLocation.S3, ObjectStore> s3Stores) {
         return list(arguments, s3Stores).files();
+    }
+
+    /**
+     * As {@link #resolve}, but a directory (or a prefix ending in {@code /}) holds every file whose
+     * name {@code wanted} accepts, whatever its extension (hidden files never): the files of a list
+     * that another tool wrote as a directory, such as Spark's {@code part-*} files.
+     */
+    public static List<InputFile> resolve(String argument, Function<StoreLocation.S3, ObjectStore> s3Stores, Predicate<String> wanted) {
+        List<InputFile> files = argument.regionMatches(true, 0, "s3://", 0, 5) ? resolveS3(argument, s3Stores, wanted)
+                : resolveLocal(argument, wanted);
+        if (files.isEmpty()) {
+            throw new IllegalArgumentException("input '" + argument + "' matches no file");
+        }
+        return files.stream().sorted(Comparator.comparing(InputFile::name)).toList();
+    }
+
+    private static boolean dataFile(String name) {
+        return DATA_FILE.matcher(name).matches();
     }
 
     /** The files the arguments name, and which of them look given twice (see {@link Repeat}). */
@@ -100,8 +119,8 @@ public final class Inputs {
         Map<String, List<String>> namedBy = new LinkedHashMap<>();
         for (String argument : arguments) {
             List<InputFile> files = argument.regionMatches(true, 0, "s3://", 0, 5)
-                    ? resolveS3(argument, s3Stores)
-                    : resolveLocal(argument);
+                    ? resolveS3(argument, s3Stores, Inputs::dataFile)
+                    : resolveLocal(argument, Inputs::dataFile);
             if (files.isEmpty()) {
                 throw new IllegalArgumentException("input '" + argument + "' matches no file");
             }
@@ -174,7 +193,7 @@ public final class Inputs {
         return HexFormat.of().formatHex(digest.digest());
     }
 
-    private static List<InputFile> resolveLocal(String argument) {
+    private static List<InputFile> resolveLocal(String argument, Predicate<String> wanted) {
         String pathText = argument.startsWith("file://") ? Path.of(java.net.URI.create(argument)).toString() : argument;
         int glob = firstGlobCharacter(pathText);
         try {
@@ -185,7 +204,7 @@ public final class Inputs {
                     return List.of(new InputFile.Local(path, attributes.size(), attributes.lastModifiedTime()));
                 }
                 if (Files.isDirectory(path)) {
-                    return walk(path, file -> DATA_FILE.matcher(file.getFileName().toString()).matches());
+                    return walk(path, file -> wanted.test(file.getFileName().toString()));
                 }
                 throw new IllegalArgumentException("input '" + argument + "' does not exist");
             }
@@ -215,7 +234,7 @@ public final class Inputs {
         return files;
     }
 
-    private static List<InputFile> resolveS3(String argument, Function<StoreLocation.S3, ObjectStore> s3Stores) {
+    private static List<InputFile> resolveS3(String argument, Function<StoreLocation.S3, ObjectStore> s3Stores, Predicate<String> wanted) {
         String rest = argument.substring("s3://".length());
         int slash = rest.indexOf('/');
         String bucket = slash < 0 ? rest : rest.substring(0, slash);
@@ -228,13 +247,13 @@ public final class Inputs {
             return stored(store, store.list(literal).stream().filter(object -> matcher.matches(Path.of("/" + object.key()))).toList());
         }
         if (key.isEmpty() || key.endsWith("/")) {
-            return stored(store, dataFiles(store.list(key)));
+            return stored(store, dataFiles(store.list(key), wanted));
         }
         try {
             ObjectInfo object = store.head(key);
             return List.of(new InputFile.Stored(store, key, object.size(), object.etag()));
         } catch (ObjectNotFoundException e) {
-            List<ObjectInfo> below = dataFiles(store.list(key + "/"));
+            List<ObjectInfo> below = dataFiles(store.list(key + "/"), wanted);
             if (below.isEmpty()) {
                 throw new IllegalArgumentException("input '" + argument + "' does not exist");
             }
@@ -242,11 +261,11 @@ public final class Inputs {
         }
     }
 
-    private static List<ObjectInfo> dataFiles(List<ObjectInfo> objects) {
+    private static List<ObjectInfo> dataFiles(List<ObjectInfo> objects, Predicate<String> wanted) {
         return objects.stream()
                 .filter(object -> {
                     String name = object.key().substring(object.key().lastIndexOf('/') + 1);
-                    return !name.startsWith(".") && DATA_FILE.matcher(name).matches();
+                    return !name.startsWith(".") && wanted.test(name);
                 })
                 .toList();
     }

@@ -24,12 +24,7 @@ import dev.ftindex.worker.Assignment.Split;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
-import java.security.SecureRandom;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
@@ -57,8 +52,6 @@ import org.apache.lucene.store.FSDirectory;
 public final class Worker {
     private static final System.Logger LOG = System.getLogger(Worker.class.getName());
     private static final int BAD_RECORD_EXAMPLES = 10;
-    private static final SecureRandom RANDOM = new SecureRandom();
-    private static final DateTimeFormatter ATTEMPT_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
     private final ObjectStore index;
     private final WorkerConfig config;
@@ -89,11 +82,9 @@ public final class Worker {
         this.progress = requireNonNull(progress, "progress is null").within(Scope.worker(config.partition(), attempt));
     }
 
-    /** A fresh attempt id: UTC time (so ids sort by age) and 40 random bits. */
+    /** A fresh attempt id ({@link IndexLayout#newAttemptId()}). */
     static String newAttemptId() {
-        byte[] random = new byte[5];
-        RANDOM.nextBytes(random);
-        return ATTEMPT_TIME.format(Instant.now()) + "-" + HexFormat.of().formatHex(random);
+        return IndexLayout.newAttemptId();
     }
 
     public String attempt() {

@@ -66,6 +66,34 @@ public final class TestDocuments {
         return lines;
     }
 
+    /**
+     * {@code count} queries over the documents' words and fields, of every kind: words, pairs,
+     * phrases, prefixes, fuzzy terms, required and excluded words, numeric ranges and keyword
+     * terms, and mixes of them.
+     */
+    public static List<String> queries(int count, long seed) {
+        Random random = new Random(seed);
+        List<String> queries = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            String a = WORDS[(int) Math.floor(Math.pow(random.nextDouble(), 2) * WORDS.length)];
+            String b = WORDS[random.nextInt(WORDS.length)];
+            int year = 1950 + random.nextInt(70);
+            queries.add(switch (i % 10) {
+                case 0 -> a;
+                case 1 -> a + " " + b;
+                case 2 -> "\"" + a + " " + b + "\"~2";
+                case 3 -> (a.length() > 3 ? a.substring(0, 3) : a) + "*";
+                case 4 -> (a.length() > 4 ? a.substring(0, a.length() - 1) + "x" : a) + "~1";
+                case 5 -> "+" + a + " -" + b;
+                case 6 -> a + " AND year:[" + year + " TO " + (year + 10) + "]";
+                case 7 -> "tags:" + WORDS[random.nextInt(8)] + " " + a;
+                case 8 -> "price:[* TO " + random.nextInt(1000) + "] AND (" + a + " OR " + b + ")";
+                default -> "title:" + a + " OR contents:" + b + "^2";
+            });
+        }
+        return queries;
+    }
+
     private static String words(Random random, int count) {
         StringBuilder text = new StringBuilder();
         for (int w = 0; w < count; w++) {

@@ -49,17 +49,63 @@ public final class ReferenceIndex implements AutoCloseable {
     }
 
     public ReferenceIndex(IndexSpec spec, List<String> lines, Path directoryPath) throws IOException, BadRecordException {
+        this(spec, directoryPath, true, (writer, mapper) -> {
+            for (String line : lines) {
+                writer.addDocument(map(mapper, line));
+            }
+            writer.forceMerge(1);
+        });
+    }
+
+    /** What is done to the one index: documents added, updated, deleted. */
+    private interface Operations {
+        void apply(IndexWriter writer, DocumentMapper mapper) throws IOException, BadRecordException;
+    }
+
+    /**
+     * One Lucene index fed the operations of an update of a base: the base's documents added, the
+     * ids of {@code deletes} deleted, then the new documents added ({@code upsert}: with
+     * {@code updateDocument} by id, so each replaces the base's document of its id). Never merged:
+     * deleted documents stay in the statistics, as they do in one Lucene index until a merge.
+     */
+    public static ReferenceIndex updated(IndexSpec spec, List<String> base, List<String> deletes, List<String> added, boolean upsert,
+                                         Path directoryPath) throws IOException, BadRecordException {
+        return new ReferenceIndex(spec, directoryPath, false, (writer, mapper) -> {
+            for (String line : base) {
+                writer.addDocument(map(mapper, line));
+            }
+            writer.commit();
+            for (String id : deletes) {
+                writer.deleteDocuments(new org.apache.lucene.index.Term(spec.idField(), id));
+            }
+            for (String line : added) {
+                org.apache.lucene.document.Document document = map(mapper, line);
+                if (upsert) {
+                    writer.updateDocument(new org.apache.lucene.index.Term(spec.idField(), document.get(spec.idField())), document);
+                } else {
+                    writer.addDocument(document);
+                }
+            }
+        });
+    }
+
+    private static org.apache.lucene.document.Document map(DocumentMapper mapper, String line) throws BadRecordException {
+        byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
+        return mapper.map(bytes, 0, bytes.length);
+    }
+
+    private ReferenceIndex(IndexSpec spec, Path directoryPath, boolean merges, Operations operations) throws IOException, BadRecordException {
         this.spec = spec;
         this.analyzer = Analyzers.forSpec(spec);
         BM25Similarity similarity = new BM25Similarity((float) spec.similarity().k1(), (float) spec.similarity().b());
         this.directory = FSDirectory.open(directoryPath);
         DocumentMapper mapper = new DocumentMapper(spec);
-        try (IndexWriter writer = new IndexWriter(directory, new IndexWriterConfig(Analyzers.forSpec(spec)).setSimilarity(similarity))) {
-            for (String line : lines) {
-                byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
-                writer.addDocument(mapper.map(bytes, 0, bytes.length));
-            }
-            writer.forceMerge(1);
+        IndexWriterConfig config = new IndexWriterConfig(Analyzers.forSpec(spec)).setSimilarity(similarity);
+        if (!merges) {
+            config.setMergePolicy(org.apache.lucene.index.NoMergePolicy.INSTANCE);
+        }
+        try (IndexWriter writer = new IndexWriter(directory, config)) {
+            operations.apply(writer, mapper);
         }
         this.reader = DirectoryReader.open(directory);
         this.searcher = new IndexSearcher(reader);
