@@ -96,6 +96,37 @@ record BenchContext(Corpus corpus, IndexSpec spec, Path work, int runs, int thre
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime() / 1e9;
     }
 
+    /**
+     * The CPU nanoseconds so far of each thread that serves S3Proxy's requests (its Jetty pool, named
+     * "S3Proxy-…"), by thread id: the store's own work in this process, which a client of S3 does not pay.
+     */
+    static Map<Long, Long> storeThreadsCpu() {
+        java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        Map<Long, Long> cpu = new java.util.HashMap<>();
+        for (java.lang.management.ThreadInfo info : threads.dumpAllThreads(false, false)) {
+            if (info.getThreadName().startsWith("S3Proxy-")) {
+                long nanos = threads.getThreadCpuTime(info.getThreadId());
+                if (nanos >= 0) {
+                    cpu.put(info.getThreadId(), nanos);
+                }
+            }
+        }
+        return cpu;
+    }
+
+    /**
+     * The CPU seconds S3Proxy's request threads spent since {@code before} ({@link #storeThreadsCpu}):
+     * of the threads alive now; one that ended meanwhile is left out, so its work stays counted as
+     * the job's (this errs against the job, never for it).
+     */
+    static double storeCpuSecondsSince(Map<Long, Long> before) {
+        long nanos = 0;
+        for (Map.Entry<Long, Long> now : storeThreadsCpu().entrySet()) {
+            nanos += now.getValue() - before.getOrDefault(now.getKey(), 0L);
+        }
+        return nanos / 1e9;
+    }
+
     void say(String format, Object... args) {
         log.printf("bench: " + format + "%n", args);
         log.flush();

@@ -43,10 +43,13 @@ final class UpdateBenchmark {
     private static final int PARTITIONS = 4;
     private static final int K = 10;
     private static final int PASSES = 6;
+    private static final int WARM_UP_UPDATES = 3;
 
     private UpdateBenchmark() {}
 
-    private record Run(double cpuSeconds, double wallSeconds, long bytesWritten, long bytesCopied, Map<String, Double> stages) {}
+
+
+    private record Run(double cpuSeconds, double processCpuSeconds, double jitSeconds, double wallSeconds, long bytesWritten, long bytesRead, long bytesCopied, Map<String, Double> stages) {}
 
     static void run(BenchContext c, Report report) throws Exception {
         Path scratch = c.scratch("update-input");
@@ -58,7 +61,9 @@ final class UpdateBenchmark {
         try (ObjectStore collection = ObjectStores.open(new StoreLocation.S3(bucket, "c/"), c.s3().settings().build(), Map.of())) {
             ObjectStore g1 = ObjectStores.prefixed(collection, "generations/g1/");
             build(c, g1, c.corpus().file(), PARTITIONS, Optional.empty(), BaseUpdate.NONE);
-            // Warm-up of both sides: the JIT's start is in neither side's figures.
+            // Warm-up of both sides (g1's build is the rebuild's): the JIT's start is in neither side's figures. An update
+            // runs each of its code paths a few times only, so it takes a few updates to reach the steady state a
+            // service that updates nightly is in.
             AppendBase base = AppendBase.open(g1, "g1");
             Path sortedDeletes = c.scratch("update-deletes");
             DeleteList.Sorted sorted = DeleteList.read(deletes.toString(), sortedDeletes, location -> {
@@ -66,14 +71,21 @@ final class UpdateBenchmark {
             });
             BaseUpdate update = new BaseUpdate(true, Optional.of(new BaseUpdate.DeleteIds(sorted.list().getParent(), sorted.file(),
                     sorted.fingerprint(), sorted.source())), false);
-            build(c, ObjectStores.prefixed(collection, "warm-up/"), changed, 1, Optional.of(base), update);
+            for (int warmUp = 0; warmUp < WARM_UP_UPDATES; warmUp++) {
+                build(c, ObjectStores.prefixed(collection, "warm-up-" + warmUp + "/"), changed, 1, Optional.of(base), update);
+            }
 
             List<Double> updateCpu = new ArrayList<>();
             List<Double> rebuildCpu = new ArrayList<>();
+            List<Double> updateProcessCpu = new ArrayList<>();
+            List<Double> rebuildProcessCpu = new ArrayList<>();
+            List<Double> updateJit = new ArrayList<>();
+            List<Double> rebuildJit = new ArrayList<>();
             List<Double> updateWall = new ArrayList<>();
             List<Double> rebuildWall = new ArrayList<>();
             List<Long> written = new ArrayList<>();
             List<Long> copied = new ArrayList<>();
+            List<Long> read = new ArrayList<>();
             List<Map<String, Double>> stages = new ArrayList<>();
             ObjectStore lastUpdate = null;
             ObjectStore lastRebuild = null;
@@ -85,14 +97,19 @@ final class UpdateBenchmark {
                         () -> {
                             Run measured = build(c, g2, changed, 1, Optional.of(base), update);
                             updateCpu.add(measured.cpuSeconds());
+                            updateProcessCpu.add(measured.processCpuSeconds());
+                            updateJit.add(measured.jitSeconds());
                             updateWall.add(measured.wallSeconds());
                             written.add(measured.bytesWritten());
                             stages.add(measured.stages());
                             copied.add(measured.bytesCopied());
+                            read.add(measured.bytesRead());
                         },
                         () -> {
                             Run measured = build(c, fresh, survivors, PARTITIONS, Optional.empty(), BaseUpdate.NONE);
                             rebuildCpu.add(measured.cpuSeconds());
+                            rebuildProcessCpu.add(measured.processCpuSeconds());
+                            rebuildJit.add(measured.jitSeconds());
                             rebuildWall.add(measured.wallSeconds());
                         }));
                 Collections.rotate(order, run);
@@ -100,13 +117,19 @@ final class UpdateBenchmark {
                 lastUpdate = g2;
                 lastRebuild = fresh;
             }
-            c.say("update: per run: update %s CPU-s (%s s), rebuild %s CPU-s (%s s)", updateCpu, updateWall, rebuildCpu, rebuildWall);
+            c.say("update: per run: update %s CPU-s (%s with S3Proxy's; %s s; JIT %s s), rebuild %s CPU-s (%s with S3Proxy's; %s s; JIT %s s)",
+                    updateCpu, updateProcessCpu, updateWall, updateJit, rebuildCpu, rebuildProcessCpu, rebuildWall, rebuildJit);
             String changes = String.format(Locale.ROOT, "%,d documents; %,d changed, %,d deleted", counts[0], counts[1], counts[2]);
             double cpuRatio = Stats.median(Stats.ratios(updateCpu, rebuildCpu));
             report.add(new Report.Row("update", "CPU-seconds of an update (1 % changed, 1 % deleted) vs a full rebuild",
                     Stats.median(updateCpu), Stats.median(rebuildCpu), cpuRatio, "cpu-s", "<= 0.1", cpuRatio <= 0.1,
                     String.format(Locale.ROOT, "%d runs paired, the order alternating; %s; the update: 1 worker and the finalizer;"
-                            + " its wall seconds, last run: %s", runs, changes, wallStages(stages.getLast()))));
+                            + " the job's CPU: the process's less S3Proxy's request threads (the store's work, which S3 does not"
+                            + " bill a client's CPU for); with them, %.2f vs %.2f (paired ratio %.3f); the JIT compiler's time in them"
+                            + " (CompilationMXBean), median: %.2f vs %.2f s; the update's wall seconds, last run: %s", runs,
+                            changes, Stats.median(updateProcessCpu), Stats.median(rebuildProcessCpu),
+                            Stats.median(Stats.ratios(updateProcessCpu, rebuildProcessCpu)), Stats.median(updateJit), Stats.median(rebuildJit),
+                            wallStages(stages.getLast()))));
             double wallRatio = Stats.median(Stats.ratios(updateWall, rebuildWall));
             report.add(new Report.Row("update", "wall seconds of the update vs the rebuild", Stats.median(updateWall), Stats.median(rebuildWall),
                     wallRatio, "s", "<= 0.1", wallRatio <= 0.1, "4 partitions rebuilt one after the other, as one machine does"));
@@ -119,8 +142,10 @@ final class UpdateBenchmark {
                 long median = written.stream().sorted().toList().get(written.size() / 2);
                 report.add(new Report.Row("update", "bytes the update uploaded vs the index's size", median, bytes, "bytes", "(reported)", null,
                         String.format(Locale.ROOT, "the new partition and each base partition's new commit (.liv, segments_N, id list,"
-                                + " hotcache); besides, %,d bytes copied server-side (the base's files); %,d of %,d documents deleted in g2",
-                                copied.getFirst(), updated.deletedDocs(), updated.totals().docs())));
+                                + " hotcache); besides, %,d bytes copied server-side (the base's files) and %,d bytes read (the worker's"
+                                + " input is local: the base's id lists, hotcaches and the pages the deletions touched); %,d of %,d documents"
+                                + " deleted in g2", copied.getFirst(), read.stream().sorted().toList().get(read.size() / 2), updated.deletedDocs(),
+                                updated.totals().docs())));
 
                 List<String> queries = SearchBenchmark.queries(c.spec());
                 int sameIds = 0;
@@ -177,6 +202,8 @@ final class UpdateBenchmark {
     private static Run build(BenchContext c, ObjectStore root, Path input, int partitions, Optional<AppendBase> base, BaseUpdate update) {
         try {
             double cpu = BenchContext.cpuSeconds();
+            Map<Long, Long> store = BenchContext.storeThreadsCpu();
+            long compiling = java.lang.management.ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
             long start = System.nanoTime();
             RequestMetrics.Snapshot before = root.metrics().snapshot();
             Map<String, Double> stages = new java.util.TreeMap<>();
@@ -192,8 +219,10 @@ final class UpdateBenchmark {
                     Progress.silent()).run();
             RequestMetrics.Snapshot after = root.metrics().snapshot();
             result.run().stageSeconds().forEach((stage, seconds) -> stages.merge("finalize " + stage, seconds, Double::sum));
-            return new Run(BenchContext.cpuSeconds() - cpu, (System.nanoTime() - start) / 1e9, after.bytesWritten() - before.bytesWritten(),
-                    result.copies().bytesCopied(), stages);
+            double process = BenchContext.cpuSeconds() - cpu;
+            double jit = (java.lang.management.ManagementFactory.getCompilationMXBean().getTotalCompilationTime() - compiling) / 1e3;
+            return new Run(process - BenchContext.storeCpuSecondsSince(store), process, jit, (System.nanoTime() - start) / 1e9, after.bytesWritten() - before.bytesWritten(),
+                    after.bytesRead() - before.bytesRead(), result.copies().bytesCopied(), stages);
         } catch (Exception e) {
             throw new IllegalStateException("building " + root.location() + " failed: " + e.getMessage(), e);
         }

@@ -11,15 +11,15 @@ import dev.ftindex.format.LuceneFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
+import org.apache.lucene.codecs.CodecUtil;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
@@ -28,7 +28,8 @@ import org.apache.lucene.index.SegmentInfos;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.similarities.BM25Similarity;
 import org.apache.lucene.store.Directory;
-import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.store.IOContext;
+import org.apache.lucene.store.IndexInput;
 import org.apache.lucene.util.BytesRef;
 
 /**
@@ -36,8 +37,9 @@ import org.apache.lucene.util.BytesRef;
  * {@code deleteDocuments} and {@code commit}, with merges off, so the partition's segments stay
  * as they are and the deletions are live-docs files ({@code .liv}) and a new {@code segments_N}.
  * The partition's id list and hotcache are written anew (the list without the deleted ids, the
- * hotcache over every file of the new commit). The directory is a local copy of the partition; the
- * result names the files that are new or rewritten and the ones the new commit no longer has.
+ * hotcache over every file of the new commit). The directory is a local copy of the partition or
+ * one that reads it where it lies and writes locally; the result names the files that are new or
+ * rewritten and the ones the new commit no longer has.
  *
  * <p>What a reader then sees is what one Lucene index sees after the same {@code deleteDocuments}
  * calls: the deleted documents are gone from every result, and their terms still count in the
@@ -67,10 +69,14 @@ public final class PartitionDeletion {
      * twice: once to delete, once to write the new id list (the old one less them, merged, so the
      * index is not read for it).
      *
+     * @param carried the blocks of the partition's files as its hotcache has them, by name, or empty:
+     *     the new hotcache takes unchanged files' checksums and pinned bytes from there rather than
+     *     reading every byte of the partition
      * @throws IllegalStateException if no document is deleted, or an id is not in the list (a list
      *     that does not match its partition is damage)
      */
-    public static Applied apply(FSDirectory directory, IndexSpec spec, Supplier<Iterator<BytesRef>> ids) {
+    public static Applied apply(Directory directory, IndexSpec spec, Supplier<Iterator<BytesRef>> ids,
+                                Map<String, Hotcache.FileBlocks> carried) {
         requireNonNull(spec, "spec is null");
         try {
             Set<String> before = new HashSet<>(Arrays.asList(directory.listAll()));
@@ -114,7 +120,7 @@ public final class PartitionDeletion {
             }
             List<String> names = new ArrayList<>(SegmentInfos.readLatestCommit(directory).files(true));
             names.add(IdList.NAME);
-            Hotcache.write(directory, names, Hotcache.DEFAULT_BLOCK_SIZE, HotBlocks.record(directory, Hotcache.DEFAULT_BLOCK_SIZE));
+            Hotcache.write(directory, names, Hotcache.DEFAULT_BLOCK_SIZE, HotBlocks.record(directory, Hotcache.DEFAULT_BLOCK_SIZE), carried);
             names.add(Hotcache.NAME);
             names.sort(null);
             List<FileEntry> files = new ArrayList<>();
@@ -132,60 +138,82 @@ public final class PartitionDeletion {
     }
 
     /** The partition's id list less the deleted ids: a merge of two sorted streams. */
-    private static void writeIdList(FSDirectory directory, String idField, Supplier<Iterator<BytesRef>> ids, long deletedIds)
+    private static void writeIdList(Directory directory, String idField, Supplier<Iterator<BytesRef>> ids, long deletedIds)
             throws IOException {
-        Path list = directory.getDirectory().resolve(IdList.NAME);
-        Path old = directory.getDirectory().resolve(IdList.NAME + ".before");
-        Files.move(list, old);
-        long checksum = LuceneFiles.verify(directory, IdList.NAME + ".before").checksum();
-        try (InputStream in = Files.newInputStream(old); IdList.Reader before = IdList.read(in, old.toString(), checksum)) {
-            Iterator<BytesRef> deleted = ids.get();
-            IdList.write(directory, idField, before.count() - deletedIds, new Iterator<>() {
-                private BytesRef next = advance();
-                private BytesRef toDelete = deleted.hasNext() ? BytesRef.deepCopyOf(deleted.next()) : null;
+        try (IndexInput old = directory.openInput(IdList.NAME, IOContext.READONCE)) {
+            long checksum = CodecUtil.retrieveChecksum(old);
+            old.seek(0);
+            // The new list takes the name while the old one is read: an open input outlives its file's deletion.
+            directory.deleteFile(IdList.NAME);
+            try (IdList.Reader before = IdList.read(stream(old), old.toString(), checksum)) {
+                Iterator<BytesRef> deleted = ids.get();
+                IdList.write(directory, idField, before.count() - deletedIds, new Iterator<>() {
+                    private BytesRef next = advance();
+                    private BytesRef toDelete = deleted.hasNext() ? BytesRef.deepCopyOf(deleted.next()) : null;
 
-                private BytesRef advance() {
-                    try {
-                        BytesRef id = before.next();
-                        // The reader reuses its buffer: the writer still holds the id it was given.
-                        return id == null ? null : BytesRef.deepCopyOf(id);
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                }
-
-                @Override
-                public boolean hasNext() {
-                    while (next != null && toDelete != null) {
-                        int order = next.compareTo(toDelete);
-                        if (order < 0) {
-                            return true;
+                    private BytesRef advance() {
+                        try {
+                            BytesRef id = before.next();
+                            // The reader reuses its buffer: the writer still holds the id it was given.
+                            return id == null ? null : BytesRef.deepCopyOf(id);
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
                         }
-                        if (order > 0) {
+                    }
+
+                    @Override
+                    public boolean hasNext() {
+                        while (next != null && toDelete != null) {
+                            int order = next.compareTo(toDelete);
+                            if (order < 0) {
+                                return true;
+                            }
+                            if (order > 0) {
+                                throw new IllegalStateException("the id " + toDelete.utf8ToString() + " to delete is not in " + IdList.NAME);
+                            }
+                            next = advance();
+                            toDelete = deleted.hasNext() ? BytesRef.deepCopyOf(deleted.next()) : null;
+                        }
+                        if (next == null && toDelete != null) {
                             throw new IllegalStateException("the id " + toDelete.utf8ToString() + " to delete is not in " + IdList.NAME);
                         }
-                        next = advance();
-                        toDelete = deleted.hasNext() ? BytesRef.deepCopyOf(deleted.next()) : null;
+                        return next != null;
                     }
-                    if (next == null && toDelete != null) {
-                        throw new IllegalStateException("the id " + toDelete.utf8ToString() + " to delete is not in " + IdList.NAME);
-                    }
-                    return next != null;
-                }
 
-                @Override
-                public BytesRef next() {
-                    if (!hasNext()) {
-                        throw new java.util.NoSuchElementException();
+                    @Override
+                    public BytesRef next() {
+                        if (!hasNext()) {
+                            throw new java.util.NoSuchElementException();
+                        }
+                        BytesRef current = next;
+                        next = advance();
+                        return current;
                     }
-                    BytesRef current = next;
-                    next = advance();
-                    return current;
-                }
-            });
-            before.next();
+                });
+                before.next();
+            }
         }
-        Files.delete(old);
+    }
+
+    /** {@code in} from where it is to its end, as a stream. */
+    private static InputStream stream(IndexInput in) {
+        return new InputStream() {
+            @Override
+            public int read() throws IOException {
+                return in.getFilePointer() < in.length() ? in.readByte() & 0xff : -1;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                long left = in.length() - in.getFilePointer();
+                if (left <= 0) {
+                    return len == 0 ? 0 : -1;
+                }
+                int n = (int) Math.min(len, left);
+                in.readBytes(b, off, n);
+                return n;
+            }
+        };
     }
 
     private static void deleteIfPresent(Directory directory, String name) throws IOException {

@@ -6,12 +6,15 @@ import dev.ftindex.format.ConflictException;
 import dev.ftindex.format.CorruptIndexException;
 import dev.ftindex.format.DeletionManifest;
 import dev.ftindex.format.FileEntry;
+import dev.ftindex.format.Hotcache;
 import dev.ftindex.format.IndexLayout;
 import dev.ftindex.format.IndexMetadata;
 import dev.ftindex.format.Json;
 import dev.ftindex.format.LuceneFiles;
 import dev.ftindex.format.StoredJson;
+import dev.ftindex.format.progress.Progress;
 import dev.ftindex.format.progress.Stage;
+import dev.ftindex.format.progress.Unit;
 import dev.ftindex.objectstore.ObjectStore;
 import dev.ftindex.objectstore.Payload;
 import dev.ftindex.objectstore.Tasks;
@@ -30,13 +33,19 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.function.Supplier;
+import java.util.Iterator;
 import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.util.BytesRef;
 
 /**
  * Stages an update's deletions: for each base partition it deletes documents of, a new commit of
  * that partition (live docs) under {@code staging/deletes/part_<n>/attempt_<aid>/}, then its
- * {@link DeletionManifest}, create-only. The base's files are only read (downloaded, each
- * verified against the base's {@code metadata.lance}); the new commit is made in a local copy.
+ * {@link DeletionManifest}, create-only. The base's files are only read, where they lie
+ * ({@link BasePartitionDirectory}: the pages the deletion touches, each block checked against the
+ * partition's hotcache, which is checked against the base's {@code metadata.lance}); the new
+ * commit's files are made locally. A partition without a hotcache (committed before them) is
+ * downloaded and verified whole instead.
  *
  * <p>Crash-safe and concurrent-safe as a worker's staging is: files first, the manifest last and
  * create-only, so the first complete attempt of a partition wins and every finalizer plans with
@@ -80,16 +89,33 @@ final class BaseDeletions {
         String attempt = IndexLayout.newAttemptId();
         Files.createDirectories(directory);
         try {
-            download(base, partition, directory, stage);
             PartitionDeletion.Applied applied;
-            try (FSDirectory local = FSDirectory.open(directory)) {
-                applied = PartitionDeletion.apply(local, base.metadata().spec(), () -> {
-                    try {
-                        return IdCheck.read(deletes);
-                    } catch (IOException e) {
-                        throw new UncheckedIOException("reading " + deletes.file() + " failed: " + e.getMessage(), e);
-                    }
-                });
+            Supplier<Iterator<BytesRef>> ids = () -> {
+                try {
+                    return IdCheck.read(deletes);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("reading " + deletes.file() + " failed: " + e.getMessage(), e);
+                }
+            };
+            Optional<FileEntry> hotcache = partition.files().stream().filter(file -> file.name().equals(Hotcache.NAME)).findFirst();
+            if (hotcache.isPresent()) {
+                String where = "base " + base.index().indexId() + " part_" + partition.n();
+                Hotcache blocks = Hotcache.read(base.root(), partition.key(hotcache.get()), hotcache.get(), where);
+                try (BasePartitionDirectory remote = BasePartitionDirectory.open(base.root(), partition, blocks, where, FSDirectory.open(directory))) {
+                    applied = PartitionDeletion.apply(remote, base.metadata().spec(), ids, remote.carried());
+                    long[] fetched = remote.fetched();
+                    stage.add(1, fetched[1]);
+                    LOG.log(Level.DEBUG, () -> where + ": " + fetched[0] + " ranged reads, " + fetched[1] + " bytes, to delete " + deletes.ids() + " ids");
+                }
+            } else {
+                // A partition committed before hotcaches has no block checksums to read it where it lies by: downloaded whole.
+                try (Stage files = Progress.silent().stage("downloading", Unit.FILES, partition.files().size(), 0)) {
+                    download(base, partition, directory, files);
+                    stage.add(1, files.bytes());
+                }
+                try (FSDirectory local = FSDirectory.open(directory)) {
+                    applied = PartitionDeletion.apply(local, base.metadata().spec(), ids, Map.of());
+                }
             }
             for (FileEntry file : applied.files()) {
                 index.put(IndexLayout.deletionFileKey(partition.n(), attempt, file.name()), Payload.of(directory.resolve(file.name())));

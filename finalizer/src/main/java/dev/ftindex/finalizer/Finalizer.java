@@ -404,10 +404,8 @@ public final class Finalizer {
                         + (update.upsert() ? "" : " or in the base") + ": every copy is indexed (--allow-duplicate-ids)");
             }
             Map<Integer, DeletionManifest> deletions;
-            long baseFiles = found.deletions().keySet().stream().mapToLong(n -> from.metadata().partitions().get(n).files().size()).sum();
-            long baseBytes = found.deletions().keySet().stream().flatMap(n -> from.metadata().partitions().get(n).files().stream())
-                    .mapToLong(FileEntry::size).sum();
-            try (Stage stage = progress.stage("deleting", Unit.FILES, baseFiles, baseBytes)) {
+            // Counts base partitions given their new commit, and the bytes of the base read for it.
+            try (Stage stage = progress.stage("deleting", Unit.PARTITIONS, found.deletions().size(), 0)) {
                 deletions = BaseDeletions.stage(index, from, found.deletions(), work.resolve("partitions"), pool, stage);
                 clock.stage("deleting", stage.elapsedSeconds());
             }

@@ -9,9 +9,8 @@ import dev.ftindex.format.IdList;
 import dev.ftindex.format.IndexLayout;
 import dev.ftindex.format.IndexMetadata;
 import dev.ftindex.format.PartitionManifest;
-import dev.ftindex.objectstore.ByteRange;
 import dev.ftindex.objectstore.ObjectStore;
-import dev.ftindex.objectstore.ObjectStream;
+import dev.ftindex.objectstore.RangedObject;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -446,8 +445,7 @@ final class IdCheck {
      * on the pool while this one is read: no response stays open between them.
      */
     private static final class Chunks extends InputStream {
-        private final ObjectStore store;
-        private final String key;
+        private final RangedObject object;
         private final long size;
         private final int chunk;
         private final ExecutorService pool;
@@ -459,8 +457,7 @@ final class IdCheck {
         private Future<byte[]> next;
 
         Chunks(ObjectStore store, String key, long size, int chunk, ExecutorService pool, AtomicLong requests, AtomicLong bytes) {
-            this.store = store;
-            this.key = key;
+            this.object = new RangedObject(store, key);
             this.size = size;
             this.chunk = chunk;
             this.pool = pool;
@@ -478,14 +475,11 @@ final class IdCheck {
             int length = (int) Math.min(chunk, size - offset);
             requested += length;
             next = pool.submit(() -> {
-                byte[] read;
-                try (ObjectStream in = store.get(key, ByteRange.of(offset, length))) {
-                    read = in.readNBytes(length);
-                }
+                byte[] read = object.read(offset, length);
                 requests.incrementAndGet();
                 bytes.addAndGet(read.length);
                 if (read.length != length) {
-                    throw new IOException(store.location() + key + " ended at byte " + (offset + read.length) + " of " + size);
+                    throw new IOException(object + " ended at byte " + (offset + read.length) + " of " + size);
                 }
                 return read;
             });
@@ -502,7 +496,7 @@ final class IdCheck {
                 current = next.get();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new InterruptedIOException("interrupted while reading " + store.location() + key);
+                throw new InterruptedIOException("interrupted while reading " + object);
             } catch (ExecutionException e) {
                 Throwable cause = e.getCause();
                 if (cause instanceof RuntimeException runtime) {
@@ -514,7 +508,7 @@ final class IdCheck {
                 if (cause instanceof IOException io) {
                     throw io;
                 }
-                throw new IOException("reading " + store.location() + key + " failed: " + cause, cause);
+                throw new IOException("reading " + object + " failed: " + cause, cause);
             }
             position = 0;
             requestNext();

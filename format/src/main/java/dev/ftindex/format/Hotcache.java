@@ -2,12 +2,18 @@ package dev.ftindex.format;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.ftindex.objectstore.ObjectNotFoundException;
+import dev.ftindex.objectstore.ObjectStore;
+import dev.ftindex.objectstore.ObjectStream;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.zip.CRC32C;
 import org.apache.lucene.codecs.CodecUtil;
@@ -74,6 +80,25 @@ public final class Hotcache {
         return files;
     }
 
+    /**
+     * Whether {@code bytes}, read from {@code start} of a file, are what its blocks say: {@code
+     * expectedLength} of them, and every block's checksum (the one test of a ranged read, which
+     * object stores do not validate). {@code start} is a multiple of {@code blockSize}.
+     */
+    public static boolean verifies(FileBlocks blocks, int blockSize, long start, byte[] bytes, long expectedLength) {
+        if (bytes.length != expectedLength) {
+            return false;
+        }
+        int firstBlock = (int) (start / blockSize);
+        for (int offset = 0, block = firstBlock; offset < bytes.length; offset += blockSize, block++) {
+            int n = Math.min(blockSize, bytes.length - offset);
+            if (block >= blocks.crcs().length || crc(bytes, offset, n) != blocks.crcs()[block]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** The CRC32C of {@code length} bytes: the one block checksum writers and readers compute. */
     public static int crc(byte[] bytes, int offset, int length) {
         CRC32C crc = new CRC32C();
@@ -89,6 +114,20 @@ public final class Hotcache {
      */
     public static long write(Directory directory, List<String> names, int blockSize, Map<String, ? extends BitSet> pinnedBlocks)
             throws IOException {
+        return write(directory, names, blockSize, pinnedBlocks, Map.of());
+    }
+
+    /**
+     * Writes the hotcache of {@code directory}'s files into it, taking the checksums and pinned
+     * bytes of the files in {@code known} from there rather than reading them: a new commit of a
+     * partition whose files are read where they lie carries its unchanged files' blocks over.
+     *
+     * @param known blocks of unchanged files (of this block size), by name; a file of another
+     *     length is read as if it were not there
+     * @return the size of the written file
+     */
+    public static long write(Directory directory, List<String> names, int blockSize, Map<String, ? extends BitSet> pinnedBlocks,
+                             Map<String, FileBlocks> known) throws IOException {
         List<String> sorted = new ArrayList<>(names);
         sorted.remove(NAME);
         sorted.sort(null);
@@ -98,6 +137,15 @@ public final class Hotcache {
             out.writeVInt(sorted.size());
             byte[] buffer = new byte[blockSize];
             for (String name : sorted) {
+                FileBlocks carried = known.get(name);
+                if (carried != null && carried.length() == directory.fileLength(name)) {
+                    out.writeString(name);
+                    out.writeVLong(carried.length());
+                    for (int crc : carried.crcs()) {
+                        out.writeInt(crc);
+                    }
+                    continue;
+                }
                 try (IndexInput in = directory.openInput(name, IOContext.READONCE)) {
                     long length = in.length();
                     out.writeString(name);
@@ -120,21 +168,62 @@ public final class Hotcache {
                 if (blocks == null) {
                     continue;
                 }
+                FileBlocks carried = known.get(sorted.get(f));
                 try (IndexInput in = directory.openInput(sorted.get(f), IOContext.READONCE)) {
                     for (int block = blocks.nextSetBit(0); block >= 0; block = blocks.nextSetBit(block + 1)) {
                         long start = (long) block * blockSize;
                         int n = (int) Math.min(blockSize, in.length() - start);
-                        in.seek(start);
-                        in.readBytes(buffer, 0, n);
+                        byte[] bytes = carried == null || carried.length() != in.length() ? null : carried.pinned().get(block);
+                        if (bytes == null) {
+                            in.seek(start);
+                            in.readBytes(buffer, 0, n);
+                            bytes = buffer;
+                        }
                         out.writeVInt(f);
                         out.writeVInt(block);
-                        out.writeBytes(buffer, 0, n);
+                        out.writeBytes(bytes, 0, n);
                     }
                 }
             }
             CodecUtil.writeFooter(out);
             return out.getFilePointer();
         }
+    }
+
+    /**
+     * Reads the hotcache {@code entry} of a committed partition from {@code store} and checks it
+     * against the commit (size and footer checksum) before it parses it.
+     *
+     * @param where how errors name the partition: "generation &lt;id&gt; part_3"
+     * @throws CorruptIndexException if it is missing, does not match the commit or is not a hotcache
+     */
+    public static Hotcache read(ObjectStore store, String key, FileEntry entry, String where) {
+        byte[] bytes;
+        try (ObjectStream stream = store.get(key)) {
+            bytes = stream.readAllRemaining();
+        } catch (ObjectNotFoundException e) {
+            throw unusable(where, store.location() + key + ": missing");
+        } catch (IOException e) {
+            throw new UncheckedIOException(where + ": cannot read " + store.location() + key + ": " + e.getMessage(), e);
+        }
+        try {
+            LuceneFiles.Verified verified = LuceneFiles.verify(new ByteArrayInputStream(bytes));
+            Optional<String> difference = verified.differenceFrom(entry.size(), entry.checksum(), "the metadata");
+            if (difference.isPresent()) {
+                throw unusable(where, store.location() + key + ": " + difference.get());
+            }
+        } catch (IOException | FormatException e) {
+            throw unusable(where, store.location() + key + ": " + e.getMessage());
+        }
+        try {
+            return parse(bytes, store.location() + key);
+        } catch (FormatException e) {
+            throw unusable(where, e.getMessage());
+        }
+    }
+
+    private static CorruptIndexException unusable(String where, String problem) {
+        return new CorruptIndexException("the hotcache of " + where + " cannot be used", List.of(problem));
     }
 
     /**

@@ -2,22 +2,15 @@ package dev.ftindex.search;
 
 import dev.ftindex.format.CorruptIndexException;
 import dev.ftindex.format.FileEntry;
-import dev.ftindex.format.FormatException;
 import dev.ftindex.format.Hotcache;
 import dev.ftindex.format.IndexMetadata;
 import dev.ftindex.format.IndexMetadata.CommittedPartition;
-import dev.ftindex.format.LuceneFiles;
-import dev.ftindex.objectstore.ObjectNotFoundException;
 import dev.ftindex.objectstore.ObjectStore;
-import dev.ftindex.objectstore.ObjectStream;
-import java.io.ByteArrayInputStream;
 import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import org.apache.lucene.store.BaseDirectory;
@@ -63,30 +56,7 @@ final class LazyDirectory extends BaseDirectory {
         String where = "generation " + metadata.indexId() + " part_" + partition.n();
         FileEntry hotcacheEntry = partition.files().stream().filter(file -> file.name().equals(Hotcache.NAME)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException(where + " has no " + Hotcache.NAME + ": read it with --fetch full"));
-        String hotcacheKey = partition.key(hotcacheEntry);
-        byte[] bytes;
-        try (ObjectStream stream = store.get(hotcacheKey)) {
-            bytes = stream.readAllRemaining();
-        } catch (ObjectNotFoundException e) {
-            throw corrupt(where, store.location() + hotcacheKey + ": missing");
-        } catch (IOException e) {
-            throw new UncheckedIOException(where + ": cannot read " + store.location() + hotcacheKey + ": " + e.getMessage(), e);
-        }
-        try {
-            LuceneFiles.Verified verified = LuceneFiles.verify(new ByteArrayInputStream(bytes));
-            Optional<String> difference = verified.differenceFrom(hotcacheEntry.size(), hotcacheEntry.checksum(), "the metadata");
-            if (difference.isPresent()) {
-                throw corrupt(where, store.location() + hotcacheKey + ": " + difference.get());
-            }
-        } catch (IOException | FormatException e) {
-            throw corrupt(where, store.location() + hotcacheKey + ": " + e.getMessage());
-        }
-        Hotcache hotcache;
-        try {
-            hotcache = Hotcache.parse(bytes, store.location() + hotcacheKey);
-        } catch (FormatException e) {
-            throw corrupt(where, e.getMessage());
-        }
+        Hotcache hotcache = Hotcache.read(store, partition.key(hotcacheEntry), hotcacheEntry, where);
         if (hotcache.blockSize() > cache.pageSize()) {
             throw new IllegalArgumentException(where + ": its checksums cover " + hotcache.blockSize()
                     + "-byte blocks, larger than the cache's " + cache.pageSize() + "-byte pages");

@@ -5,23 +5,16 @@ import static java.util.Objects.requireNonNull;
 import dev.ftindex.format.CorruptIndexException;
 import dev.ftindex.format.FileEntry;
 import dev.ftindex.format.Hotcache;
-import dev.ftindex.objectstore.ByteRange;
 import dev.ftindex.objectstore.ObjectStore;
-import dev.ftindex.objectstore.ObjectStores;
-import dev.ftindex.objectstore.ObjectStream;
 import dev.ftindex.objectstore.PreconditionFailedException;
-import dev.ftindex.objectstore.Retry;
-import dev.ftindex.objectstore.StorageException;
-import dev.ftindex.objectstore.TransientStorageException;
+import dev.ftindex.objectstore.RangedObject;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One committed file read where it lies: its key, its block checksums and pinned blocks (from the
@@ -30,17 +23,13 @@ import java.util.concurrent.atomic.AtomicReference;
  * @param description "generation &lt;id&gt; part_3/_0.cfs": how every error names it
  * @param cacheId what the page cache files it under: a digest of the store, key, size and checksum,
  *     so a file replaced under the same key is never mixed with the old one's pages
- * @param version the etag the first read of the object returned: every later read asks for that
- *     version where the store can ({@link ObjectStores#get(ObjectStore, String, ByteRange, String)}),
- *     so a replaced object is an error rather than a mix of two versions' bytes (the one mutable
- *     part, set once)
+ * @param object the file's object, read in ranges of the version its first read saw (a replaced object is
+ *     an error rather than a mix of two versions' bytes)
  */
-record RemoteFile(ObjectStore store, String key, String description, String cacheId, FileEntry entry, int blockSize,
-        Hotcache.FileBlocks blocks, AtomicReference<String> version) {
+record RemoteFile(RangedObject object, String description, String cacheId, FileEntry entry, int blockSize, Hotcache.FileBlocks blocks) {
 
     RemoteFile {
-        requireNonNull(store, "store is null");
-        requireNonNull(key, "key is null");
+        requireNonNull(object, "object is null");
         requireNonNull(blocks, "blocks is null");
         if (blocks.length() != entry.size()) {
             throw new IllegalArgumentException(description + ": the hotcache says " + blocks.length() + " bytes, the commit " + entry.size());
@@ -52,8 +41,8 @@ record RemoteFile(ObjectStore store, String key, String description, String cach
         if (blocks == null) {
             throw new IllegalArgumentException(description + ": the partition's hotcache does not list it");
         }
-        return new RemoteFile(store, key, description, cacheId(store.location() + key, entry), entry, hotcache.blockSize(), blocks,
-                new AtomicReference<>());
+        return new RemoteFile(new RangedObject(store, key), description, cacheId(store.location() + key, entry), entry, hotcache.blockSize(),
+                blocks);
     }
 
     private static String cacheId(String where, FileEntry entry) {
@@ -88,12 +77,6 @@ record RemoteFile(ObjectStore store, String key, String description, String cach
     }
 
     /**
-     * A GET whose body fails while it is read (a reset connection) is asked again, as the store
-     * retries a GET that fails before its body starts; an interrupted reader is not retried.
-     */
-    private static final Retry READS = Retry.onTransient().alsoOn(e -> e instanceof IOException && !(e instanceof InterruptedIOException));
-
-    /**
      * Fetches {@code count} pages from {@code first} with one ranged read. Always {@code count}
      * pages: when the object is shorter than the commit says (truncated or replaced), the pages it
      * lacks come back short or empty, and fail {@link #verifies} like any other damage.
@@ -103,26 +86,10 @@ record RemoteFile(ObjectStore store, String key, String description, String cach
         long end = Math.min(length(), (first + count) * (long) pageSize);
         byte[] bytes;
         try {
-            bytes = READS.run(attempt -> {
-                try (ObjectStream stream = ObjectStores.get(store, key, ByteRange.of(start, end - start), version.get())) {
-                    String etag = stream.object().etag();
-                    if (etag != null && !etag.isEmpty()) {
-                        version.compareAndSet(null, etag);
-                    }
-                    return stream.readNBytes((int) (end - start));
-                }
-            });
+            bytes = object.read(start, (int) (end - start));
         } catch (PreconditionFailedException e) {
             throw new CorruptIndexException(description + " was replaced in the store while this process read it (it was version "
-                    + version.get() + "): a committed generation's files never change", List.of(store.location() + key + ": " + e.problem()));
-        } catch (InterruptedIOException e) {
-            throw e;
-        } catch (IOException e) {
-            // The store failed to answer, as a failed request does: the caller may try again later (503, exit 75).
-            if (e.getCause() instanceof StorageException storage) {
-                throw storage;
-            }
-            throw new TransientStorageException(store.location(), key, "reading bytes " + start + " to " + end + " failed: " + e.getMessage(), e);
+                    + object.version() + "): a committed generation's files never change", List.of(object + ": " + e.problem()));
         }
         List<byte[]> pages = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
@@ -135,17 +102,7 @@ record RemoteFile(ObjectStore store, String key, String description, String cach
     /** Whether {@code bytes} are page {@code page}: its length, and the checksum of every block in it. */
     boolean verifies(long page, int pageSize, byte[] bytes) {
         long start = page * pageSize;
-        if (bytes.length != Math.min(pageSize, length() - start)) {
-            return false;
-        }
-        int firstBlock = (int) (start / blockSize);
-        for (int offset = 0, block = firstBlock; offset < bytes.length; offset += blockSize, block++) {
-            int n = Math.min(blockSize, bytes.length - offset);
-            if (Hotcache.crc(bytes, offset, n) != blocks.crcs()[block]) {
-                return false;
-            }
-        }
-        return true;
+        return Hotcache.verifies(blocks, blockSize, start, bytes, Math.min(pageSize, length() - start));
     }
 
     /** The error for a page that failed its checksum twice: names the generation, file and page. */
