@@ -35,6 +35,8 @@ import org.apache.lucene.facet.FacetsCollectorManager;
 import org.apache.lucene.facet.StringDocValuesReaderState;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.IndexReader;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.IndexableField;
 import org.apache.lucene.index.MultiReader;
 import org.apache.lucene.index.ReaderUtil;
@@ -49,6 +51,7 @@ import org.apache.lucene.search.QueryVisitor;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.Sort;
 import org.apache.lucene.search.TermStatistics;
+import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.search.TopFieldCollector;
 import org.apache.lucene.search.TopFieldCollectorManager;
 import org.apache.lucene.search.TopFieldDocs;
@@ -86,6 +89,10 @@ public final class CommittedIndex implements Closeable {
     /** How much of a stored field the highlighter reads: the start of a long text holds the snippet people look for. */
     private static final int HIGHLIGHT_MAX_CHARS = 100_000;
 
+    /** Threads that search partitions read where they lie, at most: beyond, partitions wait for a thread. */
+    private static final int MAX_READING_THREADS = 64;
+    private final boolean whereTheyLie;
+
     /** Opens one partition's Lucene directory: a local copy, or the lazy reader over the store. */
     @FunctionalInterface
     private interface PartitionOpener {
@@ -93,29 +100,22 @@ public final class CommittedIndex implements Closeable {
     }
 
     private CommittedIndex(IndexMetadata metadata, int partitions, PartitionOpener opener, int threads) throws IOException {
-        this(metadata, java.util.stream.IntStream.range(0, partitions).toArray(), opener, threads);
+        this(metadata, java.util.stream.IntStream.range(0, partitions).toArray(), opener, threads, false);
     }
 
-    /** @param partitionNumbers the partitions to open, by their number in the generation, ascending */
-    private CommittedIndex(IndexMetadata metadata, int[] partitionNumbers, PartitionOpener opener, int threads) throws IOException {
+    /**
+     * @param partitionNumbers the partitions to open, by their number in the generation, ascending
+     * @param whereTheyLie whether the partitions are read from the store as queries need their
+     *     pages: then each partition is searched in a slice of its own, all at once, so that a cold
+     *     query waits for the rounds of requests of one partition, not of every partition in turn
+     */
+    private CommittedIndex(IndexMetadata metadata, int[] partitionNumbers, PartitionOpener opener, int threads, boolean whereTheyLie)
+            throws IOException {
         this.metadata = metadata;
         this.partitionNumbers = partitionNumbers.clone();
+        this.whereTheyLie = whereTheyLie;
         IndexSpec spec = metadata.spec();
-        List<IndexReader> readers = new ArrayList<>();
-        try {
-            for (int n : partitionNumbers) {
-                readers.add(DirectoryReader.open(opener.open(n)));
-            }
-        } catch (IOException | RuntimeException e) {
-            for (IndexReader opened : readers) {
-                try {
-                    opened.close();
-                } catch (IOException closeFailure) {
-                    e.addSuppressed(closeFailure);
-                }
-            }
-            throw e;
-        }
+        List<IndexReader> readers = open(partitionNumbers, opener);
         this.partitionStarts = new int[readers.size()];
         int start = 0;
         for (int i = 0; i < readers.size(); i++) {
@@ -127,15 +127,94 @@ public final class CommittedIndex implements Closeable {
         // partition (250,000 documents or more) a slice of its own and groups small ones.
         // With a single slice there is nothing to run in parallel, and handing a sub-millisecond
         // search to another thread costs more than it saves (docs/benchmarks.md).
-        int slices = IndexSearcher.slices(reader.leaves(), 250_000, 5, false).length;
-        this.executor = threads > 1 && slices > 1
-                ? Tasks.pool(Math.min(threads, slices), "search")
-                : null;
-        this.searcher = executor == null ? new IndexSearcher(reader) : new IndexSearcher(reader, executor);
+        int slices = slices(reader.leaves()).length;
+        // Where partitions lie in the store, their threads mostly wait for it: one a partition.
+        int searchThreads = whereTheyLie ? Math.max(threads, Math.min(slices, MAX_READING_THREADS)) : Math.min(threads, slices);
+        this.executor = searchThreads > 1 && slices > 1 ? Tasks.pool(searchThreads, "search") : null;
+        this.searcher = new PartitionSearcher(reader, executor);
         searcher.setSimilarity(new BM25Similarity((float) spec.similarity().k1(), (float) spec.similarity().b()));
         this.analyzer = Analyzers.forSpec(spec);
         this.idOnly = Set.of(spec.idField());
         this.language = new QueryLanguage(spec, analyzer, QueryLimits.DEFAULT);
+    }
+
+    /**
+     * Opens the partitions all at once (a lazy partition's opening is one request, its hotcache:
+     * so opening a generation is one round whatever its partition count); if one fails, closes
+     * the others.
+     */
+    private static List<IndexReader> open(int[] partitionNumbers, PartitionOpener opener) throws IOException {
+        IndexReader[] opened = new IndexReader[partitionNumbers.length];
+        List<java.util.concurrent.Callable<Void>> tasks = new ArrayList<>();
+        for (int i = 0; i < partitionNumbers.length; i++) {
+            int slot = i;
+            tasks.add(() -> {
+                opened[slot] = DirectoryReader.open(opener.open(partitionNumbers[slot]));
+                return null;
+            });
+        }
+        ExecutorService openers = Tasks.virtual("open");
+        try {
+            Tasks.runAll(openers, tasks);
+        } catch (RuntimeException e) {
+            for (IndexReader reader : opened) {
+                if (reader != null) {
+                    try {
+                        reader.close();
+                    } catch (IOException closeFailure) {
+                        e.addSuppressed(closeFailure);
+                    }
+                }
+            }
+            if (e instanceof UncheckedIOException io) {
+                throw io.getCause();
+            }
+            throw e;
+        } finally {
+            openers.shutdown();
+        }
+        return List.of(opened);
+    }
+
+    /** How a search splits this index's partitions into slices run in parallel. */
+    private IndexSearcher.LeafSlice[] slices(List<LeafReaderContext> leaves) {
+        // A large partition (250,000 documents or more) gets a slice of its own and small ones are grouped
+        // (Lucene's own slicing), unless partitions are read where they lie: then each is its own.
+        return whereTheyLie ? IndexSearcher.slices(leaves, 1, 1, false) : IndexSearcher.slices(leaves, 250_000, 5, false);
+    }
+
+    /**
+     * The stored fields of {@code docs} ({@code fields} of them, or all when null), in order: read
+     * all at once where partitions lie in the store, where each document's read is a round of
+     * requests (its block's address, then the block) that would otherwise wait for the one before.
+     */
+    private List<Document> documents(IndexSearcher searcher, ScoreDoc[] docs, Set<String> fields) throws IOException {
+        if (!whereTheyLie || executor == null || docs.length < 2) {
+            StoredFields stored = searcher.storedFields();
+            List<Document> documents = new ArrayList<>(docs.length);
+            for (ScoreDoc doc : docs) {
+                documents.add(fields == null ? stored.document(doc.doc) : stored.document(doc.doc, fields));
+            }
+            return documents;
+        }
+        List<java.util.concurrent.Callable<Document>> reads = new ArrayList<>(docs.length);
+        for (ScoreDoc doc : docs) {
+            // A StoredFields instance is not to be shared between threads: one a read.
+            reads.add(() -> fields == null ? searcher.storedFields().document(doc.doc) : searcher.storedFields().document(doc.doc, fields));
+        }
+        return searcher.getTaskExecutor().invokeAll(reads);
+    }
+
+    /** An index searcher over this index's partitions, sliced as {@link #slices} says. */
+    private class PartitionSearcher extends IndexSearcher {
+        PartitionSearcher(IndexReader reader, ExecutorService executor) {
+            super(reader, executor);
+        }
+
+        @Override
+        protected LeafSlice[] slices(List<LeafReaderContext> leaves) {
+            return CommittedIndex.this.slices(leaves);
+        }
     }
 
     /**
@@ -228,7 +307,8 @@ public final class CommittedIndex implements Closeable {
      */
     public static CommittedIndex openLocalShard(IndexMetadata metadata, List<Path> partitionDirectories, int threads,
                                                 java.util.SortedSet<Integer> partitions) throws IOException {
-        return new CommittedIndex(metadata, checkedNumbers(metadata, partitions), n -> new MMapDirectory(partitionDirectories.get(n)), threads);
+        return new CommittedIndex(metadata, checkedNumbers(metadata, partitions), n -> new MMapDirectory(partitionDirectories.get(n)), threads,
+                false);
     }
 
     /**
@@ -253,7 +333,7 @@ public final class CommittedIndex implements Closeable {
     private static CommittedIndex openLazy(ObjectStore store, IndexMetadata metadata, PageCache cache, int threads, int[] numbers) {
         List<CommittedPartition> partitions = metadata.partitions();
         try {
-            return new CommittedIndex(metadata, numbers, n -> LazyDirectory.open(store, metadata, partitions.get(n), cache), threads);
+            return new CommittedIndex(metadata, numbers, n -> LazyDirectory.open(store, metadata, partitions.get(n), cache), threads, true);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open generation " + metadata.indexId() + " in " + store.location() + ": " + e.getMessage(), e);
         }
@@ -432,10 +512,11 @@ public final class CommittedIndex implements Closeable {
             Query query = language.filtered(Expansions.substitute(parse(asked.query()), request.expansions(), whole), filters(asked));
             Searched searched = run(asked, whole, query, asked.k());
             List<ShardSearch.Hit> hits = new ArrayList<>(searched.top().scoreDocs.length);
-            var stored = whole.storedFields();
-            for (ScoreDoc scoreDoc : searched.top().scoreDocs) {
+            List<Document> documents = documents(whole, searched.top().scoreDocs, idOnly);
+            for (int i = 0; i < searched.top().scoreDocs.length; i++) {
+                ScoreDoc scoreDoc = searched.top().scoreDocs[i];
                 int sub = ReaderUtil.subIndex(scoreDoc.doc, partitionStarts);
-                hits.add(new ShardSearch.Hit(stored.document(scoreDoc.doc, idOnly).get(metadata.spec().idField()), score(scoreDoc),
+                hits.add(new ShardSearch.Hit(documents.get(i).get(metadata.spec().idField()), score(scoreDoc),
                         partitionNumbers[sub], scoreDoc.doc - partitionStarts[sub], SortOrder.values((FieldDoc) scoreDoc)));
             }
             return new ShardSearch.Result(hits, count(searched.top().totalHits), searched.facets(), searched.timedOut());
@@ -472,10 +553,10 @@ public final class CommittedIndex implements Closeable {
         try {
             Map<String, String[]> snippets = highlight && docs.length > 0
                     ? highlight(parse(text), new TotalHits(docs.length, TotalHits.Relation.EQUAL_TO), docs) : Map.of();
-            var stored = searcher.storedFields();
+            List<Document> documents = documents(searcher, docs, null);
             List<ShardSearch.Stored> fetched = new ArrayList<>(docs.length);
             for (int i = 0; i < docs.length; i++) {
-                fetched.add(new ShardSearch.Stored(fields(stored.document(docs[i].doc)), highlights(snippets, i)));
+                fetched.add(new ShardSearch.Stored(fields(documents.get(i)), highlights(snippets, i)));
             }
             return fetched;
         } catch (PageCorruptException e) {
@@ -499,7 +580,7 @@ public final class CommittedIndex implements Closeable {
      * queries carry them ({@link Expansions#blended}).
      */
     private IndexSearcher scoredAsWhole(Map<String, TermStatistic> statistics, Map<String, java.util.Set<List<Long>>> blended) {
-        IndexSearcher global = new IndexSearcher(reader, executor) {
+        IndexSearcher global = new PartitionSearcher(reader, executor) {
             @Override
             public TermStatistics termStatistics(Term term, int docFreq, long totalTermFreq) throws IOException {
                 String key = statisticKey(term.field(), term.text());
@@ -556,10 +637,10 @@ public final class CommittedIndex implements Closeable {
             ScoreDoc[] page = java.util.Arrays.copyOfRange(top.scoreDocs, Math.min(request.from(), top.scoreDocs.length), top.scoreDocs.length);
             Map<String, String[]> snippets = request.highlight() && page.length > 0 ? highlight(query, top.totalHits, page) : Map.of();
             List<SearchResult.Hit> hits = new ArrayList<>(page.length);
-            var stored = searcher.storedFields();
+            List<Document> documents = documents(searcher, page, request.storedFields() ? null : idOnly);
             for (int i = 0; i < page.length; i++) {
                 ScoreDoc scoreDoc = page[i];
-                Document document = request.storedFields() ? stored.document(scoreDoc.doc) : stored.document(scoreDoc.doc, idOnly);
+                Document document = documents.get(i);
                 int partition = partitionNumbers[ReaderUtil.subIndex(scoreDoc.doc, partitionStarts)];
                 List<Object> sortValues = SortOrder.values((FieldDoc) scoreDoc);
                 hits.add(new SearchResult.Hit(document.get(metadata.spec().idField()), score(scoreDoc), partition,
@@ -608,7 +689,7 @@ public final class CommittedIndex implements Closeable {
         }
         long timeout = language.limits().timeout().toMillis();
         searcher.setTimeout(new org.apache.lucene.index.QueryTimeoutImpl(timeout));
-        TopFieldCollectorManager tops = new TopFieldCollectorManager(sort, depth, after, TOTAL_HITS_THRESHOLD);
+        PerPartitionTops tops = new PerPartitionTops(sort, depth, after);
         TopFieldDocs top;
         List<FacetResult> facets = List.of();
         try {
@@ -630,6 +711,68 @@ public final class CommittedIndex implements Closeable {
         return new Searched(top, facets, searcher.timedOut());
     }
 
+    /**
+     * The top hits of every partition collected on their own (a collector a partition, none of
+     * them sharing a count threshold or a minimum score with another), then merged: so the hits and
+     * the count are the same whichever partitions a slice groups and whichever thread runs first.
+     * The count is exact while no partition has more than {@value #TOTAL_HITS_THRESHOLD} hits, and
+     * otherwise the sum of each partition's lower bound: what one serve, a router summing its
+     * shards, and the lazy and full readers all report.
+     */
+    private static final class PerPartitionTops implements org.apache.lucene.search.CollectorManager<PerPartitionTops.Collector, TopFieldDocs> {
+        private final Sort sort;
+        private final int depth;
+        private final FieldDoc after;
+
+        PerPartitionTops(Sort sort, int depth, FieldDoc after) {
+            this.sort = sort;
+            this.depth = depth;
+            this.after = after;
+        }
+
+        private TopFieldCollector newPartitionCollector() {
+            return new TopFieldCollectorManager(sort, depth, after, TOTAL_HITS_THRESHOLD).newCollector();
+        }
+
+        @Override
+        public Collector newCollector() {
+            return new Collector(newPartitionCollector().scoreMode());
+        }
+
+        @Override
+        public TopFieldDocs reduce(java.util.Collection<Collector> collectors) throws IOException {
+            List<TopFieldDocs> partitions = new ArrayList<>();
+            for (Collector collector : collectors) {
+                for (TopFieldCollector partition : collector.partitions) {
+                    partitions.add(partition.topDocs());
+                }
+            }
+            return TopDocs.merge(sort, 0, depth, partitions.toArray(TopFieldDocs[]::new));
+        }
+
+        /** A slice's collector: one {@link TopFieldCollector} for each partition (leaf) it is given. */
+        final class Collector implements org.apache.lucene.search.Collector {
+            private final org.apache.lucene.search.ScoreMode scoreMode;
+            private final List<TopFieldCollector> partitions = new ArrayList<>();
+
+            Collector(org.apache.lucene.search.ScoreMode scoreMode) {
+                this.scoreMode = scoreMode;
+            }
+
+            @Override
+            public org.apache.lucene.search.LeafCollector getLeafCollector(LeafReaderContext context) throws IOException {
+                TopFieldCollector partition = newPartitionCollector();
+                partitions.add(partition);
+                return partition.getLeafCollector(context);
+            }
+
+            @Override
+            public org.apache.lucene.search.ScoreMode scoreMode() {
+                return scoreMode;
+            }
+        }
+    }
+
     private QueryLimitException tooManyClauses(String text) {
         return new QueryLimitException(QueryLimitException.Limit.CLAUSES, "the query '" + (text.length() > 60 ? text.substring(0, 57) + "..."
                 : text) + "' expands to more than " + IndexSearcher.getMaxClauseCount() + " clauses (fuzzy terms expand to up to 50 each):"
@@ -648,7 +791,7 @@ public final class CommittedIndex implements Closeable {
 
     /** A new searcher over every partition of this index, as a search uses (one a search: it carries the search's deadline). */
     private IndexSearcher newSearcher() {
-        IndexSearcher fresh = executor == null ? new IndexSearcher(reader) : new IndexSearcher(reader, executor);
+        IndexSearcher fresh = new PartitionSearcher(reader, executor);
         fresh.setSimilarity(searcher.getSimilarity());
         return fresh;
     }
