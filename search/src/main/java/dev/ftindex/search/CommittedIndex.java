@@ -202,7 +202,13 @@ public final class CommittedIndex implements Closeable {
             // A StoredFields instance is not to be shared between threads: one a read.
             reads.add(() -> fields == null ? searcher.storedFields().document(doc.doc) : searcher.storedFields().document(doc.doc, fields));
         }
-        return searcher.getTaskExecutor().invokeAll(reads);
+        // Not Lucene's TaskExecutor: two reads of one page share its fetch and so its failure, one exception that
+        // TaskExecutor would add to itself as suppressed; Tasks.runAll reports it once.
+        try {
+            return Tasks.runAll(executor, reads);
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
     }
 
     /** An index searcher over this index's partitions, sliced as {@link #slices} says. */

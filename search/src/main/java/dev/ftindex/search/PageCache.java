@@ -288,6 +288,11 @@ public final class PageCache implements Closeable {
             Thread.currentThread().interrupt();
             throw new java.io.InterruptedIOException("interrupted while waiting for a page");
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof PageCorruptException corrupt) {
+                // Every waiter gets an exception of its own: one instance thrown in several threads is one whose
+                // suppressed list and stack they would share (and add to each other).
+                throw new PageCorruptException(corrupt.getMessage());
+            }
             if (e.getCause() instanceof IOException io) {
                 throw io;
             }
