@@ -9,10 +9,10 @@ import dev.ftindex.format.IndexMetadata.CommittedPartition;
 import dev.ftindex.objectstore.ObjectStore;
 import dev.ftindex.objectstore.PreconditionFailedException;
 import dev.ftindex.objectstore.RangedObject;
-import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -79,10 +79,12 @@ final class BasePartitionDirectory extends Directory {
         }
         Map<String, BaseFile> files = new TreeMap<>();
         for (FileEntry file : partition.files()) {
-            Hotcache.FileBlocks blocks = hotcache.files().get(file.name());
             if (file.name().equals(Hotcache.NAME)) {
-                blocks = new Hotcache.FileBlocks(file.name(), file.size(), new int[0], Map.of());
-            } else if (blocks == null || blocks.length() != file.size()) {
+                // What this directory reads by, read already; the new commit writes a hotcache of its own.
+                continue;
+            }
+            Hotcache.FileBlocks blocks = hotcache.files().get(file.name());
+            if (blocks == null || blocks.length() != file.size()) {
                 throw new CorruptIndexException("the hotcache of " + where + " cannot be used", List.of(file.name() + ": "
                         + (blocks == null ? "not listed" : blocks.length() + " bytes, the commit says " + file.size())));
             }
@@ -96,7 +98,7 @@ final class BasePartitionDirectory extends Directory {
     Map<String, Hotcache.FileBlocks> carried() {
         Map<String, Hotcache.FileBlocks> carried = new TreeMap<>();
         base.forEach((name, file) -> {
-            if (!hidden.contains(name) && !name.equals(Hotcache.NAME)) {
+            if (!hidden.contains(name)) {
                 carried.put(name, file.blocks());
             }
         });
@@ -112,17 +114,9 @@ final class BasePartitionDirectory extends Directory {
         return base.containsKey(name) && !hidden.contains(name) && !localHas(name);
     }
 
+    /** Whether the writer made {@code name} here (a file, not a listing: an index writer asks this for every file it opens). */
     private boolean localHas(String name) {
-        try {
-            for (String each : local.listAll()) {
-                if (each.equals(name)) {
-                    return true;
-                }
-            }
-            return false;
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        return Files.exists(local.getDirectory().resolve(name));
     }
 
     @Override
@@ -189,9 +183,6 @@ final class BasePartitionDirectory extends Directory {
             return local.openInput(name, context);
         }
         BaseFile file = base.get(name);
-        if (file.blocks().crcs().length == 0 && file.length() > 0) {
-            throw new FileNotFoundException(description + "/" + name + " is the base's hotcache, which is read once, whole");
-        }
         return new BaseInput(file, 0, file.length());
     }
 
@@ -248,9 +239,7 @@ final class BasePartitionDirectory extends Directory {
         if (!verifies(file, page, bytes)) {
             bytes = fetch(file, page);
             if (!verifies(file, page, bytes)) {
-                long start = page * PAGE_SIZE;
-                throw new CorruptIndexException(file.description() + ": page " + page + " (bytes " + start + " to "
-                        + Math.min(file.length(), start + PAGE_SIZE) + ") does not match its checksum in the partition's hotcache, twice",
+                throw new CorruptIndexException(Hotcache.pageMismatch(file.description(), page, PAGE_SIZE, file.length()),
                         List.of(file.object().toString()));
             }
         }
@@ -278,8 +267,7 @@ final class BasePartitionDirectory extends Directory {
             }
             return bytes;
         } catch (PreconditionFailedException e) {
-            throw new CorruptIndexException(file.description() + " was replaced in the store while it was read (it was version "
-                    + file.object().version() + "): a committed generation's files never change", List.of(file.object() + ": " + e.problem()));
+            throw CorruptIndexException.replacedWhileRead(file.description(), file.object(), e);
         }
     }
 

@@ -99,6 +99,13 @@ public final class Hotcache {
         return true;
     }
 
+    /** What a page of {@code description} that failed {@link #verifies} twice is called in every error. */
+    public static String pageMismatch(String description, long page, int pageSize, long fileLength) {
+        long start = page * pageSize;
+        return description + ": page " + page + " (bytes " + start + " to " + Math.min(fileLength, start + pageSize)
+                + ") does not match its checksum in the partition's hotcache, twice";
+    }
+
     /** The CRC32C of {@code length} bytes: the one block checksum writers and readers compute. */
     public static int crc(byte[] bytes, int offset, int length) {
         CRC32C crc = new CRC32C();

@@ -88,8 +88,7 @@ record RemoteFile(RangedObject object, String description, String cacheId, FileE
         try {
             bytes = object.read(start, (int) (end - start));
         } catch (PreconditionFailedException e) {
-            throw new CorruptIndexException(description + " was replaced in the store while this process read it (it was version "
-                    + object.version() + "): a committed generation's files never change", List.of(object + ": " + e.problem()));
+            throw CorruptIndexException.replacedWhileRead(description, object, e);
         }
         List<byte[]> pages = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
@@ -107,9 +106,7 @@ record RemoteFile(RangedObject object, String description, String cacheId, FileE
 
     /** The error for a page that failed its checksum twice: names the generation, file and page. */
     PageCorruptException corruptPage(long page, int pageSize) {
-        long start = page * pageSize;
-        return new PageCorruptException(description + ": page " + page + " (bytes " + start + " to "
-                + Math.min(length(), start + pageSize) + ") does not match its checksum in the partition's hotcache, twice");
+        return new PageCorruptException(Hotcache.pageMismatch(description, page, pageSize, length()));
     }
 
     @Override
